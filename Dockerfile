@@ -1,0 +1,29 @@
+# NN Playground: one container serves a whole class (see docs/deploy.md for scaling out).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    NN_PLAYGROUND_HOST=0.0.0.0 \
+    NN_PLAYGROUND_PORT=8000
+
+WORKDIR /srv/nn-playground
+
+COPY pyproject.toml README.md ./
+COPY app/ app/
+COPY static/ static/
+COPY templates/ templates/
+
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --no-create-home playground
+
+# Run from an empty directory: the installed package must find its own assets.
+WORKDIR /tmp
+USER 10001
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
+
+CMD ["nn-playground", "--host", "0.0.0.0"]

@@ -1,0 +1,3 @@
+"""NN Playground: TensorFlow Playground, trained server-side in NumPy."""
+
+__version__ = "0.1.0"

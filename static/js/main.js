@@ -1,0 +1,1 @@
+// placeholder entry; the UI lands with the browser issue
