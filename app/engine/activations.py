@@ -4,10 +4,15 @@ What it is: relu, tanh, sigmoid, linear (spec/playground.md §4.3) and softmax (
 output for categorical_crossentropy), each as a forward `fn(z)` and a `backward(z, a, da)`.
 What it is not: a layer; weights and the chain rule across layers live in `network.py`.
 Trade-off: `backward` takes both z and a = fn(z) so each function can use the form the spec
-prescribes (relu′ from z, sigmoid′ and tanh′ from a) at the price of a wider signature.
+prescribes (relu′ from z, sigmoid′ and tanh′ from a) at the price of a wider signature. The
+elementwise four also come as `into(z, out)` and `slope(a, out)`, two allocation-free forms
+for the training kernel (kernel.py); they repeat the same formulas, so the same bits result,
+in exchange for a second spelling of each.
 
 Shapes: z, a, da, dz are all (n, units); every function keeps the dtype of its input, so the
-float32 boundary grids are never upcast.
+float32 boundary grids are never upcast. `into` and `slope` take any shape but are float64
+only: their constants are 0-d float64 arrays, which NumPy 2 combines with an array about
+twice as fast as a Python number (no weak-scalar promotion), and which do not stay weak.
 """
 
 from collections.abc import Callable
@@ -19,15 +24,26 @@ from app.engine.types import AnyFloatArray
 
 Forward = Callable[[AnyFloatArray], AnyFloatArray]
 Backward = Callable[[AnyFloatArray, AnyFloatArray, AnyFloatArray], AnyFloatArray]
+Into = Callable[[AnyFloatArray, AnyFloatArray], None]
+
+_ZERO, _ONE = np.array(0.0), np.array(1.0)
+_ZERO.flags.writeable = _ONE.flags.writeable = False
 
 
 @dataclass(frozen=True)
 class Activation:
-    """A named activation: `fn(z) -> a` and `backward(z, a, da) -> dz` (elementwise chain rule)."""
+    """A named activation: `fn(z) -> a` and `backward(z, a, da) -> dz` (elementwise chain rule).
+
+    Elementwise ones also have `into(z, out)`: out[...] = fn(z), out may be z itself, with no
+    errstate of its own (the trainer's covers it); and `slope(a, out)`: out[...] = f′(z)
+    computed from a = fn(z), as backward's factor. Both are None for softmax.
+    """
 
     name: str
     fn: Forward
     backward: Backward
+    into: Into | None = None
+    slope: Into | None = None
 
 
 def _relu(z: AnyFloatArray) -> AnyFloatArray:
@@ -39,6 +55,16 @@ def _relu_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> Any
     # spec/playground.md §4.3: relu′(z) = 0 for z ≤ 0, so the kink itself passes no gradient.
     result: AnyFloatArray = da * (z > 0)
     return result
+
+
+def _relu_into(z: AnyFloatArray, out: AnyFloatArray) -> None:
+    np.maximum(z, _ZERO, out=out)
+
+
+def _relu_slope(a: AnyFloatArray, out: AnyFloatArray) -> None:
+    # a = max(z, 0) is > 0 exactly where z > 0, else 0, so sign(a) is relu′(z) with
+    # relu′(0) = 0 (§4.3); np.sign is ~3x cheaper than writing a > 0 into a float array.
+    np.sign(a, out=out)
 
 
 def _tanh(z: AnyFloatArray) -> AnyFloatArray:
@@ -55,6 +81,11 @@ def _tanh_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> Any
     return d
 
 
+def _tanh_slope(a: AnyFloatArray, out: AnyFloatArray) -> None:
+    np.multiply(a, a, out=out)
+    np.subtract(_ONE, out, out=out)
+
+
 def _sigmoid(z: AnyFloatArray) -> AnyFloatArray:
     # 1/(1+e^(−z)) exactly as the playground writes it; for z < −709 e^(−z) overflows to inf
     # and the quotient is the correct limit 0, so the overflow warning is silenced, not avoided.
@@ -68,12 +99,34 @@ def _sigmoid_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> 
     return result
 
 
+def _sigmoid_into(z: AnyFloatArray, out: AnyFloatArray) -> None:
+    # The same operations as _sigmoid, in place: 1 / (1 + e^(−z)).
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    np.add(_ONE, out, out=out)
+    np.divide(_ONE, out, out=out)
+
+
+def _sigmoid_slope(a: AnyFloatArray, out: AnyFloatArray) -> None:
+    np.subtract(_ONE, a, out=out)
+    np.multiply(a, out, out=out)
+
+
 def _linear(z: AnyFloatArray) -> AnyFloatArray:
     return z
 
 
 def _linear_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> AnyFloatArray:
     return da
+
+
+def _linear_into(z: AnyFloatArray, out: AnyFloatArray) -> None:
+    if out is not z:
+        np.copyto(out, z)
+
+
+def _linear_slope(a: AnyFloatArray, out: AnyFloatArray) -> None:
+    out.fill(1.0)
 
 
 def _softmax(z: AnyFloatArray) -> AnyFloatArray:
@@ -90,10 +143,10 @@ def _softmax_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> 
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("relu", _relu, _relu_backward),
-    "tanh": Activation("tanh", _tanh, _tanh_backward),
-    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_backward),
-    "linear": Activation("linear", _linear, _linear_backward),
+    "relu": Activation("relu", _relu, _relu_backward, _relu_into, _relu_slope),
+    "tanh": Activation("tanh", _tanh, _tanh_backward, np.tanh, _tanh_slope),  # tanh(z, out)
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_backward, _sigmoid_into, _sigmoid_slope),
+    "linear": Activation("linear", _linear, _linear_backward, _linear_into, _linear_slope),
     "softmax": Activation("softmax", _softmax, _softmax_backward),
 }
 

@@ -6,7 +6,11 @@ forward pass for a whole matrix of samples and the backward pass for summed grad
 What it is not: a trainer. Losses, batching, regularization and updates live in `training.py`.
 Trade-off: weights are dense per-layer matrices W[l] of shape (fan_in, fan_out), which is
 Keras's layout, instead of per-link objects. Link-level state (the playground's dead links)
-therefore lives beside the network as boolean masks of the same shapes.
+therefore lives beside the network as boolean masks of the same shapes. All W[l] and b[l] are
+views of one vector, `params.flat` (flat.py), so the trainer and optimizers update every
+parameter in a few calls; the price is that W[l] and b[l] must be written in place, never
+rebound. `forward`/`backward` here are the readable reference; training runs the same maths
+through `kernel.py`, which a unit test pins to them.
 
 Shapes: F (n, inputs); W[l] (layer_sizes[l], layer_sizes[l+1]); b[l] (layer_sizes[l+1],);
 zs[l] and acts[l+1] (n, layer_sizes[l+1]); acts[0] is F itself.
@@ -18,6 +22,7 @@ from typing import cast
 import numpy as np
 
 from app.engine.activations import HIDDEN_ACTIVATIONS, Activation, get_activation
+from app.engine.flat import FlatParams, param_shapes
 from app.engine.initializers import Draws, RandomStream, get_initializer
 from app.engine.types import AnyFloatArray, Float32Array, FloatArray
 
@@ -52,18 +57,20 @@ class Network:
         self.init = init
         self._acts: list[Activation] = [get_activation(activation)] * len(hidden)
         self._acts.append(get_activation(output_activation))
+        # Every W and b is a view of params.flat, in Keras order [W1, b1, W2, b2, ...].
+        self.params = FlatParams(param_shapes(self.layer_sizes))
+        self.W: list[FloatArray] = self.params[0::2]
+        self.b: list[FloatArray] = self.params[1::2]
         # spec §4.2: weights are drawn layer by layer, so one pass over the layers in order.
         initializer = get_initializer(init)
         draws = Draws(rng, seed)
-        self.W: list[FloatArray] = []
-        self.b: list[FloatArray] = []
-        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
-            self.W.append(initializer.kernel(fan_in, fan_out, draws))
-            self.b.append(np.full(fan_out, initializer.bias, dtype=np.float64))
+        for W, b in zip(self.W, self.b, strict=True):
+            W[...] = initializer.kernel(W.shape[0], W.shape[1], draws)
+            b[...] = initializer.bias
 
     @property
     def n_params(self) -> int:
-        return sum(W.size + b.size for W, b in zip(self.W, self.b, strict=True))
+        return self.params.flat.size
 
     def forward(self, F: FloatArray) -> tuple[list[FloatArray], list[FloatArray]]:
         """(n, inputs) float64 -> (zs, acts): pre-activations and activations per layer, float64.
@@ -121,11 +128,11 @@ class Network:
 
     def get_weights(self) -> list[FloatArray]:
         """Copies in Keras order: [W1, b1, W2, b2, ...], float64."""
-        return [p.copy() for W, b in zip(self.W, self.b, strict=True) for p in (W, b)]
+        return [p.copy() for p in self.params]
 
     def set_weights(self, weights: Sequence[AnyFloatArray]) -> None:
         """Replace every weight from a [W1, b1, W2, b2, ...] list; shapes must match exactly."""
-        current = [p for W, b in zip(self.W, self.b, strict=True) for p in (W, b)]
+        current = self.params
         if len(weights) != len(current):
             raise ValueError(f"expected {len(current)} arrays [W1, b1, ...], got {len(weights)}")
         arrays = [np.asarray(w, dtype=np.float64) for w in weights]
@@ -135,7 +142,7 @@ class Network:
                 raise ValueError(f"{kind}{i // 2 + 1} must have shape {old.shape}, got {new.shape}")
             if not np.isfinite(new).all():
                 raise ValueError(f"{kind}{i // 2 + 1} contains inf or NaN")
-        # Written in place so that anyone holding these arrays (an optimizer) sees the change.
+        # Written in place: W, b and params.flat are views of the same memory.
         for new, old in zip(arrays, current, strict=True):
             old[...] = new
 

@@ -10,15 +10,20 @@ once per epoch (the session's "step").
 Trade-off: the playground's per-sample accumulation is replaced by the matrix form, which is
 exact up to summation order (§4.5 "key equivalence"). The samples of an incomplete last
 batch are kept as gradient SUMS and a count, not as rows to recompute, as nn.ts keeps them.
+For speed, gradients, carry and dead masks are flat vectors in the layout of `net.params`
+(flat.py) and minibatches go through `BatchKernel` (kernel.py): an update is a few
+whole-vector calls. `carry_*` and `dead` are still shown per array, as views or copies.
 
 Shapes: F (n, inputs) float64; y (n,) or (n, outputs), reshaped to (n, outputs).
 """
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from app.engine.flat import FlatParams, views
+from app.engine.kernel import BatchKernel
 from app.engine.losses import LOSSES, get_loss
 from app.engine.network import Network
 from app.engine.optimizers import Optimizer, make_optimizer
@@ -26,6 +31,16 @@ from app.engine.regularizers import BoolArray, get_regularizer, kill_zero_crossi
 from app.engine.types import AnyFloatArray, FloatArray
 
 Remainder = Literal["carry", "partial"]
+
+
+class _Snapshot(NamedTuple):
+    """What a diverged step rolls back to (flat copies; the optimizer's own state dict)."""
+
+    params: FloatArray
+    optimizer: dict[str, Any]
+    carry: FloatArray
+    carry_count: int
+    dead: BoolArray
 
 
 # Overflow and NaN are detected after the fact (DivergenceError), so NumPy's warnings about
@@ -82,11 +97,23 @@ class Trainer:
         self.shuffle = shuffle
         self.remainder: Remainder = remainder
         self.rng = rng
-        self._carry_W = [np.zeros_like(W) for W in net.W]
-        self._carry_b = [np.zeros_like(b) for b in net.b]
+        self._kernel = BatchKernel(net, self._loss)
+        self._init_flat_state(net)
+
+    def _init_flat_state(self, net: Network) -> None:
+        """Carry, dead flags and masks as vectors laid out like net.params (flat.py)."""
+        shapes = net.params.shapes
+        self._carry = FlatParams(shapes)
         self._carry_count = 0
-        self.dead: list[BoolArray] = [np.zeros(W.shape, dtype=bool) for W in net.W]
+        # One flag per parameter; bias entries stay False. `dead` shows the kernels' parts.
+        self._dead = np.zeros(net.n_params, dtype=bool)
+        self.dead: list[BoolArray] = views(self._dead, shapes)[0::2]
         self._has_dead = False
+        # 1.0 on kernel entries, 0.0 on biases: regularization and L1 deaths skip biases.
+        self._kernel_mask = FlatParams(shapes, fill=1.0)
+        for b in self._kernel_mask[1::2]:
+            b.fill(0.0)
+        self._count = np.zeros(())
 
     @property
     def batch_size(self) -> int:
@@ -133,10 +160,9 @@ class Trainer:
             raise ValueError("train_on_batch needs at least one sample")
         snapshot = self._snapshot()
         with _quiet():
-            zs, acts = self.net.forward(F64)
-            value = float(self._loss.value(acts[-1], t).mean()) + self.penalty()
-            grad_W, grad_b = self.net.backward(zs, acts, self._loss.grad(acts[-1], t))
-            self._update(grad_W, grad_b, len(F64))
+            o = self._kernel.sums(self._kernel.columns(F64, len(F64))[0], t)
+            value = float(self._loss.value(o, t).mean()) + self.penalty()
+            self._update(len(F64))
         self._check_finite(snapshot, value)
         return value
 
@@ -159,16 +185,18 @@ class Trainer:
         F64, t = self._prepare(F, y)
         if len(F64) == 0:
             raise ValueError("gradients need at least one sample")
-        zs, acts = self.net.forward(F64)
-        grad_W, grad_b = self.net.backward(zs, acts, self._loss.grad(acts[-1], t))
-        grads_W = self._total_grads([g / len(F64) for g in grad_W])
-        return [g for gW, gb in zip(grads_W, grad_b, strict=True) for g in (gW, gb / len(F64))]
+        with _quiet():
+            self._kernel.sums(self._kernel.columns(F64, len(F64))[0], t)
+        g = self._kernel.grads.flat / len(F64)
+        if self.regularizer.name != "none":
+            g += self._penalty_grad()
+        return list(FlatParams(self.net.params.shapes, g))
 
     def get_state(self) -> dict[str, Any]:
         """{"carry_W", "carry_b": [array copies], "carry_count": int, "dead": [bool arrays]}."""
         return {
-            "carry_W": [a.copy() for a in self._carry_W],
-            "carry_b": [a.copy() for a in self._carry_b],
+            "carry_W": [a.copy() for a in self._carry[0::2]],
+            "carry_b": [a.copy() for a in self._carry[1::2]],
             "carry_count": self._carry_count,
             "dead": [d.copy() for d in self.dead],
         }
@@ -185,9 +213,14 @@ class Trainer:
         count = state["carry_count"]
         if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 0:
             raise ValueError(f"carry_count must be an integer >= 0, got {count!r}")
-        self._carry_W, self._carry_b, self.dead = carry_W, carry_b, dead
+        # Written in place: the per-array lists are views of the flat buffers.
+        carries = self._carry[0::2] + self._carry[1::2]
+        for target, source in zip(carries, carry_W + carry_b, strict=True):
+            target[...] = source
+        for mask, source in zip(self.dead, dead, strict=True):
+            mask[...] = source
         self._carry_count = int(count)
-        self._has_dead = any(bool(d.any()) for d in dead)
+        self._has_dead = bool(self._dead.any())
 
     def _prepare(self, F: AnyFloatArray, y: AnyFloatArray) -> tuple[FloatArray, FloatArray]:
         # Training runs in float64 whatever the caller's dtype; asarray is free for float64.
@@ -213,92 +246,95 @@ class Trainer:
     def _carry_epoch(self, F: FloatArray, t: FloatArray) -> None:
         # spec §4.5: an update after each epoch-local index i with (i+1) % B == 0; the carried
         # sums join the first of them, which then divides by B + (count carried).
-        B = self.batch_size
+        B, kernel, carry = self.batch_size, self._kernel, self._carry.flat
         full = len(F) - len(F) % B
-        for start in range(0, full, B):
-            grad_W, grad_b = self._batch_sums(F[start : start + B], t[start : start + B])
+        for X, start in zip(kernel.columns(F, B), range(0, full, B), strict=True):
+            kernel.sums(X, t[start : start + B])
             n = B
             if self._carry_count:
-                for g, c in zip(grad_W + grad_b, self._carry_W + self._carry_b, strict=True):
-                    g += c
-                    c.fill(0.0)
+                kernel.grads.flat += carry
+                carry.fill(0.0)
                 n += self._carry_count
                 self._carry_count = 0
-            self._update(grad_W, grad_b, n)
+            self._update(n)
         if full < len(F):
-            grad_W, grad_b = self._batch_sums(F[full:], t[full:])
-            for g, c in zip(grad_W + grad_b, self._carry_W + self._carry_b, strict=True):
-                c += g
+            kernel.sums(kernel.columns(F[full:], len(F) - full)[0], t[full:])
+            carry += kernel.grads.flat
             self._carry_count += len(F) - full
 
     def _partial_epoch(self, F: FloatArray, t: FloatArray) -> None:
-        B = self.batch_size
-        for start in range(0, len(F), B):
-            grad_W, grad_b = self._batch_sums(F[start : start + B], t[start : start + B])
-            self._update(grad_W, grad_b, min(B, len(F) - start))
+        B, kernel = self.batch_size, self._kernel
+        full = len(F) - len(F) % B
+        for X, start in zip(kernel.columns(F, B), range(0, full, B), strict=True):
+            kernel.sums(X, t[start : start + B])
+            self._update(B)
+        if full < len(F):
+            kernel.sums(kernel.columns(F[full:], len(F) - full)[0], t[full:])
+            self._update(len(F) - full)
 
-    def _batch_sums(
-        self, F: FloatArray, t: FloatArray
-    ) -> tuple[list[FloatArray], list[FloatArray]]:
-        """Per-sample data-loss gradients summed over the rows of one minibatch."""
-        zs, acts = self.net.forward(F)
-        return self.net.backward(zs, acts, self._loss.grad(acts[-1], t))
+    def _penalty_grad(self) -> FloatArray:
+        """λ·R′(w) over the flat parameters, 0 on biases (never regularized)."""
+        theta = self.net.params.flat
+        grad: FloatArray = self.regularizer.grad(theta, self.regularization_rate)
+        grad *= self._kernel_mask.flat
+        return grad
 
-    def _total_grads(self, data_W: list[FloatArray]) -> list[FloatArray]:
-        # Regularization uses the weights before this update (spec §4.5 step 1).
-        if self.regularizer.name == "none":
-            return data_W
-        lam = self.regularization_rate
-        return [g + self.regularizer.grad(W, lam) for g, W in zip(data_W, self.net.W, strict=True)]
+    def _update(self, n: int) -> None:
+        """One optimizer step from the kernel's gradient sums over n samples, with the
+        dead-link rule. Sums become mean gradients in place, then get the penalty term."""
+        g, theta, opt = self._kernel.grads.flat, self.net.params.flat, self.optimizer
+        self._count[()] = n  # a 0-d array divides ~2x faster than a Python int
+        np.divide(g, self._count, out=g)
+        w_step = None
+        if self.regularizer.name != "none":
+            if self.regularizer.kills_links and opt.is_plain_sgd:
+                # w1 of spec §4.5 step 2: the data-gradient step alone, at this update's rate;
+                # 0 on biases, so that they can never count as crossing zero.
+                w_step = theta - opt.lr_at(opt.iterations) * g
+                w_step *= self._kernel_mask.flat
+            # Regularization uses the weights before this update (spec §4.5 step 1).
+            g += self._penalty_grad()
+        kept = self._freeze_dead(g)
+        opt.apply(self.net.params, self._kernel.grads)
+        if kept is not None:
+            np.copyto(theta, kept, where=self._dead)
+        if w_step is not None:
+            self._has_dead |= kill_zero_crossings(theta, w_step, self._dead)
 
-    def _update(self, sum_W: list[FloatArray], sum_b: list[FloatArray], n: int) -> None:
-        """One optimizer step from gradient sums over n samples, with the dead-link rule."""
-        data_W = [s / n for s in sum_W]
-        grads_W = self._total_grads(data_W)
-        opt = self.optimizer
-        kills = self.regularizer.kills_links and opt.is_plain_sgd
-        # w1 of spec §4.5 step 2: the data-gradient step alone, at this update's rate.
-        lr = opt.lr_at(opt.iterations)
-        w_step = [W - lr * g for W, g in zip(self.net.W, data_W, strict=True)] if kills else []
-        kept = self._freeze_dead(grads_W)
-        opt.apply(
-            [p for W, b in zip(self.net.W, self.net.b, strict=True) for p in (W, b)],
-            [g for gW, sb in zip(grads_W, sum_b, strict=True) for g in (gW, sb / n)],
-        )
-        for W, d, k in zip(self.net.W, self.dead, kept, strict=False):
-            W[d] = k
-        for W, w1, d in zip(self.net.W, w_step, self.dead, strict=False):
-            self._has_dead |= kill_zero_crossings(W, w1, d)
-
-    def _freeze_dead(self, grads_W: list[FloatArray]) -> list[FloatArray]:
-        """Zero dead links' gradients; return their current values to put back after apply.
+    def _freeze_dead(self, g: FloatArray) -> FloatArray | None:
+        """Zero dead links' gradients; return the parameters to restore them from after apply.
 
         The value may be a user's edit, and momentum-like state could still move it, so it is
-        restored rather than trusted to stay put. Returns [] when no link is dead.
+        restored rather than trusted to stay put. Returns None when no link is dead.
         """
         if not self._has_dead:
-            return []
-        for g, d in zip(grads_W, self.dead, strict=True):
-            g[d] = 0.0
-        return [W[d] for W, d in zip(self.net.W, self.dead, strict=True)]
+            return None
+        g[self._dead] = 0.0
+        return self.net.params.flat.copy()
 
     def _permuter(self) -> Permuter:
         if self.rng is None:
             self.rng = np.random.default_rng()
         return self.rng
 
-    def _snapshot(self) -> tuple[list[FloatArray], dict[str, Any], dict[str, Any]]:
-        return self.net.get_weights(), self.optimizer.get_state(), self.get_state()
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(
+            self.net.params.flat.copy(),
+            self.optimizer.get_state(),
+            self._carry.flat.copy(),
+            self._carry_count,
+            self._dead.copy(),
+        )
 
-    def _check_finite(
-        self, snapshot: tuple[list[FloatArray], dict[str, Any], dict[str, Any]], value: float
-    ) -> None:
-        weights = self.net.W + self.net.b
-        if np.isfinite(value) and all(np.isfinite(p).all() for p in weights):
+    def _check_finite(self, snapshot: _Snapshot, value: float) -> None:
+        if np.isfinite(value) and np.isfinite(self.net.params.flat).all():
             return
-        self.net.set_weights(snapshot[0])
-        self.optimizer.set_state(snapshot[1])
-        self.set_state(snapshot[2])
+        self.net.params.flat[...] = snapshot.params
+        self.optimizer.set_state(snapshot.optimizer)
+        self._carry.flat[...] = snapshot.carry
+        self._carry_count = snapshot.carry_count
+        self._dead[...] = snapshot.dead
+        self._has_dead = bool(snapshot.dead.any())
         raise DivergenceError(
             f"Training diverged (loss became inf/NaN) at learning rate "
             f"{self.optimizer.learning_rate:g} — the weights were restored to the last finite "

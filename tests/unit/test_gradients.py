@@ -1,7 +1,8 @@
 """Analytic gradients of (mean data loss + penalty) against central finite differences.
 
 Covers every hidden activation × output activation × loss valid for that output ×
-regularization, on a 2-3-2-K network, and the same without hidden layers.
+regularization, on a 2-3-2-K network, and the same without hidden layers. The training
+kernel's summed gradients are checked against Network.backward over the same grid.
 """
 
 import zlib
@@ -10,6 +11,8 @@ import numpy as np
 import pytest
 
 from app.engine.activations import HIDDEN_ACTIVATIONS
+from app.engine.kernel import BatchKernel
+from app.engine.losses import LOSSES
 from app.engine.network import Network
 from app.engine.regularizers import REGULARIZERS
 from app.engine.training import Trainer
@@ -109,3 +112,59 @@ def test_a_wrong_gradient_would_be_caught() -> None:
     with pytest.raises(AssertionError):
         for a, n in zip(analytic, _numeric_gradient(tr, F, y), strict=True):
             np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
+
+
+# ---- the training kernel (kernel.py) against Network.forward/backward ------------------------
+
+
+def _reference_sums(net: Network, loss: str, F: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    zs, acts = net.forward(F)
+    grad_W, grad_b = net.backward(zs, acts, LOSSES[loss].grad(acts[-1], y))
+    return [acts[-1], *(g for pair in zip(grad_W, grad_b, strict=True) for g in pair)]
+
+
+def _kernel_sums(kernel: BatchKernel, F: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    outputs = kernel.sums(kernel.columns(F, len(F))[0], y).copy()
+    return [outputs, *(g.copy() for g in kernel.grads)]
+
+
+def _assert_close(got: list[np.ndarray], want: list[np.ndarray]) -> None:
+    assert [g.shape for g in got] == [w.shape for w in want]
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("hidden", [[3, 2], []], ids=["3-2", "no-hidden"])
+@pytest.mark.parametrize(("output", "loss"), OUTPUT_LOSS)
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_the_training_kernel_sums_the_gradients_backward_sums(
+    activation: str, output: str, loss: str, hidden: list[int]
+) -> None:
+    rng = np.random.default_rng(zlib.crc32(f"kernel{activation}{output}{loss}{hidden}".encode()))
+    k = OUTPUTS[output][0]
+    net = Network(2, hidden, activation=activation, output_activation=output, outputs=k, rng=rng)
+    kernel = BatchKernel(net, LOSSES[loss])
+    # Batch sizes in an order that reuses each size's buffers after another size ran.
+    for n in (4, 1, 4, 7):
+        F = rng.uniform(-2, 2, (n, 2))
+        y = _targets(output, loss, n, rng)
+        _assert_close(_kernel_sums(kernel, F, y), _reference_sums(net, loss, F, y))
+
+
+def test_the_kernel_passes_no_gradient_through_relus_exactly_at_zero() -> None:
+    # spec §4.3: relu′(0) = 0. Unit 0 of the hidden layer gets z = 0 exactly for every sample.
+    net = Network(2, [3], activation="relu", output_activation="linear", init="zeros")
+    net.set_weights(
+        [np.array([[0.0, 1.0, -1.0], [0.0, 0.5, 2.0]]), np.zeros(3), np.ones((3, 1)), np.zeros(1)]
+    )
+    F, y = np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([[3.0], [-2.0]])
+    got = _kernel_sums(BatchKernel(net, LOSSES["playground"]), F, y)
+    _assert_close(got, _reference_sums(net, "playground", F, y))
+    assert not got[1][:, 0].any()  # dW into the unit at the kink
+
+
+def test_the_kernel_handles_zero_inputs() -> None:
+    net = Network(0, [3], rng=np.random.default_rng(1))
+    F, y = np.zeros((5, 0)), np.linspace(-1, 1, 5)[:, None]
+    kernel = BatchKernel(net, LOSSES["playground"])
+    _assert_close(_kernel_sums(kernel, F, y), _reference_sums(net, "playground", F, y))

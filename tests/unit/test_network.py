@@ -175,6 +175,24 @@ def test_set_weight_and_set_bias_edit_one_entry() -> None:
         net.set_weight(0, 0, 0, float("nan"))
 
 
+def test_weights_and_biases_are_views_of_one_parameter_vector() -> None:
+    net = Network(inputs=2, hidden=[3], rng=SequenceStream())
+    flat = net.params.flat
+    # Keras order: W1 (2, 3) at 0..5, b1 at 6..8, W2 (3, 1) at 9..11, b2 at 12.
+    assert flat.shape == (13,) and net.n_params == 13
+    new = [np.arange(6.0).reshape(2, 3), np.full(3, 7.0), np.full((3, 1), 8.0), np.array([9.0])]
+    net.set_weights(new)
+    np.testing.assert_array_equal(flat, np.concatenate([p.ravel() for p in new]))
+    net.set_weight(0, 1, 2, 0.75)
+    net.set_bias(1, 0, -0.25)
+    assert flat[5] == 0.75 and flat[12] == -0.25
+    flat[9] = 4.5  # and the other way round: the vector is the storage of W and b
+    assert net.W[1][0, 0] == 4.5
+    assert [p.shape for p in net.params] == [(2, 3), (3,), (3, 1), (1,)]
+    keras_order = [net.W[0], net.b[0], net.W[1], net.b[1]]
+    assert all(a is p for a, p in zip(net.params, keras_order, strict=True))
+
+
 def test_repr_shows_the_shape_and_activations() -> None:
     text = repr(Network(inputs=2, hidden=[4, 2], activation="relu"))
     assert "2-4-2-1" in text and "'relu'" in text and "params=25" in text

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.engine.flat import FlatParams
 from app.engine.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 
 # Params: a kernel of shape (3, 2) (row-major, first 6 numbers) and a bias of shape (2,).
@@ -472,6 +473,52 @@ def test_state_round_trip_mid_run_continues_bit_identically(
     for g in GRADS[2:]:
         second.apply(params, as_params(g))
     np.testing.assert_array_equal(np.concatenate([p.ravel() for p in params]), uninterrupted[-1])
+
+
+SHAPES = [(3, 2), (2,)]
+
+
+def run_flat(opt: Optimizer, grads: list[list[float]] = GRADS) -> np.ndarray:
+    """Like `run`, with params and grads as FlatParams: the optimizer updates one vector."""
+    params = FlatParams(SHAPES, np.array(W0))
+    rows = []
+    for g in grads:
+        opt.apply(params, FlatParams(SHAPES, np.array(g)))
+        rows.append(params.flat.copy())
+    return np.array(rows)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CASES, ids=CASE_IDS)
+def test_flat_params_update_bit_identically_to_per_array_lists(
+    name: str, kwargs: dict[str, Any]
+) -> None:
+    flat = make_optimizer(name, **kwargs, decay=0.1)
+    np.testing.assert_array_equal(run_flat(flat), run(make_optimizer(name, **kwargs, decay=0.1)))
+    for arrays in flat.get_state()["slots"].values():  # state is still shown per array
+        assert [a.shape for a in arrays] == SHAPES
+
+
+def test_sgd_momentum_switched_on_and_off_mid_run_is_the_same_flat_or_per_array() -> None:
+    def trajectory(flat: bool) -> tuple[list[np.ndarray], dict[str, Any]]:
+        opt = make_optimizer("sgd", learning_rate=0.1)
+        params = FlatParams(SHAPES, np.array(W0))
+        rows = []
+        for momentum, g in zip([0.0, 0.0, 0.9, 0.9, 0.0], GRADS, strict=True):
+            opt.momentum = momentum
+            grads = FlatParams(SHAPES, np.array(g))
+            opt.apply(params if flat else list(params), grads if flat else list(grads))
+            rows.append(params.flat.copy())
+        return rows, opt.get_state()
+
+    (flat_rows, flat_state), (list_rows, list_state) = trajectory(True), trajectory(False)
+    np.testing.assert_array_equal(flat_rows, list_rows)
+    # By hand: two plain steps, v restarts at 0 when momentum comes on, then is dropped again.
+    w = np.array(W0) - 0.1 * np.array(GRADS[0]) - 0.1 * np.array(GRADS[1])
+    v = -0.1 * np.array(GRADS[2])
+    v = 0.9 * v - 0.1 * np.array(GRADS[3])
+    w = w + v - 0.1 * np.array(GRADS[2]) - 0.1 * np.array(GRADS[4])
+    np.testing.assert_allclose(flat_rows[-1], w, rtol=1e-13)
+    assert flat_state["slots"] == list_state["slots"] == {}
 
 
 def test_get_state_returns_copies() -> None:

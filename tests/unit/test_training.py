@@ -209,6 +209,17 @@ def test_train_epoch_matches_the_per_sample_playground_reference(
         assert 0 < dead < sum(d.size for d in tr.dead), "λ should kill some links, not all"
 
 
+def test_batch_size_changed_between_epochs_matches_the_reference() -> None:
+    # The carry stays; the new B applies from the next epoch's first index (spec §4.5).
+    tr, ref = _pair([3, 3], "tanh", "tanh", "L1", 10)
+    F, y = _data(27, 2, regression=False)
+    for batch in (10, 7, 1, 27, 10, 4):
+        tr.batch_size = ref.batch = batch
+        tr.train_epoch(F, y)
+        ref.epoch(F, y)
+        _assert_same(tr, ref)
+
+
 def test_the_last_samples_carry_into_the_next_epochs_first_batch() -> None:
     tr, _ = _pair([4, 2], "tanh", "tanh", "none", 10)
     F, y = _data(25, 2, regression=False)
