@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.port,
         workers=settings.workers,
         ws_per_message_deflate=False,
+        ws_max_size=settings.max_message_bytes + 1024,
         log_level="info",
     )
 

@@ -8,6 +8,7 @@ from app import __version__
 from app.config import Settings
 from app.pages import router as pages_router
 from app.security import SecurityHeadersMiddleware
+from app.server import router as socket_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,6 +21,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.state.sessions = set()
     app.include_router(pages_router)
+    app.include_router(socket_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

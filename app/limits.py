@@ -1,0 +1,43 @@
+"""Per-connection limits: a token bucket for message rate, and the websocket Origin check.
+
+What it is: small, pure helpers the websocket handler consults before it does any work.
+What it is not: global accounting; the per-process session cap is a set in server.py.
+Trade-off: a token bucket allows short bursts (a slider drag) while bounding the sustained
+rate, which is what a real browser needs and a flooding client cannot exploit.
+"""
+
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+
+class TokenBucket:
+    """`rate` tokens per second, at most `burst` saved; `take()` spends one if it can."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def origin_allowed(headers: Mapping[str, str], allowed: tuple[str, ...]) -> bool:
+    """Same origin (Origin's host:port == Host), or listed; no Origin = not a browser.
+
+    Browsers always send Origin on websockets, so a missing one means a script or the
+    Python client, which a cross-site page cannot impersonate.
+    """
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    if origin.rstrip("/") in allowed:
+        return True
+    return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()

@@ -1,0 +1,324 @@
+"""One experiment: settings, data, network, trainer, epoch counter and random streams.
+
+What it is: the playground's simulation (spec/playground.md §5) as an object the server
+drives: `apply` a settings change with the playground's rules for what regenerates data and
+what resets the network, `advance` training within a time budget, build a `frame`.
+What it is not: a websocket handler (server.py) or a validator (protocol.py); it trusts the
+validated settings it is given, and knows nothing of sockets, credit or timing.
+Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays small and any
+server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
+"""
+
+import hashlib
+import math
+import random
+import time
+from typing import Any
+
+import numpy as np
+
+from app.datasets import generate, split
+from app.engine import DivergenceError, Network, Trainer, make_optimizer
+from app.engine.optimizers import Optimizer
+from app.engine.types import FloatArray
+from app.features import feature_matrix
+from app.grids import GridEvaluator, input_thumbnails_u8
+from app.labels import class_labels, output_activation, output_units, targets
+from app.metrics import confusion_matrix, metric_names, metrics
+from app.protocol import (
+    FLAG_DIVERGED,
+    FLAG_PLAYING,
+    OUTPUT_FOCUS,
+    PlaygroundSettings,
+    ProtocolError,
+    encode_frame,
+    merge_settings,
+)
+from app.rng import PlaygroundRandom
+
+DATA_KEYS = ("problem", "noise", "percent_train")
+LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit"})
+HISTORY_LIMIT = 2000
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+_NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed by) the global one
+
+
+def native_seed() -> str:
+    """A fresh seed like the playground's `Math.random().toFixed(5)` (spec §2.8)."""
+    return f"{_NATIVE.random():.5f}"
+
+
+def keras_generator(seed: str) -> np.random.Generator:
+    """The NumPy stream for Keras initializers and shuffling, derived from the same seed."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+class Session:
+    """A live experiment. Every public method leaves it consistent or raises ProtocolError."""
+
+    def __init__(self, settings: PlaygroundSettings, max_layers: int = 6, max_neurons: int = 8):
+        self.max_layers, self.max_neurons = max_layers, max_neurons
+        self.settings = settings
+        self.playing = False
+        self.diverged = False
+        self.focus: tuple[int, int] | None = None
+        self.version = 0  # bumped on every visible change; the server sends a frame per bump
+        self.data_version = 0
+        self.train_loss = math.nan
+        self._test_loss: float | None = None
+        self._check_limits(settings)
+        _optimizer_from(settings)  # validate optimizer options before building anything
+        self._seed_data()
+        self.reset()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def apply(self, patch: dict[str, Any]) -> None:
+        """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
+        new = merge_settings(self.settings, patch)
+        self._check_limits(new)
+        _optimizer_from(new)  # raises ProtocolError on bad optimizer options
+        old, self.settings = self.settings, new
+        changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
+        if "seed" in changed:
+            self._seed_data()
+            self.reset()
+        elif changed & {"features", "loss"} and not self._data_changed(old, new, changed):
+            self._featurize()
+            self.reset()
+        elif self._data_changed(old, new, changed):
+            self.regenerate(reset=True)
+        elif changed - LIVE_KEYS:
+            self.reset()
+        else:
+            self.trainer.learning_rate = new.learning_rate
+            self._touch()
+
+    def reset(self) -> None:
+        """Pause, epoch 0, new weights from the continuing stream; data kept (spec §5)."""
+        self.playing = False
+        self.diverged = False
+        self.epoch = 0
+        self.net = self._new_network()
+        self.trainer = self._trainer_from(self.settings, self.net)
+        self.history: list[tuple[int, float, float]] = []
+        self._record()
+
+    def regenerate(self, reset: bool = False) -> None:
+        """New seed from the seeded stream, new data; the network continues unless `reset`."""
+        seed = self.rng.next_seed()
+        self.settings = self.settings.model_copy(update={"seed": seed})
+        self._seed_data()
+        if reset:
+            self.reset()
+        else:
+            self._touch()
+
+    def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
+        self._check_link(layer, src, dst)
+        self.net.set_weight(layer, src, dst, value)
+        self._record()
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        self._check_link(layer, 0, node, bias=True)
+        self.net.set_bias(layer, node, value)
+        self._record()
+
+    def set_focus(self, layer: int | None, unit: int) -> None:
+        """Which node's full map frames carry: None = output, 0 = input feature `unit`."""
+        sizes = [7, *self.net.layer_sizes[1:]]
+        if layer is not None and (layer >= len(sizes) or unit >= sizes[layer]):
+            raise ProtocolError("invalid_message", f"no node {unit} in layer {layer}", "unit")
+        self.focus = None if layer is None else (layer, unit)
+        self._touch()
+
+    # -- training ---------------------------------------------------------------------------
+
+    def advance(self, epochs: int, budget_seconds: float = math.inf) -> list[dict[str, str]]:
+        """Train up to `epochs` epochs within the time budget; returns events (divergence…)."""
+        deadline = time.perf_counter() + budget_seconds
+        events: list[dict[str, str]] = []
+        for _ in range(epochs):
+            limit = self.settings.epochs_limit
+            if limit is not None and self.epoch >= limit:
+                self.playing = False
+                events.append(_event("epochs_limit", f"Stopped at epoch {limit}, as asked."))
+                break
+            try:
+                self.train_loss = self.trainer.train_epoch(self.Ftr, self.Ttr)
+            except DivergenceError as exc:
+                self.playing, self.diverged = False, True
+                events.append(_event("diverged", str(exc)))
+                break
+            self.epoch += 1
+            self._test_loss = None
+            if time.perf_counter() > deadline:
+                break
+        self._touch()
+        return events
+
+    def losses(self) -> tuple[float, float]:
+        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
+        test = self._test_loss
+        if test is None:
+            self.train_loss = self._display_loss(self.Ftr, self.Ttr)
+            test = self._test_loss = self._display_loss(self.Fte, self.Tte)
+        return self.train_loss, test
+
+    # -- frames -----------------------------------------------------------------------------
+
+    def frame(self, seq: int, with_inputs: bool) -> bytes:
+        """The binary frame of docs/protocol.md §6 for the current state."""
+        train, test = self.losses()
+        if not self.history or self.history[-1][0] != self.epoch:
+            self._append_history(train, test)
+        # Finite float64 weights can still overflow float32 on the grid (a run on the verge
+        # of divergence): the maps then saturate (quantize clips, NaN -> mid grey).
+        with np.errstate(over="ignore", invalid="ignore"):
+            focus_map, thumbs = self.grid.frame_maps(self.net, self.focus)
+        inputs = input_thumbnails_u8() if with_inputs else None
+        flags = (FLAG_PLAYING if self.playing else 0) | (FLAG_DIVERGED if self.diverged else 0)
+        focus = (OUTPUT_FOCUS, 0) if self.focus is None else self.focus
+        return encode_frame(
+            seq=seq,
+            epoch=self.epoch,
+            losses=(train, test),
+            flags=flags,
+            layer_sizes=self.net.layer_sizes,
+            focus=focus,
+            metrics=self.metrics(),
+            focus_map=focus_map,
+            thumbnails=thumbs,
+            input_thumbnails=inputs,
+            weights=[np.clip(w, -F32_MAX, F32_MAX) for w in self.net.get_weights()],
+            dead=self.trainer.dead,
+        )
+
+    def metrics(self) -> list[float]:
+        """Accuracy (classification) or RMSE and R² (regression) on train and test."""
+        outs = (self.net.predict(self.Ftr), self.net.predict(self.Fte))
+        return metrics(self.settings, outs, (self.ytr, self.yte))
+
+    @property
+    def metric_names(self) -> list[str]:
+        return metric_names(self.settings)
+
+    def confusion(self) -> dict[str, Any]:
+        """Confusion matrices of train and test (rows true, columns predicted)."""
+        s = self.settings
+        return {
+            "type": "confusion",
+            "labels": class_labels(s),
+            "train": confusion_matrix(s, self.net.predict(self.Ftr), self.ytr),
+            "test": confusion_matrix(s, self.net.predict(self.Fte), self.yte),
+        }
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _seed_data(self) -> None:
+        """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
+        s = self.settings
+        self.rng = PlaygroundRandom(s.seed)
+        self.keras_rng = keras_generator(s.seed)
+        X, y = generate(s.active_dataset, s.noise / 100, self.rng)
+        (self.Xtr, self.ytr), (self.Xte, self.yte) = split(X, y, s.percent_train)
+        self._featurize()
+        self.data_version += 1
+
+    def _featurize(self) -> None:
+        """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
+        training targets for the loss (labels.py)."""
+        s = self.settings
+        self.Ftr = feature_matrix(self.Xtr, s.features)
+        self.Fte = feature_matrix(self.Xte, s.features)
+        self.Ttr, self.Tte = targets(s, self.ytr), targets(s, self.yte)
+        self.grid = GridEvaluator(s.features)
+        self._test_loss = None
+
+    def _new_network(self) -> Network:
+        s = self.settings
+        init = "zeros" if s.init_zero else s.initializer
+        keras_init = s.initializer != "playground"
+        seed = int(self.keras_rng.integers(2**63)) if keras_init else None
+        rng = None if keras_init else self.rng
+        return Network(
+            len(s.features),
+            list(s.network_shape),
+            s.activation,
+            output_activation(s),
+            output_units(s),
+            init,
+            rng=rng,
+            seed=seed,
+        )
+
+    def _trainer_from(self, s: PlaygroundSettings, net: Network) -> Trainer:
+        regularization = None if s.regularization == "none" else s.regularization
+        return Trainer(
+            net,
+            _optimizer_from(s),
+            loss=s.loss,
+            regularization=regularization,
+            regularization_rate=s.regularization_rate,
+            batch_size=s.batch_size,
+            shuffle=s.shuffle,
+            rng=self.keras_rng,
+            remainder="carry" if s.mode == "playground" else "partial",
+        )
+
+    def _display_loss(self, F: FloatArray, T: FloatArray) -> float:
+        if len(F) == 0:
+            return math.nan
+        if self.settings.loss == "playground":
+            return self.trainer.loss(F, T)
+        return self.trainer.keras_loss(F, T)
+
+    def _record(self) -> None:
+        self._test_loss = None
+        self._touch()
+
+    def _touch(self) -> None:
+        self.version += 1
+
+    def _append_history(self, train: float, test: float) -> None:
+        self.history.append((self.epoch, train, test))
+        if len(self.history) > HISTORY_LIMIT:
+            self.history = self.history[::2]  # keep the whole run's shape, at half resolution
+
+    def _data_changed(
+        self, old: PlaygroundSettings, new: PlaygroundSettings, changed: set[str]
+    ) -> bool:
+        return bool(changed & set(DATA_KEYS)) or old.active_dataset != new.active_dataset
+
+    def _check_limits(self, s: PlaygroundSettings) -> None:
+        if len(s.network_shape) > self.max_layers or any(
+            n > self.max_neurons for n in s.network_shape
+        ):
+            message = (
+                f"at most {self.max_layers} hidden layers of at most "
+                f"{self.max_neurons} neurons on this server"
+            )
+            raise ProtocolError("invalid_message", message, "settings.network_shape")
+
+    def _check_link(self, layer: int, src: int, dst: int, bias: bool = False) -> None:
+        if layer >= len(self.net.W):
+            raise ProtocolError("invalid_message", f"no layer {layer}", "layer")
+        fan_in, fan_out = self.net.W[layer].shape
+        if (not bias and src >= fan_in) or dst >= fan_out:
+            what = "node" if bias else "link"
+            raise ProtocolError("invalid_message", f"no such {what} in layer {layer}", what)
+
+
+def _optimizer_from(s: PlaygroundSettings) -> Optimizer:
+    """The settings' optimizer; bad options become a typed error naming the field."""
+    try:
+        return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError("invalid_message", str(exc), "settings.optimizer_options") from None
+
+
+def _event(name: str, message: str) -> dict[str, str]:
+    return {"type": "event", "event": name, "message": message}
