@@ -1,10 +1,14 @@
-"""The playground's six datasets: generators, the shuffle, and the train/test split.
+"""The playground's six datasets, three multi-class ones, the shuffle and the split.
 
 What it is: the six generators of spec/playground.md §2.2–2.7 with their exact draw order,
 `generate` (generate, then Fisher–Yates shuffle with the same stream, §2.8) and `split`, so
 that a playground seed yields the playground's points in the playground's order and leaves
 the stream where the network's page-load weights start. The random streams live in
 `app.rng` and are re-exported here, as the public API names them.
+
+Beyond the playground: `blobs3`, `spiral3` and `quadrants4` label points with a class index
+0…K−1 (softmax + categorical cross-entropy), drawn from the same seeded stream so one seed
+still fixes a run.
 
 What it is not: a general or vectorised sampler, and not an I/O layer: arrays in, arrays out.
 
@@ -177,15 +181,68 @@ def _reg_gauss(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, Flo
     return _regression(n, noise, rng, _multi_gauss_label)
 
 
+# ---- multi-class datasets (ours, not the playground's): labels are class indices ----
+
+
+def _class_sizes(n: int, k: int) -> list[int]:
+    """n points over k classes as evenly as possible. Example: (500, 3) -> [167, 167, 166]."""
+    return [n // k + (c < n % k) for c in range(k)]
+
+
+def _blobs3(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatArray]:
+    """Three gaussian blobs at radius 3.5, 120° apart; noise widens them as in gauss."""
+    variance = _d3_linear(noise, 0.0, 0.5, 0.5, 4.0, clamp=False)
+    points: list[Point] = []
+    for c, size in enumerate(_class_sizes(n, 3)):
+        angle = math.pi / 2 + c * 2 * math.pi / 3
+        cx, cy = 3.5 * math.cos(angle), 3.5 * math.sin(angle)
+        for _ in range(size):
+            x = rng.normal(cx, variance)
+            points.append((x, rng.normal(cy, variance), float(c)))
+    return _to_arrays(points)
+
+
+def _spiral3(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatArray]:
+    """Three spiral arms 120° apart, drawn like the playground's spiral (spec §2.5)."""
+    points: list[Point] = []
+    for c, m in enumerate(_class_sizes(n, 3)):
+        delta = c * 2 * math.pi / 3
+        for i in range(m):
+            r = i / m * 5
+            t = 1.75 * i / m * 2 * math.pi + delta
+            x = r * math.sin(t) + rng.uniform(-1.0, 1.0) * noise
+            y = r * math.cos(t) + rng.uniform(-1.0, 1.0) * noise
+            points.append((x, y, float(c)))
+    return _to_arrays(points)
+
+
+def _quadrants4(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatArray]:
+    """Points padded off the axes as in xor; the class is the noised point's quadrant
+    (0: x>0,y>0; 1: x<0,y>0; 2: x<0,y<0; 3: x>0,y<0)."""
+    points: list[Point] = []
+    for _ in range(n):
+        x = rng.uniform(-5.0, 5.0)
+        x += 0.3 if x > 0 else -0.3
+        y = rng.uniform(-5.0, 5.0)
+        y += 0.3 if y > 0 else -0.3
+        px = x + rng.uniform(-5.0, 5.0) * noise
+        py = y + rng.uniform(-5.0, 5.0) * noise
+        quadrant = (0 if px >= 0 else 1) if py >= 0 else (2 if px < 0 else 3)
+        points.append((x, y, float(quadrant)))
+    return _to_arrays(points)
+
+
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """One dataset choice: registry key, problem type, tooltip, default size, generator."""
+    """One dataset choice: registry key, problem type, tooltip, default size, generator,
+    and the number of classes (2 for ±1 labels, K for class indices, 0 for regression)."""
 
     name: str
-    problem: Literal["classification", "regression"]
+    problem: Literal["classification", "regression", "multiclass"]
     label: str
     n_points: int
     fn: GeneratorFn
+    classes: int = 2
 
 
 DATASETS: dict[str, Dataset] = {
@@ -195,8 +252,13 @@ DATASETS: dict[str, Dataset] = {
         Dataset("xor", "classification", "Exclusive or", CLASSIFICATION_POINTS, _xor),
         Dataset("gauss", "classification", "Gaussian", CLASSIFICATION_POINTS, _gauss),
         Dataset("spiral", "classification", "Spiral", CLASSIFICATION_POINTS, _spiral),
-        Dataset("reg-plane", "regression", "Plane", REGRESSION_POINTS, _reg_plane),
-        Dataset("reg-gauss", "regression", "Multi gaussian", REGRESSION_POINTS, _reg_gauss),
+        Dataset("reg-plane", "regression", "Plane", REGRESSION_POINTS, _reg_plane, 0),
+        Dataset("reg-gauss", "regression", "Multi gaussian", REGRESSION_POINTS, _reg_gauss, 0),
+        Dataset("blobs3", "multiclass", "Three blobs", CLASSIFICATION_POINTS, _blobs3, 3),
+        Dataset("spiral3", "multiclass", "Three-arm spiral", CLASSIFICATION_POINTS, _spiral3, 3),
+        Dataset(
+            "quadrants4", "multiclass", "Four quadrants", CLASSIFICATION_POINTS, _quadrants4, 4
+        ),
     )
 }
 

@@ -1,4 +1,4 @@
-"""The six datasets, the shuffle and the split, pinned against spec/playground.md §2.
+"""The datasets, the shuffle and the split, pinned against spec/playground.md §2.
 
 Draw-order tests re-derive points by hand from a fresh seedrandom stream, following the
 spec's step lists; shuffle tests use a reference Fisher–Yates written here.
@@ -23,6 +23,10 @@ EXPECTED_REGISTRY = {
     "spiral": ("classification", "Spiral", 500),
     "reg-plane": ("regression", "Plane", 1200),
     "reg-gauss": ("regression", "Multi gaussian", 1200),
+    # ours, beyond the playground: class indices 0..K-1
+    "blobs3": ("multiclass", "Three blobs", 500),
+    "spiral3": ("multiclass", "Three-arm spiral", 500),
+    "quadrants4": ("multiclass", "Four quadrants", 500),
 }
 CLASSIFICATION = [k for k, v in EXPECTED_REGISTRY.items() if v[0] == "classification"]
 
@@ -367,3 +371,33 @@ def test_reg_gauss_far_from_every_centre_keeps_the_initial_positive_zero() -> No
     zeros = y[y == 0]
     assert len(zeros) > 0
     assert not np.signbit(zeros).any()
+
+
+@pytest.mark.parametrize(("name", "k"), [("blobs3", 3), ("spiral3", 3), ("quadrants4", 4)])
+def test_multiclass_labels_are_class_indices_in_near_equal_shares(name: str, k: int) -> None:
+    _, y = generate(name, 0.0, PlaygroundRandom(SEED))
+    counts = np.bincount(y.astype(int), minlength=k)
+    assert set(np.unique(y)) == set(map(float, range(k)))
+    assert DATASETS[name].classes == k
+    if name != "quadrants4":  # fixed shares: 500 over 3 classes is 167, 167, 166
+        assert counts.tolist() == [167, 167, 166]
+
+
+def test_quadrants_label_is_the_quadrant_at_noise_zero() -> None:
+    X, y = generate("quadrants4", 0.0, PlaygroundRandom(SEED))
+    expected = np.where(X[:, 1] >= 0, np.where(X[:, 0] >= 0, 0, 1), np.where(X[:, 0] < 0, 2, 3))
+    assert np.array_equal(y, expected)
+    assert (np.abs(X) > 0.3).all()
+
+
+def test_three_arm_spiral_radii_follow_the_playground_formula_at_noise_zero() -> None:
+    X, y = DATASETS["spiral3"].fn(500, 0.0, PlaygroundRandom(SEED))
+    arm0 = X[y == 0]
+    radii = np.sqrt((arm0**2).sum(axis=1))
+    np.testing.assert_allclose(radii, np.arange(167) / 167 * 5, atol=1e-12)
+
+
+def test_three_blobs_centre_on_a_circle_of_radius_three_and_a_half() -> None:
+    X, y = generate("blobs3", 0.0, PlaygroundRandom(SEED))
+    centres = np.array([X[y == c].mean(axis=0) for c in range(3)])
+    np.testing.assert_allclose(np.sqrt((centres**2).sum(axis=1)), 3.5, atol=0.3)
