@@ -1,1 +1,4 @@
-// placeholder entry; the UI lands with the browser issue
+// Entry point of the playground page: start the app once the module loads (after parsing).
+import { start } from "./app.js";
+
+start();

@@ -1,0 +1,236 @@
+// Controls: DOM bindings of the top bar, the DATA column, the layer header and the OUTPUT
+// options (spec/playground.md §1, §6). User input becomes calls on `actions` (which talk to the
+// server); server state comes back through the show* methods. No protocol or hash logic here.
+// Trade-off: controls never assume a change succeeded; they show what the server echoes, so a
+// refused value snaps back to the server's.
+
+import { formatEpoch, formatLoss, layersLabel } from "./format.js";
+import { HIDE_FLAGS } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Select id → protocol settings key and value parser. */
+const SELECTS = {
+  learningRate: ["learning_rate", Number],
+  activations: ["activation", String],
+  regularizations: ["regularization", String],
+  regularRate: ["regularization_rate", Number],
+  problem: ["problem", String],
+  speed: ["speed", (v) => (v === "max" ? null : Number(v))],
+};
+
+/** Slider id → protocol settings key. */
+const SLIDERS = { percTrainData: "percent_train", noise: "noise", batchSize: "batch_size" };
+
+const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
+
+const STATUS_TEXT = {
+  connecting: "connecting…",
+  connected: "connected",
+  reconnecting: "reconnecting…",
+  idle: "paused while idle: click to reconnect",
+  refused: "not connected",
+};
+
+export class Controls {
+  /**
+   * @param {object} actions
+   * @param {() => void} actions.playPause @param {() => void} actions.step
+   * @param {() => void} actions.reset @param {() => void} actions.regenerate
+   * @param {(settings: object) => void} actions.set a partial protocol settings change
+   * @param {(delta: number) => void} actions.layers add (+1) or remove (−1) a hidden layer
+   * @param {(key: string, value: boolean) => void} actions.display showTestData / discretize
+   */
+  constructor(actions) {
+    this.actions = actions;
+    this.settings = null;
+    $("play-pause-button").addEventListener("click", () => actions.playPause());
+    $("next-step-button").addEventListener("click", () => actions.step());
+    $("reset-button").addEventListener("click", () => actions.reset());
+    $("data-regen-button").addEventListener("click", () => actions.regenerate());
+    $("add-layers").addEventListener("click", () => actions.layers(+1));
+    $("remove-layers").addEventListener("click", () => actions.layers(-1));
+    for (const [id, [key, parse]] of Object.entries(SELECTS)) {
+      $(id).addEventListener("change", (ev) => actions.set({ [key]: parse(ev.target.value) }));
+    }
+    for (const [id, key] of Object.entries(SLIDERS)) {
+      const input = $(id);
+      input.addEventListener("input", () => {
+        this.#showSlider(id, input.value);
+        const value = Number(input.value);
+        if (this.settings && value !== this.settings[key]) actions.set({ [key]: value });
+      });
+    }
+    for (const button of document.querySelectorAll(".dataset")) {
+      button.addEventListener("click", () => this.#pickDataset(button.dataset.dataset));
+    }
+    for (const id of ["show-test-data", "discretize"]) {
+      const key = id === "show-test-data" ? "showTestData" : "discretize";
+      $(id).addEventListener("change", (ev) => actions.display(key, ev.target.checked));
+    }
+    document.addEventListener("keydown", (ev) => this.#key(ev));
+  }
+
+  #pickDataset(name) {
+    if (!this.settings) return;
+    const regression = name.startsWith("reg-");
+    const key = regression ? "reg_dataset" : "dataset";
+    if (this.settings[key] !== name) this.actions.set({ [key]: name }); // same dataset: ignored (spec §5)
+  }
+
+  // Space: play/pause, →: step, r: reset; not while typing, and a focused button keeps its own
+  // Space/Enter behaviour.
+  #key(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    const target = ev.target;
+    if (TYPING.has(target.tagName) || target.isContentEditable) return;
+    if (ev.key === " " && target.closest && target.closest("button, [role='button']")) return;
+    const { playPause, step, reset } = this.actions;
+    const run = { " ": playPause, ArrowRight: step, r: reset, R: reset }[ev.key];
+    if (!run) return;
+    ev.preventDefault();
+    run();
+  }
+
+  /**
+   * Show the server's settings in every control.
+   * @param {object} settings complete protocol settings from a `state` message
+   * @param {{max_layers:number, max_neurons:number}} limits
+   */
+  showSettings(settings, limits) {
+    this.settings = settings;
+    const selectValue = {
+      learningRate: settings.learning_rate,
+      activations: settings.activation,
+      regularizations: settings.regularization,
+      regularRate: settings.regularization_rate,
+      problem: settings.problem,
+      speed: settings.speed,
+    };
+    for (const [id, value] of Object.entries(selectValue)) this.#selectValue($(id), value);
+    for (const [id, key] of Object.entries(SLIDERS)) {
+      const input = $(id);
+      if (id === "noise") input.max = String(Math.max(50, settings.noise)); // URL noise up to 80 (spec §6)
+      input.value = String(settings[key]);
+      this.#showSlider(id, settings[key]);
+    }
+    const main = $("main-part");
+    main.classList.toggle("problem-regression", settings.problem === "regression");
+    main.classList.toggle("problem-classification", settings.problem !== "regression");
+    const active = settings.problem === "regression" ? settings.reg_dataset : settings.dataset;
+    for (const button of document.querySelectorAll(".dataset")) {
+      const on = button.dataset.dataset === active;
+      button.classList.toggle("selected", on);
+      button.setAttribute("aria-checked", String(on));
+    }
+    const layers = settings.network_shape.length;
+    $("num-layers").textContent = String(layers);
+    $("layers-label").textContent = layersLabel(layers);
+    $("add-layers").disabled = layers >= limits.max_layers;
+    $("remove-layers").disabled = layers <= 0;
+  }
+
+  // Numbers match numerically (0.00001 == 1e-5); a value not in the list selects nothing (spec §6).
+  #selectValue(select, value) {
+    const matches = (o) => {
+      if (typeof value === "number") return Number(o.value) === value;
+      return value === null ? o.value === "max" : o.value === value;
+    };
+    select.selectedIndex = [...select.options].findIndex(matches);
+  }
+
+  #showSlider(id, value) {
+    const input = $(id);
+    $(`${id}-value`).textContent = String(value);
+    const span = Number(input.max) - Number(input.min);
+    const fill = span > 0 ? ((Number(value) - Number(input.min)) / span) * 100 : 0;
+    input.style.setProperty("--fill", `${Math.max(0, Math.min(100, fill))}%`);
+  }
+
+  /** @param {boolean} playing */
+  showPlaying(playing) {
+    const button = $("play-pause-button");
+    button.classList.toggle("playing", playing);
+    button.setAttribute("aria-pressed", String(playing));
+  }
+
+  /** @param {number} epoch */
+  showEpoch(epoch) {
+    const text = formatEpoch(epoch);
+    const el = $("iter-number");
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  /**
+   * @param {number} train @param {number} test
+   * @param {number[]} metrics values named by `names` (state.metrics)
+   * @param {string[]} names
+   */
+  showLosses(train, test, metrics, names) {
+    $("loss-train").textContent = formatLoss(train);
+    $("loss-test").textContent = formatLoss(test);
+    const acc = Object.fromEntries(names.map((n, i) => [n, metrics[i]]));
+    const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "–");
+    $("extra-metrics").textContent = "test_accuracy" in acc
+      ? `Accuracy: ${pct(acc.test_accuracy)} test, ${pct(acc.train_accuracy)} train`
+      : "";
+  }
+
+  /** @param {"playground"|"keras"} mode */
+  showMode(mode) {
+    const badge = $("mode-badge");
+    badge.textContent = `${mode} mode`;
+    badge.classList.toggle("hidden", mode === "playground");
+  }
+
+  /** @param {string} state a Connection status @param {string} detail */
+  showStatus(state, detail) {
+    const el = $("connection-status");
+    el.dataset.state = state;
+    if (state === "connected") el.dataset.connects = String(Number(el.dataset.connects || 0) + 1);
+    el.textContent = STATUS_TEXT[state] || state;
+    el.dataset.detail = detail || "";
+    this.#statusTitle();
+  }
+
+  /** Note on the connection indicator which epoch a reload or reconnect resumes from. */
+  showSaved(epoch) {
+    const el = $("connection-status");
+    if (epoch === null || epoch === undefined) delete el.dataset.checkpointEpoch;
+    else el.dataset.checkpointEpoch = String(epoch);
+    this.#statusTitle();
+  }
+
+  #statusTitle() {
+    const el = $("connection-status");
+    const saved = el.dataset.checkpointEpoch;
+    const note = saved === undefined ? "" : `progress saved at epoch ${saved}`;
+    el.title = [el.dataset.detail, note].filter(Boolean).join(" · ");
+  }
+
+  /** A message from the server (divergence, epochs limit, a refused change); null hides it. */
+  showMessage(text) {
+    const el = $("event-message");
+    el.textContent = text || "";
+    el.classList.toggle("hidden", !text);
+  }
+
+  /** @param {boolean} showTest @param {boolean} discretize */
+  showDisplay(showTest, discretize) {
+    $("show-test-data").checked = showTest;
+    $("discretize").checked = discretize;
+  }
+
+  /**
+   * Hide `ui-<name>` elements for every `<name>_hide=true` (spec §8), and the text for hideText.
+   * @param {object} state the hash state @param {ParentNode} [root]
+   */
+  static applyHideFlags(state, root = document) {
+    for (const name of HIDE_FLAGS) {
+      if (state[`${name}_hide`] !== true) continue;
+      for (const el of root.querySelectorAll(`.ui-${name}`)) el.classList.add("hidden");
+    }
+    if (state.hideText) for (const el of root.querySelectorAll(".ui-text")) el.classList.add("hidden");
+  }
+}
+
