@@ -93,3 +93,11 @@ def test_hidden_activations_are_the_playground_menu_without_softmax() -> None:
 def test_unknown_activation_names_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="relu, tanh, sigmoid, linear, softmax"):
         get_activation("swish")
+
+
+def test_float32_tanh_for_the_grids_stays_within_2e7_of_the_exact_value() -> None:
+    z = np.concatenate([np.linspace(-30, 30, 20001), [0.0, -0.0, 1e-8, 88.0, -88.0]])
+    got = ACTIVATIONS["tanh"].fn(z.astype(np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, np.tanh(z), rtol=0, atol=2e-7)
+    assert got[-2] == 1.0 and got[-1] == -1.0
