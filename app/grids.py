@@ -192,18 +192,23 @@ class GridEvaluator:
         """
         return [a.reshape(-1, GRID_SIZE, GRID_SIZE).copy() for a in self._forward(net)]
 
-    def frame_maps(self, net: Network, focus: Focus = None) -> tuple[U8Array, U8Array]:
+    def frame_maps(
+        self, net: Network, focus: Focus = None, class_map: bool = False
+    ) -> tuple[U8Array, U8Array]:
         """What a frame carries: (focus map (100, 100) u8, thumbnails (H, 10, 10) u8).
 
         The focus map is the full map of one node only: the output (None, unit 0), input
         feature `u` in canonical order ((0, u), enabled or not), or unit u of network layer
         l ((l, u), 1 ≤ l ≤ L−1). Thumbnails cover every non-input node, output included,
         layer by layer, unit by unit (docs/protocol.md §6). An input's focus map is a
-        shared read-only array; the thumbnails and other focus maps are fresh.
+        shared read-only array; the thumbnails and other focus maps are fresh. With
+        `class_map` and the output in focus, the map is `class_map_u8` of the output layer.
         """
         layer, unit = _check_focus(focus, net.layer_sizes)
         acts = self._forward(net)
         thumbs = quantize(block_average(self._maps.reshape(-1, GRID_SIZE, GRID_SIZE), self._rows))
+        if class_map and focus is None:
+            return class_map_u8(acts[-1]), thumbs
         if layer == 0:
             return _input_maps_u8()[unit], thumbs
         return quantize(acts[layer - 1][unit].reshape(GRID_SIZE, GRID_SIZE)), thumbs
@@ -247,6 +252,21 @@ class GridEvaluator:
             self._rows = np.empty((total, THUMB_SIZE, GRID_SIZE), dtype=np.float32)
         bounds = list(accumulate(layer_sizes[1:], initial=0))
         return [self._maps[i:j] for i, j in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def class_map_u8(probs: Float32Array) -> U8Array:
+    """(K, 10,000) class probabilities -> (100, 100) u8: 64·winner + confidence level 0…63.
+
+    The level maps the winner's probability from 1/K (a tie) to 1 (certain), so the client
+    can colour by class and lighten by doubt (docs/protocol.md §8). K is at most 4.
+    Example (K=2): p = [0.25, 0.75] -> 64·1 + round(63·(0.75 − 0.5)/0.5) = 96.
+    """
+    k = probs.shape[0]
+    winner = np.argmax(probs, axis=0)
+    confidence = np.take_along_axis(probs, winner[None], axis=0)[0]
+    level = np.rint(np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 63)
+    encoded: U8Array = (winner * 64 + level).astype(np.uint8).reshape(GRID_SIZE, GRID_SIZE)
+    return encoded
 
 
 def _check_focus(focus: Focus, layer_sizes: list[int]) -> tuple[int, int]:

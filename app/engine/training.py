@@ -114,6 +114,9 @@ class Trainer:
         for b in self._kernel_mask[1::2]:
             b.fill(0.0)
         self._count = np.zeros(())
+        # The gradient view (issue 6): the last update's total gradient, kept only on request.
+        self.record_gradients = False
+        self._last_grad = FlatParams(shapes)
 
     @property
     def batch_size(self) -> int:
@@ -191,6 +194,11 @@ class Trainer:
         if self.regularizer.name != "none":
             g += self._penalty_grad()
         return list(FlatParams(self.net.params.shapes, g))
+
+    def last_gradients(self) -> list[FloatArray]:
+        """∂L/∂W of the last update (mean data gradient + penalty; 0 on dead links), one
+        array per kernel, Keras layout; zeros until an update ran with record_gradients on."""
+        return [W.copy() for W in self._last_grad[0::2]]
 
     def get_state(self) -> dict[str, Any]:
         """{"carry_W", "carry_b": [array copies], "carry_count": int, "dead": [bool arrays]}."""
@@ -295,6 +303,8 @@ class Trainer:
             # Regularization uses the weights before this update (spec §4.5 step 1).
             g += self._penalty_grad()
         kept = self._freeze_dead(g)
+        if self.record_gradients:
+            np.copyto(self._last_grad.flat, g)
         opt.apply(self.net.params, self._kernel.grads)
         if kept is not None:
             np.copyto(theta, kept, where=self._dead)

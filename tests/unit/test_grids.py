@@ -16,6 +16,7 @@ from app.grids import (
     THUMB_SIZE,
     GridEvaluator,
     block_average,
+    class_map_u8,
     grid_axes,
     grid_points,
     input_maps,
@@ -374,3 +375,24 @@ def test_one_evaluator_follows_networks_of_changing_shape() -> None:
         fresh = GridEvaluator(features).frame_maps(net, focus)
         assert got[1].shape == (sum(net.layer_sizes[1:]), 10, 10)
         assert np.array_equal(got[0], fresh[0]) and np.array_equal(got[1], fresh[1])
+
+
+def test_class_map_encodes_winner_and_confidence() -> None:
+    probs = np.zeros((3, 10_000), dtype=np.float32)
+    probs[:, 0] = [1.0, 0.0, 0.0]  # certain class 0 -> level 63
+    probs[:, 1] = [0.2, 0.1, 0.7]  # class 2 at p=0.7 -> round(63·(0.7−1/3)/(2/3)) = 35
+    probs[:, 2:] = 1 / 3  # a three-way tie: class 0 (first), level 0
+    q = class_map_u8(probs).ravel()
+    assert (q[0], q[1], q[2]) == (63, 2 * 64 + 35, 0)
+
+
+def test_frame_maps_class_map_replaces_only_the_output_focus_map() -> None:
+    net = Network(2, [3], output_activation="softmax", outputs=3, init="glorot_uniform", seed=1)
+    evaluator = GridEvaluator(["x", "y"])
+    plain, thumbs = evaluator.frame_maps(net)
+    classed, thumbs2 = evaluator.frame_maps(net, class_map=True)
+    assert np.array_equal(thumbs, thumbs2)
+    assert not np.array_equal(plain, classed)
+    assert set(np.unique(classed // 64)) <= {0, 1, 2}
+    hidden, _ = evaluator.frame_maps(net, (1, 0), class_map=True)
+    assert np.array_equal(hidden, evaluator.frame_maps(net, (1, 0))[0])

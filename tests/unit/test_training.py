@@ -543,3 +543,16 @@ def test_labels_of_the_wrong_shape_are_rejected() -> None:
         tr.train_epoch(F, y[:9])
     with pytest.raises(ValueError, match="y"):
         tr.train_epoch(F, np.stack([y, y], axis=1))
+
+
+def test_last_gradients_are_the_mean_gradient_of_the_last_update_when_recorded() -> None:
+    rng = np.random.default_rng(3)
+    net = Network(2, [3], rng=rng)
+    F, y = rng.uniform(-1, 1, (8, 2)), rng.choice([-1.0, 1.0], 8)
+    tr = Trainer(net, regularization="L2", regularization_rate=0.1, batch_size=8)
+    assert all(not g.any() for g in tr.last_gradients())  # nothing recorded yet
+    tr.record_gradients = True
+    expected = tr.gradients(F, y)[0::2]  # the mean data gradient + penalty, before the update
+    tr.train_epoch(F, y)  # one batch of 8: exactly one update
+    for got, want in zip(tr.last_gradients(), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
