@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from app.custom_data import Row, check_row
 from app.protocol import ProtocolError
 from app.session import HISTORY_LIMIT, LIVE_KEYS, Session
 
@@ -34,6 +35,8 @@ def take(session: Session) -> dict[str, Any]:
         "rng": session.rng.get_state(),
         "keras_rng": _jsonable(session.keras_rng.bit_generator.state),
         "history": [[e, _number(train), _number(test)] for e, train, test in session.history],
+        "added": [list(row) for row in session.added],
+        "uploaded": None if session.uploaded is None else [list(r) for r in session.uploaded],
     }
 
 
@@ -78,6 +81,7 @@ def _check_header(session: Session, data: dict[str, Any]) -> None:
 
 
 def _apply(session: Session, data: dict[str, Any]) -> None:
+    _restore_points(session, data["added"], data["uploaded"])
     weights = [np.asarray(w, dtype=np.float64) for w in data["weights"]]
     if not all(np.isfinite(w).all() for w in weights):
         raise ValueError("weights must be finite")
@@ -96,6 +100,23 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.diverged = bool(data["diverged"])
     session.playing = False
     session._record()
+
+
+def _restore_points(session: Session, added: Any, uploaded: Any) -> None:
+    """The user's own points first: the data (and so the shapes below) depends on them."""
+    clicked = _points(session, added)
+    replaced = None if uploaded is None else _points(session, uploaded)
+    if len(clicked) + len(replaced or ()) > session.max_points:
+        raise ValueError(f"more than {session.max_points} points of the user's own")
+    if (clicked, replaced) != (session.added, session.uploaded):
+        session.added, session.uploaded = clicked, replaced
+        session.rebuild_data()
+
+
+def _points(session: Session, raw: Any) -> list[Row]:
+    if not isinstance(raw, list) or len(raw) > session.max_points:
+        raise ValueError("points must be a list within the server's limit")
+    return [check_row(session.settings, *map(float, point)) for point in raw]
 
 
 def _number(value: float) -> float | None:

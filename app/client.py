@@ -43,6 +43,8 @@ class Frame:
     input_thumbnails: npt.NDArray[np.uint8] | None
     weights: list[npt.NDArray[np.float32]] = field(default_factory=list)
     dead: list[npt.NDArray[np.bool_]] = field(default_factory=list)
+    gradients: list[npt.NDArray[np.float32]] | None = None  # flag 16: |dL/dW| per kernel
+    dead_nodes: npt.NDArray[np.bool_] | None = None  # flag 16: dead ReLU per hidden node
 
     @property
     def playing(self) -> bool:
@@ -69,7 +71,7 @@ def decode_frame(blob: bytes) -> Frame:
         count = INPUT_FEATURES * THUMB * THUMB
         inputs, offset = _take(blob, offset, count, (INPUT_FEATURES, THUMB, THUMB))
     offset += -offset % 8
-    weights, dead = _weights(blob, offset, sizes)
+    weights, dead, gradients, dead_nodes = _weights(blob, offset, sizes, bool(flags & 16))
     return Frame(
         flags,
         seq,
@@ -84,6 +86,8 @@ def decode_frame(blob: bytes) -> Frame:
         inputs,
         weights,
         dead,
+        gradients,
+        dead_nodes,
     )
 
 
@@ -95,7 +99,8 @@ def _take(blob: bytes, offset: int, count: int, shape: tuple[int, ...]) -> tuple
     return np.frombuffer(blob, np.uint8, count, offset).reshape(shape), offset + count
 
 
-def _weights(blob: bytes, offset: int, sizes: list[int]) -> tuple[list[Any], list[Any]]:
+def _weights(blob: bytes, offset: int, sizes: list[int], grads: bool) -> tuple[Any, ...]:
+    """Weights and biases, [gradients], dead-link masks, [dead nodes] (§6 and §8)."""
     weights: list[Any] = []
     shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
     for fan_in, fan_out in shapes:
@@ -103,17 +108,26 @@ def _weights(blob: bytes, offset: int, sizes: list[int]) -> tuple[list[Any], lis
         b = np.frombuffer(blob, "<f4", fan_out, offset + 4 * fan_in * fan_out)
         weights += [W, b]
         offset += 4 * (fan_in * fan_out + fan_out)
+    gradients = None
+    if grads:
+        gradients = []
+        for fan_in, fan_out in shapes:
+            count = fan_in * fan_out
+            gradients.append(np.frombuffer(blob, "<f4", count, offset).reshape(fan_in, fan_out))
+            offset += 4 * count
     dead = []
     for fan_in, fan_out in shapes:
-        dead.append(
-            np.frombuffer(blob, np.uint8, fan_in * fan_out, offset)
-            .reshape(fan_in, fan_out)
-            .astype(bool)
-        )
+        mask = np.frombuffer(blob, np.uint8, fan_in * fan_out, offset)
+        dead.append(mask.reshape(fan_in, fan_out).astype(bool))
         offset += fan_in * fan_out
+    dead_nodes = None
+    if grads:
+        hidden = sum(sizes[1:-1])
+        dead_nodes = np.frombuffer(blob, np.uint8, hidden, offset).astype(bool)
+        offset += hidden
     if offset != len(blob):
         raise ValueError(f"frame length {len(blob)} does not match its layout ({offset})")
-    return weights, dead
+    return weights, dead, gradients, dead_nodes
 
 
 class PlaygroundClient:
@@ -171,6 +185,11 @@ class PlaygroundClient:
 
     def focus(self, layer: int | None, unit: int = 0) -> None:
         self.send({"type": "focus", "layer": layer, "unit": unit})
+
+    def request(self, message: dict[str, Any], answer: str) -> dict[str, Any]:
+        """Send `message` and wait for the answer of type `answer` (e.g. export, confusion)."""
+        self.send(message)
+        return self.expect(answer)
 
     # -- frames -----------------------------------------------------------------------------
 

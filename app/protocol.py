@@ -26,6 +26,7 @@ from app.features import FEATURE_ORDER
 PROTOCOL_VERSION = 1
 FRAME_KIND = 1
 FLAG_PLAYING, FLAG_DIVERGED, FLAG_INPUT_THUMBS = 1, 2, 4
+FLAG_CLASS_MAP, FLAG_GRADIENTS = 8, 16
 OUTPUT_FOCUS = 0xFFFF
 HARD_MAX_LAYERS, HARD_MAX_NEURONS = 10, 16
 
@@ -82,6 +83,7 @@ class PlaygroundSettings(_Strict):
     initializer: str = "playground"
     shuffle: bool = False
     epochs_limit: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    gradient_view: bool = False
 
     @field_validator("features")
     @classmethod
@@ -187,14 +189,50 @@ class Credit(_Strict):
     frames: Annotated[int, Field(ge=1, le=8)] = 1
 
 
+class AddPoint(_Strict):
+    type: Literal["add_point"]
+    x: Annotated[float, Field(ge=-6, le=6)]
+    y: Annotated[float, Field(ge=-6, le=6)]
+    label: Annotated[float, Field(ge=-10, le=10)]
+
+
+class Upload(_Strict):
+    type: Literal["upload_csv", "import_json"]
+    content: Annotated[str, Field(max_length=16 * 1024 * 1024)]
+
+
+class Export(_Strict):
+    type: Literal["export"]
+    format: Literal["keras", "pytorch", "json", "csv"]
+
+
+class Query(_Strict):
+    type: Literal["confusion", "clear_points"]
+
+
 class Ping(_Strict):
     type: Literal["ping"]
     id: Annotated[str, Field(max_length=64)] | int | None = None
 
 
-_MESSAGE_MODELS = (Hello, SetSettings, Command, Step, SetWeight, SetBias, Focus, Credit, Ping)
+_MESSAGE_MODELS = (
+    *(Hello, SetSettings, Command, Step, SetWeight, SetBias, Focus, Credit, Ping),
+    *(AddPoint, Upload, Export, Query),
+)
 ClientMessage = Annotated[
-    Hello | SetSettings | Command | Step | SetWeight | SetBias | Focus | Credit | Ping,
+    Hello
+    | SetSettings
+    | Command
+    | Step
+    | SetWeight
+    | SetBias
+    | Focus
+    | Credit
+    | Ping
+    | AddPoint
+    | Upload
+    | Export
+    | Query,
     Field(discriminator="type"),
 ]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -276,10 +314,14 @@ def encode_frame(
     input_thumbnails: npt.NDArray[np.uint8] | None,
     weights: Sequence[npt.NDArray[np.floating[Any]]],
     dead: list[npt.NDArray[np.bool_]],
+    gradients: Sequence[npt.NDArray[np.floating[Any]]] | None = None,
+    dead_nodes: npt.NDArray[np.bool_] | None = None,
 ) -> bytes:
     """Pack one visual frame; every section starts on a multiple of 8 (typed-array views)."""
     if input_thumbnails is not None:
         flags |= FLAG_INPUT_THUMBS
+    if gradients is not None:
+        flags |= FLAG_GRADIENTS
     header = _HEADER.pack(
         PROTOCOL_VERSION,
         FRAME_KIND,
@@ -302,7 +344,11 @@ def encode_frame(
     blob = b"".join(maps)
     parts += [blob, bytes(_pad8(len(blob)))]
     parts.append(b"".join(np.asarray(w, dtype="<f4").tobytes() for w in weights))
+    if gradients is not None:  # §8: |∂L/∂W| per weight, then a dead flag per hidden node
+        parts.append(b"".join(np.abs(np.asarray(g, dtype="<f4")).tobytes() for g in gradients))
     parts.append(b"".join(np.asarray(d, dtype=np.uint8).tobytes() for d in dead))
+    if gradients is not None and dead_nodes is not None:
+        parts.append(np.asarray(dead_nodes, dtype=np.uint8).tobytes())
     return b"".join(parts)
 
 

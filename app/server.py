@@ -21,21 +21,27 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from app import checkpoint
 from app.config import Settings
+from app.downloads import export_message
+from app.export import parse_json
 from app.limits import TokenBucket, origin_allowed
 from app.protocol import (
     PROTOCOL_VERSION,
+    AddPoint,
     ClientMessage,
     Command,
     Credit,
+    Export,
     Focus,
     Hello,
     Ping,
     PlaygroundSettings,
     ProtocolError,
+    Query,
     SetBias,
     SetSettings,
     SetWeight,
     Step,
+    Upload,
     merge_settings,
     parse_client_message,
 )
@@ -158,10 +164,15 @@ class Connection:
         elif isinstance(msg, Ping):
             await self.send_json({"type": "pong", "id": msg.id})
             return
+        elif isinstance(msg, Upload) and msg.type == "import_json":
+            self.import_json(msg.content)
+            self.checkpoint_due = True
         else:
             session = self.ensure_session()
             if isinstance(msg, Focus):
                 session.set_focus(msg.layer, msg.unit)
+                return
+            if await self.query(session, msg):
                 return
             await self.command(session, msg)
         await self.send_state()
@@ -178,7 +189,27 @@ class Connection:
             await self.train(session, msg.epochs)
         elif isinstance(msg, Command):
             self.simple_command(session, msg.type)
+        elif isinstance(msg, AddPoint):
+            session.add_point(msg.x, msg.y, msg.label)
+        elif isinstance(msg, Query) and msg.type == "clear_points":
+            session.clear_points()
+        elif isinstance(msg, Upload) and msg.type == "upload_csv":
+            await self.send_json(session.upload(msg.content))
         self.checkpoint_due = True
+
+    async def query(self, session: Session, msg: ClientMessage) -> bool:
+        """Messages that only read the session; True when `msg` was one of them."""
+        if isinstance(msg, Query) and msg.type == "confusion":
+            await self.send_json(session.confusion())
+        elif isinstance(msg, Export):
+            try:
+                answer = export_message(session, msg.format)
+            except ValueError as exc:
+                raise ProtocolError("export_failed", str(exc), "format") from None
+            await self.send_json(answer)
+        else:
+            return False
+        return True
 
     def simple_command(self, session: Session, kind: str) -> None:
         if kind == "play":
@@ -200,10 +231,25 @@ class Connection:
         patch = dict(msg.settings)
         patch.setdefault("seed", native_seed())
         settings = merge_settings(PlaygroundSettings(), patch)
-        session = Session(settings, self.limits.max_layers, self.limits.max_neurons)
+        session = self.new_session(settings)
         self.session, self.inputs_sent = session, False
         if msg.checkpoint is not None:
             checkpoint.restore(session, msg.checkpoint)
+
+    def new_session(self, settings: PlaygroundSettings) -> Session:
+        limits = self.limits
+        return Session(settings, limits.max_layers, limits.max_neurons, limits.max_custom_points)
+
+    def import_json(self, content: str) -> None:
+        """Rebuild from an exported JSON document (its settings and current weights)."""
+        try:
+            settings, weights = parse_json(content, self.limits.max_message_bytes)
+        except ValueError as exc:
+            raise ProtocolError("invalid_import", f"not a usable export: {exc}") from None
+        session = self.new_session(settings)
+        session.net.set_weights(weights)
+        session.initial_weights = session.net.get_weights()
+        self.session, self.inputs_sent = session, False
 
     def ensure_session(self) -> Session:
         if self.session is None:
@@ -321,6 +367,9 @@ class Connection:
                 "mode": s.mode,
                 "layer_sizes": session.net.layer_sizes,
                 "metrics": session.metric_names,
+                "classes": s.classes,
+                "custom_points": len(session.added),
+                "uploaded": session.uploaded is not None,
                 "limits": {
                     "max_layers": self.limits.max_layers,
                     "max_neurons": self.limits.max_neurons,

@@ -9,6 +9,7 @@ Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays s
 server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
 """
 
+import copy
 import hashlib
 import math
 import random
@@ -17,29 +18,26 @@ from typing import Any
 
 import numpy as np
 
+from app.custom_data import Row, checked_point, parse_csv, rows_to_arrays
 from app.datasets import generate, split
 from app.engine import DivergenceError, Network, Trainer, make_optimizer
 from app.engine.optimizers import Optimizer
 from app.engine.types import FloatArray
 from app.features import feature_matrix
-from app.grids import GridEvaluator, input_thumbnails_u8
+from app.frames import build_frame
+from app.grids import GridEvaluator
 from app.labels import class_labels, output_activation, output_units, targets
 from app.metrics import confusion_matrix, metric_names, metrics
 from app.protocol import (
-    FLAG_DIVERGED,
-    FLAG_PLAYING,
-    OUTPUT_FOCUS,
     PlaygroundSettings,
     ProtocolError,
-    encode_frame,
     merge_settings,
 )
 from app.rng import PlaygroundRandom
 
 DATA_KEYS = ("problem", "noise", "percent_train")
-LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit"})
+LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
 HISTORY_LIMIT = 2000
-F32_MAX = float(np.finfo(np.float32).max)
 
 
 _NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed by) the global one
@@ -59,8 +57,17 @@ def keras_generator(seed: str) -> np.random.Generator:
 class Session:
     """A live experiment. Every public method leaves it consistent or raises ProtocolError."""
 
-    def __init__(self, settings: PlaygroundSettings, max_layers: int = 6, max_neurons: int = 8):
-        self.max_layers, self.max_neurons = max_layers, max_neurons
+    def __init__(
+        self,
+        settings: PlaygroundSettings,
+        max_layers: int = 6,
+        max_neurons: int = 8,
+        max_points: int = 2000,
+    ) -> None:
+        self.max_layers, self.max_neurons, self.max_points = max_layers, max_neurons, max_points
+        self.added: list[Row] = []  # points the user clicked in; they join the training set
+        self.uploaded: list[Row] | None = None  # an uploaded CSV replaces the generated data
+        self.caveats: set[str] = set()  # what an export since the last reset cannot replay
         self.settings = settings
         self.playing = False
         self.diverged = False
@@ -90,11 +97,16 @@ class Session:
             self._featurize()
             self.reset()
         elif self._data_changed(old, new, changed):
+            if changed & {"problem", "dataset", "reg_dataset"}:
+                self.added, self.uploaded = [], None  # labels of another problem
             self.regenerate(reset=True)
         elif changed - LIVE_KEYS:
             self.reset()
         else:
             self.trainer.learning_rate = new.learning_rate
+            self.trainer.record_gradients = new.gradient_view
+            if "learning_rate" in changed:
+                self.caveats.add("the learning rate was changed during the run")
             self._touch()
 
     def reset(self) -> None:
@@ -104,6 +116,10 @@ class Session:
         self.epoch = 0
         self.net = self._new_network()
         self.trainer = self._trainer_from(self.settings, self.net)
+        self.trainer.record_gradients = self.settings.gradient_view
+        self.initial_weights = self.net.get_weights()
+        self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
+        self.caveats = set()
         self.history: list[tuple[int, float, float]] = []
         self._record()
 
@@ -115,17 +131,55 @@ class Session:
         if reset:
             self.reset()
         else:
+            self.caveats.add("the data was regenerated during the run")
             self._touch()
 
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
         self._check_link(layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
+        self.caveats.add("a weight was edited by hand during the run")
         self._record()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         self._check_link(layer, 0, node, bias=True)
         self.net.set_bias(layer, node, value)
+        self.caveats.add("a bias was edited by hand during the run")
         self._record()
+
+    def add_point(self, x: float, y: float, label: float) -> None:
+        """A clicked point joins the training set; the network and epoch continue."""
+        row = checked_point(self.settings, x, y, label)
+        if len(self.added) + len(self.uploaded or ()) >= self.max_points:
+            message = f"at most {self.max_points} points of your own on this server"
+            raise ProtocolError("too_many_points", message, "label")
+        self.added.append(row)
+        self.caveats.add("points were added during the run")
+        self._compose()
+
+    def clear_points(self) -> None:
+        """Back to the generated data: added points go; an upload goes and the net resets."""
+        had_upload = self.uploaded is not None
+        self.added, self.uploaded = [], None
+        if had_upload:
+            self._seed_data()
+            self.reset()
+        else:
+            self._compose()
+
+    def rebuild_data(self) -> None:
+        """Data from the seed and the user's points as they now are (a checkpoint restore)."""
+        self._seed_data()
+
+    def upload(self, content: str) -> dict[str, Any]:
+        """Replace the data by a CSV's good rows (shuffled by the seed, then split); reset."""
+        report = parse_csv(self.settings, content, self.max_points)
+        if not report.rows:
+            first = "; ".join(f"line {n}: {why}" for n, why in report.problems[:3])
+            raise ProtocolError("invalid_upload", f"no usable row ({first or 'empty file'})")
+        self.added, self.uploaded = [], report.rows
+        self._seed_data()
+        self.reset()
+        return report.to_message()
 
     def set_focus(self, layer: int | None, unit: int) -> None:
         """Which node's full map frames carry: None = output, 0 = input feature `unit`."""
@@ -171,31 +225,15 @@ class Session:
     # -- frames -----------------------------------------------------------------------------
 
     def frame(self, seq: int, with_inputs: bool) -> bytes:
-        """The binary frame of docs/protocol.md §6 for the current state."""
-        train, test = self.losses()
+        """The binary frame of docs/protocol.md §6 for the current state (frames.py)."""
+        return build_frame(self, seq, with_inputs)
+
+    def note_history(self, train: float, test: float) -> None:
+        """One loss-chart point per frame (the chart's x is the epoch)."""
         if not self.history or self.history[-1][0] != self.epoch:
-            self._append_history(train, test)
-        # Finite float64 weights can still overflow float32 on the grid (a run on the verge
-        # of divergence): the maps then saturate (quantize clips, NaN -> mid grey).
-        with np.errstate(over="ignore", invalid="ignore"):
-            focus_map, thumbs = self.grid.frame_maps(self.net, self.focus)
-        inputs = input_thumbnails_u8() if with_inputs else None
-        flags = (FLAG_PLAYING if self.playing else 0) | (FLAG_DIVERGED if self.diverged else 0)
-        focus = (OUTPUT_FOCUS, 0) if self.focus is None else self.focus
-        return encode_frame(
-            seq=seq,
-            epoch=self.epoch,
-            losses=(train, test),
-            flags=flags,
-            layer_sizes=self.net.layer_sizes,
-            focus=focus,
-            metrics=self.metrics(),
-            focus_map=focus_map,
-            thumbnails=thumbs,
-            input_thumbnails=inputs,
-            weights=[np.clip(w, -F32_MAX, F32_MAX) for w in self.net.get_weights()],
-            dead=self.trainer.dead,
-        )
+            self.history.append((self.epoch, train, test))
+            if len(self.history) > HISTORY_LIMIT:
+                self.history = self.history[::2]  # the whole run's shape, at half resolution
 
     def metrics(self) -> list[float]:
         """Accuracy (classification) or RMSE and R² (regression) on train and test."""
@@ -223,10 +261,26 @@ class Session:
         s = self.settings
         self.rng = PlaygroundRandom(s.seed)
         self.keras_rng = keras_generator(s.seed)
-        X, y = generate(s.active_dataset, s.noise / 100, self.rng)
-        (self.Xtr, self.ytr), (self.Xte, self.yte) = split(X, y, s.percent_train)
+        if self.uploaded is None:
+            X, y = generate(s.active_dataset, s.noise / 100, self.rng)
+        else:  # the user's rows, in an order the seed fixes (the playground's shuffle)
+            X, y = rows_to_arrays(self.uploaded)
+            order = list(range(len(X)))
+            self.rng.shuffle(order)
+            X, y = X[order], y[order]
+        self._base = split(X, y, s.percent_train)
+        self._compose()
+
+    def _compose(self) -> None:
+        """Train = the base training split + the user's clicked points; test = base test."""
+        (Xtr, ytr), (self.Xte, self.yte) = self._base
+        if self.added:
+            Xa, ya = rows_to_arrays(self.added)
+            Xtr, ytr = np.vstack([Xtr, Xa]), np.concatenate([ytr, ya])
+        self.Xtr, self.ytr = Xtr, ytr
         self._featurize()
         self.data_version += 1
+        self._touch()  # the losses and metrics of the frame change with the data
 
     def _featurize(self) -> None:
         """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
@@ -282,11 +336,6 @@ class Session:
 
     def _touch(self) -> None:
         self.version += 1
-
-    def _append_history(self, train: float, test: float) -> None:
-        self.history.append((self.epoch, train, test))
-        if len(self.history) > HISTORY_LIMIT:
-            self.history = self.history[::2]  # keep the whole run's shape, at half resolution
 
     def _data_changed(
         self, old: PlaygroundSettings, new: PlaygroundSettings, changed: set[str]

@@ -1,0 +1,53 @@
+"""What the `export` message sends back: a file's name, media type and text.
+
+What it is: the map from an export format to a file built from the session — a Keras 3 or
+PyTorch script that replays the run since the last reset (app/export), the weights and
+settings as importable JSON, or the current split as CSV.
+What it is not: a generator of those files (app/export, app/custom_data).
+Trade-off: files travel as text inside a JSON message rather than through an HTTP download
+route, so they come from the live session on its own socket and need no shared storage.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from app.custom_data import split_csv
+from app.export import RunRecord, export_json, keras_script, pytorch_script
+
+if TYPE_CHECKING:
+    from app.session import Session
+
+MEDIA_TYPES = {"keras": "text/x-python", "pytorch": "text/x-python",
+               "json": "application/json", "csv": "text/csv"}  # fmt: skip
+EXTENSIONS = {"keras": "_keras.py", "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}
+
+
+def run_record(session: "Session") -> RunRecord:
+    """The run since the last reset, as the exporters need it."""
+    s = session.settings
+    return RunRecord(
+        settings=s,
+        initial_weights=session.initial_weights,
+        Ftr=session.Ftr,
+        ytr=session.Ttr,
+        Fte=session.Fte,
+        yte=session.Tte,
+        epochs=session.epoch,
+        shuffle_state=session.initial_shuffle_state if s.shuffle else None,
+        caveats=tuple(sorted(session.caveats)),
+    )
+
+
+def export_message(session: "Session", fmt: str) -> dict[str, Any]:
+    """The `export` answer for format `fmt` (one of MEDIA_TYPES)."""
+    if fmt == "csv":
+        content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
+    elif fmt == "json":
+        content = export_json(run_record(session), session.net.get_weights(), session.epoch)
+    elif fmt == "keras":
+        content = keras_script(run_record(session))
+    else:
+        content = pytorch_script(run_record(session))
+    name = f"nn-playground-{session.settings.seed}-epoch{session.epoch}{EXTENSIONS[fmt]}"
+    filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return {"type": "export", "format": fmt, "filename": filename,
+            "media_type": MEDIA_TYPES[fmt], "content": content}  # fmt: skip

@@ -1,0 +1,129 @@
+"""Weights and settings as JSON: `export_json` writes them, `parse_json` takes them back.
+
+What it is: the "nn-playground/1" document {"format", "settings", "epoch", "weights",
+"initial_weights"}, with every float64 written as its shortest round-trip JSON number, and a
+strict reader for the import path: size cap, real JSON without NaN/Infinity, exact keys,
+settings validated by the protocol's model plus the session's cross-field rules, and every
+array checked against the network those settings describe.
+What it is not: a checkpoint (no optimizer state, carry or random streams; a resumed run
+starts a fresh optimizer) and not aware of a server's own size limits, which the session
+applies when it builds from the settings.
+Trade-off: arrays are nested JSON lists rather than base64 blobs: about twice the bytes,
+but readable, editable by hand and exact in Python and JavaScript alike.
+"""
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from app.engine.types import AnyFloatArray, FloatArray
+from app.export.record import RunRecord, layer_sizes, optimizer_of, param_shapes
+from app.protocol import PlaygroundSettings
+
+FORMAT = "nn-playground/1"
+KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})
+
+
+def export_json(record: RunRecord, current_weights: Sequence[AnyFloatArray], epoch: int) -> str:
+    """The document for `record` with the weights reached at `epoch`; shapes are checked."""
+    shapes = param_shapes(layer_sizes(record.settings))
+    if [np.shape(w) for w in current_weights] != shapes:
+        raise ValueError(f"current weights must have shapes {shapes}")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    document = {
+        "format": FORMAT,
+        "settings": record.settings.model_dump(mode="json"),
+        "epoch": epoch,
+        "weights": [np.asarray(w, dtype=np.float64).tolist() for w in current_weights],
+        "initial_weights": [w.tolist() for w in record.initial_weights],
+    }
+    # allow_nan=False: a non-finite weight is an error here, never an unreadable file.
+    return json.dumps(document, allow_nan=False)
+
+
+def parse_json(text: str, max_bytes: int) -> tuple[PlaygroundSettings, list[FloatArray]]:
+    """Settings and current weights from an `export_json` document; ValueError says what is
+    wrong (too large, not JSON, a key, a setting, an array's shape or a number)."""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise ValueError(f"the file is {size} bytes; at most {max_bytes} are accepted")
+    document = _load(text)
+    if document["format"] != FORMAT:
+        raise ValueError(f"format must be {FORMAT!r}, got {document['format']!r}")
+    settings = _settings(document["settings"])
+    epoch = document["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    shapes = param_shapes(layer_sizes(settings))
+    _arrays("initial_weights", document["initial_weights"], shapes)
+    return settings, _arrays("weights", document["weights"], shapes)
+
+
+def _load(text: str) -> dict[str, Any]:
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"not valid JSON: {str(exc)[:120]}") from None
+    if not isinstance(document, dict):
+        raise ValueError("the file must hold a JSON object")
+    missing, unknown = sorted(KEYS - set(document)), sorted(set(document) - KEYS)
+    if missing or unknown:
+        raise ValueError(f"expected keys {sorted(KEYS)}; missing {missing}, unknown {unknown}")
+    return document
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _settings(raw: object) -> PlaygroundSettings:
+    """The protocol's validation, then the rules the session adds (loss per problem, options)."""
+    if not isinstance(raw, dict):
+        raise ValueError("settings must be an object")
+    try:
+        settings = PlaygroundSettings.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in err["loc"])
+        raise ValueError(f"settings.{where}: {err['msg']}") from None
+    if settings.loss not in settings.valid_losses:
+        valid = ", ".join(settings.valid_losses)
+        raise ValueError(f"settings.loss: for this dataset it must be one of {valid}")
+    try:
+        optimizer_of(settings)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"settings.optimizer_options: {exc}") from None
+    return settings
+
+
+def _arrays(name: str, raw: object, shapes: list[tuple[int, ...]]) -> list[FloatArray]:
+    """float64 arrays of exactly `shapes` from nested lists of finite JSON numbers."""
+    if not isinstance(raw, list) or len(raw) != len(shapes):
+        raise ValueError(f"{name} must be a list of {len(shapes)} arrays [W1, b1, ...]")
+    arrays = []
+    for i, (value, shape) in enumerate(zip(raw, shapes, strict=True)):
+        where = f"{name}[{i}]"
+        arrays.append(np.array(_numbers(value, shape, where), dtype=np.float64).reshape(shape))
+    return arrays
+
+
+def _numbers(value: object, shape: tuple[int, ...], where: str) -> list[float]:
+    """The numbers of a nested list of this shape, in row-major order (recursive per axis)."""
+    if not shape:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where} must be a number, got {type(value).__name__}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float64
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"{where} must be finite, got {value!r}")
+        return [number]
+    if not isinstance(value, list) or len(value) != shape[0]:
+        raise ValueError(f"{where} must be a list of {shape[0]} (array shape {shape})")
+    return [x for i, item in enumerate(value) for x in _numbers(item, shape[1:], f"{where}[{i}]")]

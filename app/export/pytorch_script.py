@@ -1,0 +1,259 @@
+"""`pytorch_script(record)`: a standalone PyTorch script that reruns a playground run.
+
+What it is: source text for a float64 script with an `nn.Sequential` of `nn.Linear` layers
+(weight = Keras W transposed), the run's initial weights and data, the loss and the kernel
+penalty written as tensors, and the torch optimizer that matches the Keras 3 rule the engine
+uses (spec/keras-optimizers.md). Batches follow the engine's order and each epoch prints the
+display loss.
+What it is not: faithful to the playground's own quirks (carried-over batches, L1 dead
+links); the header says so when they occur.
+Trade-off: torch.optim is used wherever its update equals Keras's (SGD without decayed
+momentum, Adadelta, NAdam with momentum_decay=1, Adam with a per-step epsilon, Adagrad and
+Adamax while epsilon is negligible). Where it cannot equal it (RMSprop's epsilon inside the
+square root, a decayed rate folded into SGD's velocity, Adagrad/Adamax with a large epsilon)
+the script writes the Keras rule out by hand, so the numbers match rather than the idiom.
+"""
+
+import math
+from string import Template
+from typing import Any
+
+from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.script_parts import (
+    data_section,
+    docstring,
+    float_repr,
+    header_lines,
+    order_and_loss_source,
+)
+from app.export.torch_rules import HAND_RULES, KERAS_ADAM, KERAS_RULE
+from app.labels import output_activation
+
+TORCH_ACTIVATIONS = {
+    "relu": "nn.ReLU()",
+    "tanh": "nn.Tanh()",
+    "sigmoid": "nn.Sigmoid()",
+    "softmax": "nn.Softmax(dim=1)",
+}
+
+DATA_LOSSES = {
+    "playground": "return (0.5 * ((o - t) ** 2).sum(dim=1)).mean()",
+    "mse": "return ((o - t) ** 2).mean(dim=1).mean()",
+    "binary_crossentropy": (
+        "q = o.clamp(1e-7, 1 - 1e-7)  # Keras clips; the clip blocks the gradient outside\n"
+        "    return (-(t * q.log() + (1 - t) * (1 - q).log()).mean(dim=1)).mean()"
+    ),
+    "categorical_crossentropy": (
+        "q = (o / o.sum(dim=1, keepdim=True)).clamp(1e-7, 1 - 1e-7)  # Keras: renormalise, clip\n"
+        "    return (-(t * q.log()).sum(dim=1)).mean()"
+    ),
+}
+
+PENALTIES = {
+    "none": "return 0.0  # no regularization",
+    "L1": "return RATE * sum(W.abs().sum() for W in kernels)  # λΣ|w|",
+    "L2": "return RATE / 2 * sum((W**2).sum() for W in kernels)  # the playground's λ·½w²",
+}
+
+SCRIPT = Template('''\
+$docstring
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+torch.set_default_dtype(torch.float64)
+
+EPOCHS = $epochs
+BATCH_SIZE = $batch_size
+RATE = $rate
+
+
+def build_model():
+    """The network with the run's initial weights; torch stores W as (units, inputs)."""
+    model = nn.Sequential(
+$layers
+    )
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for layer, W, b in zip(linears, INITIAL_WEIGHTS[0::2], INITIAL_WEIGHTS[1::2]):
+            layer.weight.copy_(torch.from_numpy(W.T))
+            layer.bias.copy_(torch.from_numpy(b))
+    return model, [layer.weight for layer in linears]
+
+
+def data_loss(o, t):
+    """Mean over the batch of the per-sample loss, as Keras reduces it."""
+    $data_loss
+
+
+def penalty(kernels):
+    """Kernel regularization, added to the loss once per batch (not divided by its size)."""
+    $penalty
+
+$optimizer_source
+
+def make_optimizer(params):
+    $optimizer_comment
+    optimizer = $optimizer
+$scheduler
+    return optimizer, scheduler
+
+
+$order_and_loss
+
+def main():
+    model, kernels = build_model()
+    optimizer, scheduler = make_optimizer(model.parameters())
+    for epoch, order in enumerate(epoch_orders(), start=1):
+        # One update per batch of BATCH_SIZE rows; a short last batch is its own update.
+        for start in range(0, len(order), BATCH_SIZE):
+            rows = order[start : start + BATCH_SIZE]
+            x, t = torch.from_numpy(F_TRAIN[rows]), torch.from_numpy(Y_TRAIN[rows])
+            optimizer.zero_grad()
+            loss = data_loss(model(x), t) + penalty(kernels)
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+        with torch.no_grad():
+            train = display_loss(model(torch.from_numpy(F_TRAIN)).numpy(), Y_TRAIN)
+            test = display_loss(model(torch.from_numpy(F_TEST)).numpy(), Y_TEST)
+        print(f"epoch {epoch} loss {train:.12g} test_loss {test:.12g}")
+
+
+$data
+
+if __name__ == "__main__":
+    main()
+''')
+
+DECAY = """\
+    # Keras 2's legacy decay, lr_k = lr / (1 + decay·k) at update k, as Keras 3's
+    # InverseTimeDecay(lr, decay_steps=1, decay_rate=decay): one scheduler step per batch.
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1 / (1 + $decay * k))"""
+
+
+def pytorch_script(record: RunRecord) -> str:
+    """A complete, runnable float64 PyTorch script reproducing `record`."""
+    s = record.settings
+    source, comment, call = torch_optimizer(record)
+    decay = optimizer_of(s).decay
+    scheduler = Template(DECAY).substitute(decay=float_repr(decay)) if decay else ""
+    return SCRIPT.substitute(
+        docstring=docstring(header_lines(record, "PyTorch") + ["", "Precision: float64."]),
+        epochs=record.epochs,
+        batch_size=s.batch_size,
+        rate=float_repr(s.regularization_rate),
+        layers=_layers(record),
+        data_loss=DATA_LOSSES[s.loss],
+        penalty=PENALTIES[s.regularization],
+        optimizer_source=source,
+        optimizer_comment=comment,
+        optimizer=call,
+        scheduler=scheduler or "    scheduler = None  # constant learning rate",
+        order_and_loss=order_and_loss_source(record),
+        data=data_section(record),
+    )
+
+
+def _layers(record: RunRecord) -> str:
+    """`nn.Linear(in, out), activation,` lines; a linear activation is no module at all."""
+    s = record.settings
+    sizes = layer_sizes(s)
+    acts = [s.activation] * len(s.network_shape) + [output_activation(s)]
+    lines = []
+    for fan_in, fan_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
+        lines.append(f"        nn.Linear({fan_in}, {fan_out}),")
+        if act in TORCH_ACTIVATIONS:
+            lines.append(f"        {TORCH_ACTIVATIONS[act]},")
+    return "\n".join(lines)
+
+
+def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
+    """(extra source, docstring line, constructor call) for the record's optimizer."""
+    config: dict[str, Any] = optimizer_of(record.settings).config()
+    name = config.pop("name")
+    rule = hand_rule(name, config)
+    if rule:
+        constants = {k.upper(): v for k, v in config.items() if k not in ("learning_rate", "decay")}
+        lines = "\n".join(f"{k} = {v!r}" for k, v in constants.items())
+        source = f"\n{lines}\n\n{KERAS_RULE}\n{HAND_RULES[rule]}"
+        comment = f'"""Keras 3 {name}, written out (see keras_update)."""'
+        return source, comment, f"KerasRule(params, lr={float_repr(config['learning_rate'])})"
+    call, note = TORCH_OPTIMIZERS[name](config, float_repr(config["learning_rate"]))
+    return (f"\n{KERAS_ADAM}" if name == "adam" else ""), f'"""{note}"""', call
+
+
+def hand_rule(name: str, config: dict[str, Any]) -> str:
+    """The key of HAND_RULES when torch.optim cannot equal Keras here, else ""."""
+    if name == "rmsprop":
+        return "rmsprop"
+    if name == "sgd" and config["momentum"] > 0 and config["decay"] > 0:
+        return "sgd"
+    # torch adds epsilon outside the square root (Adagrad) or inside the max (Adamax); the
+    # denominators then differ by at most eps·(1 + 1/√acc₀) relative or eps absolute.
+    small_eps = config.get("epsilon", 0.0) <= 1e-6
+    if name == "adagrad" and not (small_eps and config["initial_accumulator_value"] >= 0.01):
+        return "adagrad"
+    if name == "adamax" and not small_eps:
+        return "adamax"
+    return ""
+
+
+# ---- torch.optim calls where torch's update equals Keras's (to the gap each note states) ----
+
+Config = dict[str, Any]
+
+
+def _sgd(c: Config, lr: str) -> tuple[str, str]:
+    call = (
+        f"torch.optim.SGD(params, lr={lr}, momentum={c['momentum']!r}, nesterov={c['nesterov']!r})"
+    )
+    return call, "Keras's SGD: at a constant rate torch's momentum buffer is Keras's v / -lr."
+
+
+def _adagrad(c: Config, lr: str) -> tuple[str, str]:
+    acc0, eps = c["initial_accumulator_value"], c["epsilon"]
+    call = f"torch.optim.Adagrad(params, lr={lr}, initial_accumulator_value={acc0!r}, eps={eps!r})"
+    # |sqrt(a + e) − sqrt(a) − e| <= e, and sqrt(a) >= sqrt(acc0) for the whole run.
+    gap = eps / math.sqrt(acc0)
+    return call, f"torch: g / (sqrt(acc) + eps), Keras: g / sqrt(acc + eps); < {gap:.0e} apart."
+
+
+def _adadelta(c: Config, lr: str) -> tuple[str, str]:
+    call = f"torch.optim.Adadelta(params, lr={lr}, rho={c['rho']!r}, eps={c['epsilon']!r})"
+    return call, "Keras's Adadelta exactly; the rate is explicit (torch's default is 1.0)."
+
+
+def _adam(c: Config, lr: str) -> tuple[str, str]:
+    call = f"KerasAdam(params, lr={lr}, {_betas(c)}, amsgrad={c['amsgrad']!r})"
+    return call, "torch.optim.Adam with Keras's epsilon placement (see KerasAdam)."
+
+
+def _adamax(c: Config, lr: str) -> tuple[str, str]:
+    call = f"torch.optim.Adamax(params, lr={lr}, {_betas(c)})"
+    note = "torch: u = max(b2*u, |g| + eps), Keras: max(b2*u, |g|) + eps; within eps."
+    return call, note
+
+
+def _nadam(c: Config, lr: str) -> tuple[str, str]:
+    call = f"torch.optim.NAdam(params, lr={lr}, {_betas(c)}, momentum_decay=1.0)"
+    # torch's cache is beta_1·(1 − ½·0.96^(t·momentum_decay)); Keras 3's is 0.96^t.
+    return call, "Keras 3's Nadam: momentum_decay=1.0 makes torch's cache 0.96^t."
+
+
+def _betas(c: Config) -> str:
+    return f"betas=({c['beta_1']!r}, {c['beta_2']!r}), eps={c['epsilon']!r}"
+
+
+TORCH_OPTIMIZERS = {
+    "sgd": _sgd,
+    "adagrad": _adagrad,
+    "adadelta": _adadelta,
+    "adam": _adam,
+    "adamax": _adamax,
+    "nadam": _nadam,
+}

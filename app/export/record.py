@@ -1,0 +1,163 @@
+"""What a reproduction of a run needs, and the engine's own re-run of it as the reference.
+
+What it is: `RunRecord`, a frozen snapshot of one run from its last reset (settings, initial
+weights, the data exactly as the trainer sees it, the number of epochs and the shuffle
+generator's state), plus `engine_history`/`engine_losses`, which rebuild the Network and
+Trainer the way app/session.py does and replay the run to give the per-epoch display losses
+that exported scripts must print. The caveat helpers say where Keras has no equivalent.
+What it is not: a checkpoint (no optimizer state, no carry, no random streams beyond the
+shuffle) and not a capture of live edits: weights typed in or a learning rate changed while
+training are not in it; the session lists such events in `caveats`.
+Trade-off: the record carries the data itself rather than the seed that generates it, so a
+script needs nothing from this project to run; the price is a few tens of kB of numbers.
+
+Shapes: initial_weights [W1 (k, h1), b1 (h1,), ..., Wn (h, K), bn (K,)] float64 (Keras
+layout, K output units: 1, or the class count under softmax); Ftr (n, k), Fte (m, k) and
+ytr (n, K), yte (m, K) float64.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine import Network, Trainer, make_optimizer
+from app.engine.optimizers import Optimizer
+from app.engine.types import FloatArray
+from app.labels import output_activation, output_units
+from app.protocol import PlaygroundSettings
+
+
+@dataclass(frozen=True, eq=False)
+class RunRecord:
+    """One run from its initial weights; `ytr`/`yte` are the targets the trainer uses
+    (app/labels.py `targets`): ±1 (playground/mse classification), 0/1
+    (binary_crossentropy), one-hot (categorical_crossentropy) or real (regression)."""
+
+    settings: PlaygroundSettings
+    initial_weights: list[FloatArray]
+    Ftr: FloatArray
+    ytr: FloatArray
+    Fte: FloatArray
+    yte: FloatArray
+    epochs: int
+    shuffle_state: dict[str, Any] | None
+    caveats: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        sizes = layer_sizes(self.settings)
+        expected = param_shapes(sizes)
+        got = [np.shape(w) for w in self.initial_weights]
+        if got != expected:
+            raise ValueError(f"initial_weights shapes {got} do not match the network {expected}")
+        for name, F, y in (("train", self.Ftr, self.ytr), ("test", self.Fte, self.yte)):
+            if F.ndim != 2 or F.shape[1] != sizes[0] or y.shape != (len(F), sizes[-1]):
+                raise ValueError(f"{name} data must be F (n, {sizes[0]}) and y (n, {sizes[-1]})")
+        if self.epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+        if self.settings.shuffle and self.shuffle_state is None:
+            raise ValueError("a shuffled run needs the shuffle generator's state")
+
+
+# ---- the network and trainer the session builds (app/session.py) ----
+
+
+def layer_sizes(settings: PlaygroundSettings) -> list[int]:
+    """[#features, *hidden, K]: spec/playground.md §4.1, K output units (app/labels.py)."""
+    return [len(settings.features), *settings.network_shape, output_units(settings)]
+
+
+def param_shapes(sizes: list[int]) -> list[tuple[int, ...]]:
+    """Keras-order shapes [(k, h1), (h1,), ...] of a dense network with these layer sizes."""
+    shapes: list[tuple[int, ...]] = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        shapes += [(fan_in, fan_out), (fan_out,)]
+    return shapes
+
+
+def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
+    """A fresh engine optimizer for the settings; `.config()` gives every hyperparameter."""
+    return make_optimizer(
+        settings.optimizer, learning_rate=settings.learning_rate, **settings.optimizer_options
+    )
+
+
+def trainer_of(record: RunRecord) -> Trainer:
+    """Network at the initial weights + Trainer, built as `Session._trainer_from` builds it."""
+    s = record.settings
+    sizes = layer_sizes(s)
+    net = Network(sizes[0], sizes[1:-1], s.activation, output_activation(s), sizes[-1], "zeros")
+    net.set_weights(record.initial_weights)
+    rng = None
+    if record.shuffle_state is not None:
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = record.shuffle_state
+    return Trainer(
+        net,
+        optimizer_of(s),
+        loss=s.loss,
+        regularization=None if s.regularization == "none" else s.regularization,
+        regularization_rate=s.regularization_rate,
+        batch_size=s.batch_size,
+        shuffle=s.shuffle,
+        rng=rng,
+        remainder="carry" if s.mode == "playground" else "partial",
+    )
+
+
+def engine_history(record: RunRecord) -> list[tuple[float, float]]:
+    """(train, test) display loss after each of the record's epochs, replayed by the engine.
+
+    The display loss is what a frame shows: mean ½(o−t)² for loss "playground", otherwise
+    the mean Keras loss; never the penalty. Raises DivergenceError if the replay diverges.
+    """
+    trainer = trainer_of(record)
+    display = trainer.loss if record.settings.loss == "playground" else trainer.keras_loss
+    history = []
+    for _ in range(record.epochs):
+        trainer.train_epoch(record.Ftr, record.ytr)
+        history.append((display(record.Ftr, record.ytr), display(record.Fte, record.yte)))
+    return history
+
+
+def engine_losses(record: RunRecord) -> list[float]:
+    """The per-epoch training display losses: the reference an exported script must print."""
+    return [train for train, _ in engine_history(record)]
+
+
+# ---- where a Keras or PyTorch rerun cannot follow the playground ----
+
+
+def carries_over(record: RunRecord) -> bool:
+    """Playground batching with N mod B != 0: samples carried into the next epoch (§4.5)."""
+    s = record.settings
+    return s.mode == "playground" and len(record.Ftr) % s.batch_size != 0
+
+
+def kills_links(settings: PlaygroundSettings) -> bool:
+    """L1 under plain SGD: weights crossing zero die (spec/playground.md §4.5 step 4)."""
+    l1 = settings.regularization == "L1" and settings.regularization_rate > 0
+    return l1 and optimizer_of(settings).is_plain_sgd
+
+
+CARRY_NOTE = (
+    "The playground carries the last {rest} training samples of every epoch (N = {n}, batch "
+    "{b}) into the next epoch's first batch. Keras and PyTorch have no equivalent: here the "
+    "short batch is its own update, so the losses will differ from the playground's."
+)
+DEAD_NOTE = (
+    "L1 with plain SGD: the playground kills a link whose weight the L1 step pushes across "
+    "zero, and never updates it again. Keras and PyTorch have no equivalent: here such "
+    "weights keep moving, so the losses will differ once a link would have died."
+)
+
+
+def reproduction_caveats(record: RunRecord) -> list[str]:
+    """Every known reason the script's losses may differ: built-in ones, then the session's."""
+    notes = []
+    if carries_over(record):
+        n, b = len(record.Ftr), record.settings.batch_size
+        notes.append(CARRY_NOTE.format(rest=n % b, n=n, b=b))
+    if kills_links(record.settings):
+        notes.append(DEAD_NOTE)
+    return [*notes, *record.caveats]

@@ -1,0 +1,161 @@
+"""The parts the Keras and PyTorch scripts share: header, data literals, batch order, loss.
+
+What it is: functions that turn a RunRecord into pieces of Python source. The data become
+exact literals (repr of each float64, which round-trips bit for bit); the batch order and the
+display loss are written once here so that both scripts replay and measure the run the same
+way as the engine (app/engine/training.py `train_epoch`, app/engine/losses.py).
+What it is not: a framework mapping; keras_script.py and pytorch_script.py own those.
+Trade-off: data are written as one literal row per line instead of compressed blobs, so a
+script is larger (tens of kB) but readable, diffable and free of decoding code.
+"""
+
+import textwrap
+from string import Template
+from typing import Any
+
+import numpy as np
+
+from app.engine.types import FloatArray
+from app.export.record import RunRecord, layer_sizes, optimizer_of, reproduction_caveats
+from app.labels import output_activation
+
+DATA_BEGIN = "# ---- data: the engine's exact float64 values (repr round-trips) ----"
+DATA_END = "# ---- end of data ----"
+
+LOSS_NAMES = {
+    "playground": "playground ½(o−t)² (per sample ½Σ(o−t)², batch mean)",
+    "mse": "mean squared error",
+    "binary_crossentropy": "binary cross-entropy on 0/1 targets (probabilities clipped to "
+    "[1e-7, 1 − 1e-7])",
+    "categorical_crossentropy": "categorical cross-entropy on one-hot targets (outputs "
+    "renormalised to sum 1, then clipped to [1e-7, 1 − 1e-7])",
+}
+
+# The display loss of a frame, in NumPy float64 (app/engine/losses.py): p, y are (n, K).
+DISPLAY_LOSS = {
+    "playground": "return float(np.mean(0.5 * np.sum((p - y) ** 2, axis=1)))",
+    "mse": "return float(np.mean(np.mean((p - y) ** 2, axis=1)))",
+    "binary_crossentropy": (
+        "q = np.clip(p, 1e-7, 1 - 1e-7)\n"
+        "return float(np.mean(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q), axis=1)))"
+    ),
+    "categorical_crossentropy": (
+        "q = np.clip(p / p.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)\n"
+        "return float(np.mean(-np.sum(y * np.log(q), axis=1)))"
+    ),
+}
+
+ORDER_AND_LOSS = Template('''\
+def epoch_orders():
+    """Row order of each epoch: as stored, or the engine's shuffle, drawn from the same NumPy
+    generator state so every permutation is identical."""
+    rng = None
+    if SHUFFLE_STATE is not None:
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = SHUFFLE_STATE
+    for _ in range(EPOCHS):
+        yield rng.permutation(len(F_TRAIN)) if rng is not None else np.arange(len(F_TRAIN))
+
+
+def display_loss(p, y):
+    """The loss the playground shows for predictions p (n, K), without the penalty."""
+    p = np.asarray(p, dtype=np.float64)
+$body
+''')
+
+
+def order_and_loss_source(record: RunRecord) -> str:
+    """Source of `epoch_orders()` and `display_loss(p, y)` for the record's loss."""
+    body = textwrap.indent(DISPLAY_LOSS[record.settings.loss], "    ")
+    return ORDER_AND_LOSS.substitute(body=body)
+
+
+def header_lines(record: RunRecord, framework: str) -> list[str]:
+    """Docstring lines: what the script reproduces, the settings, and every caveat."""
+    s = record.settings
+    sizes = "-".join(str(n) for n in layer_sizes(s))
+    config = optimizer_of(s).config()
+    summary = (
+        f"It rebuilds the network {sizes} (inputs: {', '.join(s.features) or 'none'}) with "
+        "the run's initial weights, replays the same training data, batches, batch order, "
+        f"optimizer and regularization for {record.epochs} epochs, and prints the loss the "
+        "playground displays after each epoch, on the training and the test set."
+    )
+    facts = [
+        f"Data: {s.active_dataset}, noise {s.noise:g}%, {s.percent_train:g}% training, seed "
+        f"{s.seed!r}: {len(record.Ftr)} training and {len(record.Fte)} test samples.",
+        f"Activations: {s.activation} (hidden), {output_activation(s)} (output).",
+        f"Loss: {LOSS_NAMES[s.loss]}.",
+        f"Optimizer: {config.pop('name')}, {fmt_kwargs(config)}.",
+        f"Regularization: {s.regularization}, rate {s.regularization_rate:g} (kernels only).",
+        f"Batch size {s.batch_size}, shuffle {'on' if s.shuffle else 'off'}.",
+    ]
+    lines = [f"{framework} reproduction of an NN Playground run.", "", *_wrap(summary), ""]
+    for fact in facts:
+        lines += _wrap(fact, indent="  ")
+    caveats = reproduction_caveats(record)
+    if caveats:
+        lines += ["", "Caveats:"]
+        for note in caveats:
+            lines += _wrap(note, first="- ", indent="  ")
+    return lines
+
+
+def _wrap(text: str, first: str = "", indent: str = "") -> list[str]:
+    return textwrap.wrap(text, 92, initial_indent=first or indent, subsequent_indent=indent)
+
+
+def docstring(lines: list[str]) -> str:
+    return '"""' + "\n".join(lines) + '\n"""'
+
+
+# ---- exact literals ----
+
+
+def array_literal(a: FloatArray, indent: str = "") -> str:
+    """Source that rebuilds `a` exactly, one row per line, closing at `indent`.
+
+    Example: [[0.1, 2.0], [3.0, -0.5]] -> "np.array([\n    [0.1, 2.0],\n    [3.0, -0.5],\n])".
+    """
+    if a.size == 0:
+        return f"np.zeros({a.shape!r})"
+    if a.ndim == 1:
+        return f"np.array([{_row(a)}])"
+    rows = "".join(f"{indent}    [{_row(r)}],\n" for r in a)
+    return f"np.array([\n{rows}{indent}])"
+
+
+def _row(values: FloatArray) -> str:
+    return ", ".join(repr(float(v)) for v in values)
+
+
+def data_section(record: RunRecord) -> str:
+    """The marked data block: training/test sets, initial weights and the shuffle state."""
+    weights = "".join(f"    {array_literal(w, '    ')},\n" for w in record.initial_weights)
+    parts = [
+        DATA_BEGIN,
+        f"F_TRAIN = {array_literal(record.Ftr)}",
+        f"Y_TRAIN = {array_literal(record.ytr)}",
+        f"F_TEST = {array_literal(record.Fte)}",
+        f"Y_TEST = {array_literal(record.yte)}",
+        "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units).",
+        f"INITIAL_WEIGHTS = [\n{weights}]",
+        f"SHUFFLE_STATE = {_state_literal(record)}",
+        DATA_END,
+    ]
+    return "\n".join(parts)
+
+
+def _state_literal(record: RunRecord) -> str:
+    # Only a shuffled run needs the generator; an unshuffled one keeps the stored order.
+    shuffled = record.settings.shuffle and record.shuffle_state is not None
+    return repr(record.shuffle_state) if shuffled else "None"
+
+
+def fmt_kwargs(kwargs: dict[str, Any]) -> str:
+    """`a=1, b=True` from a dict, values as repr (exact for floats)."""
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+def float_repr(x: float) -> str:
+    return repr(float(np.float64(x)))
