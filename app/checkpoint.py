@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.custom_data import Row, check_row
-from app.protocol import ProtocolError
+from app.errors import ProtocolError
 from app.session import HISTORY_LIMIT, LIVE_KEYS, Session
 
 CHECKPOINT_VERSION = 1

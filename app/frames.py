@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from app.frame_layout import (
+    FLAG_CLASS_MAP,
+    FLAG_DIVERGED,
+    FLAG_PLAYING,
+    OUTPUT_FOCUS,
+    encode_frame,
+)
 from app.grids import input_thumbnails_u8
-from app.protocol import FLAG_CLASS_MAP, FLAG_DIVERGED, FLAG_PLAYING, OUTPUT_FOCUS, encode_frame
 
 if TYPE_CHECKING:
     from app.session import Session

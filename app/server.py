@@ -24,6 +24,7 @@ from app.config import Settings
 from app.downloads import export_message
 from app.export import parse_json
 from app.limits import TokenBucket, origin_allowed
+from app.messages import confusion_message, data_message, state_message
 from app.protocol import (
     PROTOCOL_VERSION,
     AddPoint,
@@ -200,7 +201,7 @@ class Connection:
     async def query(self, session: Session, msg: ClientMessage) -> bool:
         """Messages that only read the session; True when `msg` was one of them."""
         if isinstance(msg, Query) and msg.type == "confusion":
-            await self.send_json(session.confusion())
+            await self.send_json(confusion_message(session))
         elif isinstance(msg, Export):
             try:
                 answer = export_message(session, msg.format)
@@ -352,42 +353,15 @@ class Connection:
         await self.ws.send_bytes(frame)
 
     async def send_state(self) -> None:
-        session = self.session
-        if session is None:
+        if self.session is None:
             return
-        s = session.settings
-        await self.send_json(
-            {
-                "type": "state",
-                "protocol": PROTOCOL_VERSION,
-                "settings": s.model_dump(mode="json"),
-                "epoch": session.epoch,
-                "playing": session.playing,
-                "diverged": session.diverged,
-                "mode": s.mode,
-                "layer_sizes": session.net.layer_sizes,
-                "metrics": session.metric_names,
-                "classes": s.classes,
-                "custom_points": len(session.added),
-                "uploaded": session.uploaded is not None,
-                "limits": {
-                    "max_layers": self.limits.max_layers,
-                    "max_neurons": self.limits.max_neurons,
-                },
-            }
-        )
-        if session.data_version != self.sent_data_version:
-            await self.send_data(session)
+        await self.send_json(state_message(self.session, self.limits))
+        if self.session.data_version != self.sent_data_version:
+            await self.send_data(self.session)
 
     async def send_data(self, session: Session) -> None:
         self.sent_data_version = session.data_version
-        await self.send_json(
-            {
-                "type": "data",
-                "train": _points(session.Xtr, session.ytr),
-                "test": _points(session.Xte, session.yte),
-            }
-        )
+        await self.send_json(data_message(session))
 
     async def send_json(self, payload: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(payload, allow_nan=False, separators=(",", ":")))
@@ -403,11 +377,3 @@ class Connection:
         await self.send_json(
             {"type": "error", "code": "internal", "field": None, "message": message}
         )
-
-
-def _points(X: Any, y: Any) -> list[list[float]]:
-    """[[x, y, label], …] rounded to 6 decimals: plenty for drawing, a third of the bytes."""
-    return [
-        [round(float(a), 6), round(float(b), 6), round(float(c), 6)]
-        for (a, b), c in zip(X, y, strict=True)
-    ]

@@ -18,21 +18,18 @@ from typing import Any
 
 import numpy as np
 
+from app.build import new_network, new_trainer, optimizer_from
 from app.custom_data import Row, checked_point, parse_csv, rows_to_arrays
 from app.datasets import generate, split
-from app.engine import DivergenceError, Network, Trainer, make_optimizer
-from app.engine.optimizers import Optimizer
+from app.engine import DivergenceError
 from app.engine.types import FloatArray
+from app.errors import ProtocolError
+from app.experiment import PlaygroundSettings, merge_settings
 from app.features import feature_matrix
 from app.frames import build_frame
 from app.grids import GridEvaluator
-from app.labels import class_labels, output_activation, output_units, targets
-from app.metrics import confusion_matrix, metric_names, metrics
-from app.protocol import (
-    PlaygroundSettings,
-    ProtocolError,
-    merge_settings,
-)
+from app.labels import targets
+from app.metrics import metric_names, metrics
 from app.rng import PlaygroundRandom
 
 DATA_KEYS = ("problem", "noise", "percent_train")
@@ -77,7 +74,7 @@ class Session:
         self.train_loss = math.nan
         self._test_loss: float | None = None
         self._check_limits(settings)
-        _optimizer_from(settings)  # validate optimizer options before building anything
+        optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
         self.reset()
 
@@ -87,7 +84,7 @@ class Session:
         """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
         new = merge_settings(self.settings, patch)
         self._check_limits(new)
-        _optimizer_from(new)  # raises ProtocolError on bad optimizer options
+        optimizer_from(new)  # raises ProtocolError on bad optimizer options
         old, self.settings = self.settings, new
         changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
         if "seed" in changed:
@@ -114,8 +111,8 @@ class Session:
         self.playing = False
         self.diverged = False
         self.epoch = 0
-        self.net = self._new_network()
-        self.trainer = self._trainer_from(self.settings, self.net)
+        self.net = new_network(self.settings, self.rng, self.keras_rng)
+        self.trainer = new_trainer(self.settings, self.net, self.keras_rng)
         self.trainer.record_gradients = self.settings.gradient_view
         self.initial_weights = self.net.get_weights()
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
@@ -244,16 +241,6 @@ class Session:
     def metric_names(self) -> list[str]:
         return metric_names(self.settings)
 
-    def confusion(self) -> dict[str, Any]:
-        """Confusion matrices of train and test (rows true, columns predicted)."""
-        s = self.settings
-        return {
-            "type": "confusion",
-            "labels": class_labels(s),
-            "train": confusion_matrix(s, self.net.predict(self.Ftr), self.ytr),
-            "test": confusion_matrix(s, self.net.predict(self.Fte), self.yte),
-        }
-
     # -- internals --------------------------------------------------------------------------
 
     def _seed_data(self) -> None:
@@ -292,37 +279,6 @@ class Session:
         self.grid = GridEvaluator(s.features)
         self._test_loss = None
 
-    def _new_network(self) -> Network:
-        s = self.settings
-        init = "zeros" if s.init_zero else s.initializer
-        keras_init = s.initializer != "playground"
-        seed = int(self.keras_rng.integers(2**63)) if keras_init else None
-        rng = None if keras_init else self.rng
-        return Network(
-            len(s.features),
-            list(s.network_shape),
-            s.activation,
-            output_activation(s),
-            output_units(s),
-            init,
-            rng=rng,
-            seed=seed,
-        )
-
-    def _trainer_from(self, s: PlaygroundSettings, net: Network) -> Trainer:
-        regularization = None if s.regularization == "none" else s.regularization
-        return Trainer(
-            net,
-            _optimizer_from(s),
-            loss=s.loss,
-            regularization=regularization,
-            regularization_rate=s.regularization_rate,
-            batch_size=s.batch_size,
-            shuffle=s.shuffle,
-            rng=self.keras_rng,
-            remainder="carry" if s.mode == "playground" else "partial",
-        )
-
     def _display_loss(self, F: FloatArray, T: FloatArray) -> float:
         if len(F) == 0:
             return math.nan
@@ -359,14 +315,6 @@ class Session:
         if (not bias and src >= fan_in) or dst >= fan_out:
             what = "node" if bias else "link"
             raise ProtocolError("invalid_message", f"no such {what} in layer {layer}", what)
-
-
-def _optimizer_from(s: PlaygroundSettings) -> Optimizer:
-    """The settings' optimizer; bad options become a typed error naming the field."""
-    try:
-        return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError("invalid_message", str(exc), "settings.optimizer_options") from None
 
 
 def _event(name: str, message: str) -> dict[str, str]:

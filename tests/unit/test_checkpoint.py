@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from app import checkpoint
-from app.protocol import PlaygroundSettings, ProtocolError, merge_settings
+from app.errors import ProtocolError
+from app.experiment import PlaygroundSettings, merge_settings
 from app.session import Session
 
 
