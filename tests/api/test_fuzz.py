@@ -20,7 +20,8 @@ from tests.conftest import LiveServer, start_live_server
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 EXAMPLES = 2500
-TYPED = {"state", "data", "pong", "checkpoint", "event", "error"}
+TYPED = {"state", "data", "pong", "checkpoint", "event", "error", "confusion", "export",
+         "upload_report"}  # fmt: skip
 DOCUMENTED_CLOSES = {1007, 1008, 1009}  # bad UTF-8, flooding, over uvicorn's size cap
 
 
