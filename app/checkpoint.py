@@ -35,6 +35,9 @@ def take(session: Session) -> dict[str, Any]:
         "rng": session.rng.get_state(),
         "keras_rng": _jsonable(session.keras_rng.bit_generator.state),
         "history": [[e, _number(train), _number(test)] for e, train, test in session.history],
+        "initial_weights": [w.tolist() for w in session.initial_weights],
+        "initial_shuffle_state": _jsonable(session.initial_shuffle_state),
+        "caveats": sorted(session.caveats),
         "added": [list(row) for row in session.added],
         "uploaded": None if session.uploaded is None else [list(r) for r in session.uploaded],
     }
@@ -86,6 +89,7 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     if not all(np.isfinite(w).all() for w in weights):
         raise ValueError("weights must be finite")
     session.net.set_weights(weights)
+    _restore_run_start(session, data)
     optimizer = _arrays(data["optimizer"])
     shapes = [w.shape for w in weights]
     for slot, arrays in optimizer["slots"].items():
@@ -100,6 +104,23 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.diverged = bool(data["diverged"])
     session.playing = False
     session._record()
+
+
+def _restore_run_start(session: Session, data: dict[str, Any]) -> None:
+    """Where the run began (for exports): initial weights, shuffle state, caveats."""
+    initial = [np.asarray(w, dtype=np.float64) for w in data["initial_weights"]]
+    if [w.shape for w in initial] != [w.shape for w in session.initial_weights]:
+        raise ValueError("initial weights do not match the network")
+    if not all(np.isfinite(w).all() for w in initial):
+        raise ValueError("initial weights must be finite")
+    probe = np.random.Generator(np.random.PCG64())
+    probe.bit_generator.state = data["initial_shuffle_state"]  # raises on a malformed state
+    caveats = data["caveats"]
+    if not isinstance(caveats, list) or len(caveats) > 20:
+        raise ValueError("caveats must be a short list")
+    session.initial_weights = initial
+    session.initial_shuffle_state = dict(probe.bit_generator.state)
+    session.caveats = {str(c)[:200] for c in caveats}
 
 
 def _restore_points(session: Session, added: Any, uploaded: Any) -> None:

@@ -176,6 +176,7 @@ class Session:
         self.added, self.uploaded = [], report.rows
         self._seed_data()
         self.reset()
+        self.caveats.add("the data came from an uploaded CSV file, not the dataset named above")
         return report.to_message()
 
     def set_focus(self, layer: int | None, unit: int) -> None:

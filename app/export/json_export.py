@@ -21,8 +21,8 @@ import numpy as np
 from pydantic import ValidationError
 
 from app.engine.types import AnyFloatArray, FloatArray
+from app.experiment import PlaygroundSettings
 from app.export.record import RunRecord, layer_sizes, optimizer_of, param_shapes
-from app.protocol import PlaygroundSettings
 
 FORMAT = "nn-playground/1"
 KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})
@@ -33,8 +33,7 @@ def export_json(record: RunRecord, current_weights: Sequence[AnyFloatArray], epo
     shapes = param_shapes(layer_sizes(record.settings))
     if [np.shape(w) for w in current_weights] != shapes:
         raise ValueError(f"current weights must have shapes {shapes}")
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    _check_epoch(epoch)
     document = {
         "format": FORMAT,
         "settings": record.settings.model_dump(mode="json"),
@@ -54,14 +53,17 @@ def parse_json(text: str, max_bytes: int) -> tuple[PlaygroundSettings, list[Floa
         raise ValueError(f"the file is {size} bytes; at most {max_bytes} are accepted")
     document = _load(text)
     if document["format"] != FORMAT:
-        raise ValueError(f"format must be {FORMAT!r}, got {document['format']!r}")
+        raise ValueError(f"format must be {FORMAT!r}, got {str(document['format'])[:40]!r}")
     settings = _settings(document["settings"])
-    epoch = document["epoch"]
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+    _check_epoch(document["epoch"])
     shapes = param_shapes(layer_sizes(settings))
     _arrays("initial_weights", document["initial_weights"], shapes)
     return settings, _arrays("weights", document["weights"], shapes)
+
+
+def _check_epoch(epoch: object) -> None:
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"epoch must be an integer >= 0, got {str(epoch)[:40]}")
 
 
 def _load(text: str) -> dict[str, Any]:

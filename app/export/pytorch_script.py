@@ -7,14 +7,13 @@ uses (spec/keras-optimizers.md). Batches follow the engine's order and each epoc
 display loss.
 What it is not: faithful to the playground's own quirks (carried-over batches, L1 dead
 links); the header says so when they occur.
-Trade-off: torch.optim is used wherever its update equals Keras's (SGD without decayed
-momentum, Adadelta, NAdam with momentum_decay=1, Adam with a per-step epsilon, Adagrad and
-Adamax while epsilon is negligible). Where it cannot equal it (RMSprop's epsilon inside the
-square root, a decayed rate folded into SGD's velocity, Adagrad/Adamax with a large epsilon)
-the script writes the Keras rule out by hand, so the numbers match rather than the idiom.
+Trade-off: torch.optim is used wherever its update equals Keras's (SGD unless momentum
+meets decay, Adadelta, NAdam with momentum_decay=1, Adam given a per-step epsilon). Where it
+does not (epsilon placement in RMSprop, Adagrad and Adamax; a decayed rate folded into SGD's
+velocity) the script writes the Keras rule out by hand: even Adagrad's ~2e-7 per-step gap
+grew to 2e-4 in a relu run, so the numbers are matched rather than the idiom.
 """
 
-import math
 from string import Template
 from typing import Any
 
@@ -57,8 +56,6 @@ PENALTIES = {
 
 SCRIPT = Template('''\
 $docstring
-
-import math
 
 import numpy as np
 import torch
@@ -130,6 +127,12 @@ if __name__ == "__main__":
     main()
 ''')
 
+PRECISION_NOTE = [
+    "",
+    "Precision: float64 throughout, like the playground's engine; the losses match the",
+    "engine's to about 1e-12 relative.",
+]
+
 DECAY = """\
     # Keras 2's legacy decay, lr_k = lr / (1 + decay·k) at update k, as Keras 3's
     # InverseTimeDecay(lr, decay_steps=1, decay_rate=decay): one scheduler step per batch.
@@ -143,7 +146,7 @@ def pytorch_script(record: RunRecord) -> str:
     decay = optimizer_of(s).decay
     scheduler = Template(DECAY).substitute(decay=float_repr(decay)) if decay else ""
     return SCRIPT.substitute(
-        docstring=docstring(header_lines(record, "PyTorch") + ["", "Precision: float64."]),
+        docstring=docstring(header_lines(record, "PyTorch") + PRECISION_NOTE),
         epochs=record.epochs,
         batch_size=s.batch_size,
         rate=float_repr(s.regularization_rate),
@@ -180,7 +183,7 @@ def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
     if rule:
         constants = {k.upper(): v for k, v in config.items() if k not in ("learning_rate", "decay")}
         lines = "\n".join(f"{k} = {v!r}" for k, v in constants.items())
-        source = f"\n{lines}\n\n{KERAS_RULE}\n{HAND_RULES[rule]}"
+        source = f"\n{lines}\n\n\n{KERAS_RULE}\n{HAND_RULES[rule]}"
         comment = f'"""Keras 3 {name}, written out (see keras_update)."""'
         return source, comment, f"KerasRule(params, lr={float_repr(config['learning_rate'])})"
     call, note = TORCH_OPTIMIZERS[name](config, float_repr(config["learning_rate"]))
@@ -188,18 +191,11 @@ def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
 
 
 def hand_rule(name: str, config: dict[str, Any]) -> str:
-    """The key of HAND_RULES when torch.optim cannot equal Keras here, else ""."""
-    if name == "rmsprop":
-        return "rmsprop"
+    """The key of HAND_RULES when torch.optim does not equal Keras here, else ""."""
+    if name in ("rmsprop", "adagrad", "adamax"):
+        return name  # epsilon placement: see each rule's docstring for the measured gap
     if name == "sgd" and config["momentum"] > 0 and config["decay"] > 0:
         return "sgd"
-    # torch adds epsilon outside the square root (Adagrad) or inside the max (Adamax); the
-    # denominators then differ by at most eps·(1 + 1/√acc₀) relative or eps absolute.
-    small_eps = config.get("epsilon", 0.0) <= 1e-6
-    if name == "adagrad" and not (small_eps and config["initial_accumulator_value"] >= 0.01):
-        return "adagrad"
-    if name == "adamax" and not small_eps:
-        return "adamax"
     return ""
 
 
@@ -215,14 +211,6 @@ def _sgd(c: Config, lr: str) -> tuple[str, str]:
     return call, "Keras's SGD: at a constant rate torch's momentum buffer is Keras's v / -lr."
 
 
-def _adagrad(c: Config, lr: str) -> tuple[str, str]:
-    acc0, eps = c["initial_accumulator_value"], c["epsilon"]
-    call = f"torch.optim.Adagrad(params, lr={lr}, initial_accumulator_value={acc0!r}, eps={eps!r})"
-    # |sqrt(a + e) − sqrt(a) − e| <= e, and sqrt(a) >= sqrt(acc0) for the whole run.
-    gap = eps / math.sqrt(acc0)
-    return call, f"torch: g / (sqrt(acc) + eps), Keras: g / sqrt(acc + eps); < {gap:.0e} apart."
-
-
 def _adadelta(c: Config, lr: str) -> tuple[str, str]:
     call = f"torch.optim.Adadelta(params, lr={lr}, rho={c['rho']!r}, eps={c['epsilon']!r})"
     return call, "Keras's Adadelta exactly; the rate is explicit (torch's default is 1.0)."
@@ -231,12 +219,6 @@ def _adadelta(c: Config, lr: str) -> tuple[str, str]:
 def _adam(c: Config, lr: str) -> tuple[str, str]:
     call = f"KerasAdam(params, lr={lr}, {_betas(c)}, amsgrad={c['amsgrad']!r})"
     return call, "torch.optim.Adam with Keras's epsilon placement (see KerasAdam)."
-
-
-def _adamax(c: Config, lr: str) -> tuple[str, str]:
-    call = f"torch.optim.Adamax(params, lr={lr}, {_betas(c)})"
-    note = "torch: u = max(b2*u, |g| + eps), Keras: max(b2*u, |g|) + eps; within eps."
-    return call, note
 
 
 def _nadam(c: Config, lr: str) -> tuple[str, str]:
@@ -251,9 +233,7 @@ def _betas(c: Config) -> str:
 
 TORCH_OPTIMIZERS = {
     "sgd": _sgd,
-    "adagrad": _adagrad,
     "adadelta": _adadelta,
     "adam": _adam,
-    "adamax": _adamax,
     "nadam": _nadam,
 }

@@ -21,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from app.build import new_trainer
 from app.engine import Network, Trainer, make_optimizer
 from app.engine.optimizers import Optimizer
 from app.engine.types import FloatArray
+from app.experiment import PlaygroundSettings
 from app.labels import output_activation, output_units
-from app.protocol import PlaygroundSettings
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,14 +77,16 @@ def param_shapes(sizes: list[int]) -> list[tuple[int, ...]]:
 
 
 def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
-    """A fresh engine optimizer for the settings; `.config()` gives every hyperparameter."""
+    """A fresh engine optimizer for the settings; `.config()` gives every hyperparameter.
+    Unlike app/build.py `optimizer_from`, bad options raise the engine's TypeError or
+    ValueError, which the JSON import reports as such."""
     return make_optimizer(
         settings.optimizer, learning_rate=settings.learning_rate, **settings.optimizer_options
     )
 
 
 def trainer_of(record: RunRecord) -> Trainer:
-    """Network at the initial weights + Trainer, built as `Session._trainer_from` builds it."""
+    """Network at the initial weights + the session's own Trainer recipe (app/build.py)."""
     s = record.settings
     sizes = layer_sizes(s)
     net = Network(sizes[0], sizes[1:-1], s.activation, output_activation(s), sizes[-1], "zeros")
@@ -92,17 +95,7 @@ def trainer_of(record: RunRecord) -> Trainer:
     if record.shuffle_state is not None:
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = record.shuffle_state
-    return Trainer(
-        net,
-        optimizer_of(s),
-        loss=s.loss,
-        regularization=None if s.regularization == "none" else s.regularization,
-        regularization_rate=s.regularization_rate,
-        batch_size=s.batch_size,
-        shuffle=s.shuffle,
-        rng=rng,
-        remainder="carry" if s.mode == "playground" else "partial",
-    )
+    return new_trainer(s, net, rng)
 
 
 def engine_history(record: RunRecord) -> list[tuple[float, float]]:

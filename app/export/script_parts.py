@@ -106,7 +106,10 @@ def _wrap(text: str, first: str = "", indent: str = "") -> list[str]:
 
 
 def docstring(lines: list[str]) -> str:
-    return '"""' + "\n".join(lines) + '\n"""'
+    """A module docstring of `lines`. Backslashes and double quotes are escaped: a seed may
+    hold `\"\"\"` and must not end the docstring and put its remainder into the code."""
+    text = "\n".join(lines).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"""{text}\n"""'
 
 
 # ---- exact literals ----

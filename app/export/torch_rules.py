@@ -58,16 +58,18 @@ def keras_update(w, g, state, lr, t):
 ''',
     "adagrad": '''
 def keras_update(w, g, state, lr, t):
-    """Keras 3 Adagrad: w -= lr*g / sqrt(acc + eps). torch's Adagrad uses sqrt(acc) + eps,
-    which is not close for this run's epsilon / initial accumulator."""
+    """Keras 3 Adagrad: w -= lr*g / sqrt(acc + eps). torch.optim.Adagrad divides by
+    sqrt(acc) + eps instead: only ~2e-7 relative per step with the defaults, yet its losses
+    were 2e-4 relative off Keras's after 3 epochs of a relu run at lr 0.1."""
     acc = state.setdefault("acc", torch.full_like(w, INITIAL_ACCUMULATOR_VALUE))
     acc.add_(g**2)
     w.sub_(lr * g / torch.sqrt(acc + EPSILON))
 ''',
     "adamax": '''
 def keras_update(w, g, state, lr, t):
-    """Keras 3 Adamax: u = max(b2*u, |g|), w -= lr*m / ((1 - b1^t)(u + eps)). torch's Adamax
-    puts eps inside the max, which is not close for this run's epsilon."""
+    """Keras 3 Adamax: u = max(b2*u, |g|), w -= lr*m / ((1 - b1^t)(u + eps)).
+    torch.optim.Adamax puts eps inside the max, max(b2*u, |g| + eps): its losses were 3e-7
+    relative off Keras's over 8 epochs with eps = 1e-7, and far more with a larger eps."""
     m = state.setdefault("m", torch.zeros_like(w))
     u = state.setdefault("u", torch.zeros_like(w))
     m.mul_(BETA_1).add_((1 - BETA_1) * g)
@@ -90,6 +92,6 @@ class KerasAdam(torch.optim.Adam):
     def step(self, closure=None):
         self.t += 1
         for group in self.param_groups:
-            group["eps"] = self.keras_eps / math.sqrt(1 - group["betas"][1] ** self.t)
+            group["eps"] = self.keras_eps / (1 - group["betas"][1] ** self.t) ** 0.5
         return super().step(closure)
 '''

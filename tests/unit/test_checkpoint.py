@@ -29,6 +29,7 @@ def make(**settings: Any) -> Session:
 )
 def test_a_checkpoint_through_json_continues_identically(settings: dict[str, Any]) -> None:
     a = make(**settings)
+    a.reset()  # the run now starts from weights a fresh session does not have
     a.advance(3)
     snapshot = json.loads(json.dumps(checkpoint.take(a), allow_nan=False))
     a.advance(4)
@@ -40,6 +41,8 @@ def test_a_checkpoint_through_json_continues_identically(settings: dict[str, Any
         assert np.array_equal(x, y)
     for x, y in zip(a.trainer.dead, b.trainer.dead, strict=True):
         assert np.array_equal(x, y)
+    for x, y in zip(a.initial_weights, b.initial_weights, strict=True):
+        assert np.array_equal(x, y)  # where the run began travels too (exports need it)
     a.reset()
     b.reset()  # the seeded stream continued identically too: same new weights
     assert np.array_equal(a.net.W[0], b.net.W[0])
@@ -68,6 +71,9 @@ BROKEN = [
     (("keras_rng",), {"bit_generator": "MT19937"}),
     (("history",), [[1, 0.5, 0.5]] * 5000),
     (("history", 0), ["x", 1, 2]),
+    (("initial_weights", 1), [1.0]),
+    (("initial_shuffle_state",), {"state": 3}),
+    (("caveats",), "not a list"),
 ]
 
 
