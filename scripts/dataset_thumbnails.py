@@ -1,11 +1,12 @@
-"""Write the six dataset thumbnails of the DATA column to static/img/dataset-<name>.svg.
+"""Write the dataset thumbnails of the DATA column to static/img/dataset-<name>.svg.
 
 The playground draws these in the browser from its seeded stream (spec/playground.md §2.8,
 "Dataset thumbnails"); here the browser only draws, so they are static files made once from
 `app.datasets` with the same recipe: 200 points, noise 0, a 4×4 square per point at
 (100·(x+6)/12, 100·(y+6)/12) on a 100×100 canvas (y not flipped, as in the playground), filled
-with the continuous colour ramp. Run `python scripts/dataset_thumbnails.py` after changing a
-generator.
+with the continuous colour ramp. The multi-class datasets (labels 0…K−1) use the page's class
+palette instead (colors.js CLASS_COLORS). Run `python scripts/dataset_thumbnails.py` after
+changing a generator.
 """
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from app.datasets import DATASETS, PlaygroundRandom
 
 RAMP = ((0xF5, 0x93, 0x22), (0xE8, 0xEA, 0xEB), (0x08, 0x77, 0xBD))
+CLASS_COLORS = ("#f59322", "#0877bd", "#2e9e55", "#8e5ac8")  # colors.js CLASS_COLORS
 OUT = Path(__file__).resolve().parent.parent / "static" / "img"
 
 
@@ -23,11 +25,17 @@ def ramp(v: float) -> str:
     return "#" + "".join(f"{round(a[i] + (b[i] - a[i]) * f):02x}" for i in range(3))
 
 
+def color(label: float, classes: int) -> str:
+    """A point's fill: its class colour for K > 2 classes, else the ramp at its label."""
+    return CLASS_COLORS[int(label)] if classes > 2 else ramp(label)
+
+
 def thumbnail(name: str) -> str:
-    X, y = DATASETS[name].fn(200, 0.0, PlaygroundRandom("thumbnails"))
+    dataset = DATASETS[name]
+    X, y = dataset.fn(200, 0.0, PlaygroundRandom("thumbnails"))
     rects = "".join(
         f'<rect x="{100 * (px + 6) / 12:.1f}" y="{100 * (py + 6) / 12:.1f}" '
-        f'width="4" height="4" fill="{ramp(label)}"/>'
+        f'width="4" height="4" fill="{color(label, dataset.classes)}"/>'
         for (px, py), label in zip(X, y, strict=True)
     )
     return (

@@ -5,9 +5,11 @@
 // Trade-off: the page keeps no model of its own. Settings come back from the server in `state`
 // and are shown as echoed; a reload or reconnect resumes from the newest checkpoint.
 
-import { buildLut } from "./colors.js";
+import { CLASS_COLORS, buildClassLut, buildLut, buildProbabilityLut, className, toHex } from "./colors.js";
 import { Controls } from "./controls.js";
+import { ConfusionView, DataTools } from "./data-tools.js";
 import { HeatMap } from "./heatmap.js";
+import { HYPERPARAMETERS, MULTICLASS } from "./keras.js";
 import { LineChart } from "./linechart.js";
 import { NetworkView } from "./network-view.js";
 import * as msg from "./protocol.js";
@@ -16,13 +18,25 @@ import {
   FEATURES, checkpointMatches, isHidden, makeSeed, parseHash, serializeState,
   settingsToState, stateToSettings,
 } from "./state.js";
+import { TrainingPanel } from "./training-panel.js";
 
 const INITIAL_CREDIT = 2;
 const CHECKPOINT_STORE = "nn-playground.checkpoint";
 const HELLO_RETRIES = 6;
 const HELLO_ERRORS = new Set(["invalid_message", "invalid_checkpoint"]);
 
+const CONFUSION_REFRESH_MS = 1000; // an open confusion matrix follows training at most this often
+const TRAINING_KEYS = ["optimizer", "loss", "initializer", "shuffle", "epochsLimit", ...HYPERPARAMETERS.map((p) => p.hash)];
+
 const $ = (id) => document.getElementById(id);
+
+/** K of a `state` message: its `classes`, or (from an older server) what the dataset implies. */
+export function classesOf(state) {
+  if (Number.isInteger(state.classes)) return state.classes;
+  const s = state.settings;
+  if (s.problem === "regression") return 0;
+  return MULTICLASS[s.dataset] || 2;
+}
 
 /** Start the page. Call once, after the DOM is parsed. */
 export function start() {
@@ -45,6 +59,9 @@ class Playground {
     this.structureKey = "";
     this.width = null; // network overlay width in px, measured once per resize
     this.redraw = false;
+    this.classes = 2;
+    this.pickedClass = 0; // the class a click on the map adds (multi-class)
+    this.confusionAsked = 0;
     this.checkpoint = this.#loadCheckpoint();
     this.resumePlaying = false;
     this.#readHash();
@@ -69,8 +86,18 @@ class Playground {
       set: (settings) => this.send(msg.set(settings)),
       layers: (delta) => this.#changeLayers(delta),
       display: (key, value) => this.#display(key, value),
+      smallerRate: (lr) => {
+        this.send(msg.set({ learning_rate: lr }));
+        this.send(msg.reset());
+        this.controls.showMessage(null);
+      },
     });
-    this.heatmap = new HeatMap($("heatmap"));
+    this.training = new TrainingPanel({ set: (settings) => this.send(msg.set(settings)) });
+    if (TRAINING_KEYS.some((key) => this.hash[key] != null)) this.training.details.open = true;
+    $("mode-badge").addEventListener("click", () => this.training.open());
+    this.dataTools = new DataTools({ send: (m) => this.send(m), connected: () => this.connection.isOpen });
+    this.confusion = new ConfusionView({ request: () => this.#askConfusion() });
+    this.heatmap = new HeatMap($("heatmap"), { onClick: (x, y, ev) => this.#addPoint(x, y, ev) });
     this.chart = new LineChart($("linechart"));
     this.network = new NetworkView({
       root: $("network"),
@@ -84,7 +111,7 @@ class Playground {
           : msg.setWeight(t.layer, t.src, t.dst, value)),
       },
     });
-    this.lut = buildLut(this.hash.discretize);
+    this.#buildLuts();
     this.controls.showDisplay(this.hash.showTestData, this.hash.discretize);
     this.heatmap.showTest(this.hash.showTestData);
     Controls.applyHideFlags(this.hash);
@@ -108,8 +135,11 @@ class Playground {
         state: (m) => this.#onState(m),
         data: (m) => { this.pendingData = m; },
         checkpoint: (m) => this.#storeCheckpoint(m.checkpoint),
-        event: (m) => this.controls.showMessage(m.message),
+        event: (m) => this.controls.showMessage(m.message, { diverged: m.event === "diverged" }),
         error: (m) => this.#onError(m),
+        confusion: (m) => this.confusion.show(m),
+        upload_report: (m) => this.dataTools.onUploadReport(m),
+        export: (m) => this.dataTools.onExport(m),
       },
     });
   }
@@ -147,9 +177,98 @@ class Playground {
     this.#writeHash();
     if (key === "showTestData") this.heatmap.showTest(value);
     if (key === "discretize") {
-      this.lut = buildLut(value);
+      this.#buildLuts();
       this.redraw = true;
     }
+  }
+
+  // Colour tables: the ramp (every map), the class map and one per softmax unit (K > 2), and
+  // the sigmoid output's probabilities (binary cross-entropy: p = ½ is the grey middle).
+  #buildLuts() {
+    const d = Boolean(this.hash.discretize);
+    this.lut = buildLut(d);
+    this.classLut = buildClassLut(Math.max(this.classes, 2), d);
+    this.outputLuts = this.classes > 2 ? CLASS_COLORS.slice(0, this.classes).map((c) => buildProbabilityLut(c, d)) : null;
+    this.probabilityLut = buildProbabilityLut(null, d);
+  }
+
+  // The map's colours for a frame: which node it shows decides how its bytes read.
+  #focusLut(frame) {
+    if (frame.classMap) return this.classLut;
+    const outputLayer = frame.layerSizes.length - 1;
+    const sigmoid = this.server && this.server.settings.loss === "binary_crossentropy" && this.classes === 2;
+    if (frame.focusLayer === null) return sigmoid ? this.probabilityLut : this.lut;
+    if (frame.focusLayer === outputLayer && this.outputLuts) return this.outputLuts[frame.focusUnit] || this.lut;
+    if (frame.focusLayer === outputLayer && sigmoid) return this.probabilityLut;
+    return this.lut;
+  }
+
+  // ---- your own data, classes ----
+
+  #addPoint(x, y, ev) {
+    if (!this.server || isHidden(this.hash, "yourData")) return;
+    const round = (v) => Math.max(-6, Math.min(6, Math.round(v * 1000) / 1000));
+    const label = this.classes > 2 ? this.pickedClass : ev.shiftKey ? -1 : 1;
+    this.send(msg.addPoint(round(x), round(y), label));
+  }
+
+  #showClasses() {
+    const K = this.classes;
+    const multi = K > 2;
+    $("ramp-legend").classList.toggle("hidden", multi);
+    $("class-legend").classList.toggle("hidden", !multi);
+    $("heatmap").title = multi
+      ? "Click to add a training point of the class picked under the map."
+      : K === 0
+        ? "Click to add a training point with label +1 (blue); shift-click: −1 (orange)."
+        : "Click to add a blue (+1) training point; shift-click adds an orange (−1) one.";
+    if (this.pickedClass >= K) this.pickedClass = 0;
+    const picker = $("class-legend").querySelector(".class-picker");
+    if (!multi) {
+      picker.replaceChildren();
+      return;
+    }
+    picker.replaceChildren(...CLASS_COLORS.slice(0, K).map((color, k) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "class-choice";
+      button.setAttribute("role", "radio");
+      button.setAttribute("aria-checked", String(k === this.pickedClass));
+      button.dataset.class = String(k);
+      button.title = `Clicks on the map add ${className(k)} points`;
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = toHex(color);
+      button.append(swatch, className(k));
+      button.addEventListener("click", () => {
+        this.pickedClass = k;
+        for (const b of picker.children) b.setAttribute("aria-checked", String(b === button));
+      });
+      return button;
+    }));
+  }
+
+  // Under the checkboxes while the gradient view is on: what the links mean now.
+  #gradientNote(frame) {
+    const el = $("gradient-note");
+    let text = "";
+    if (frame.gradients) {
+      let max = 0;
+      for (const g of frame.gradients) for (let i = 0; i < g.length; i++) max = Math.max(max, g[i]);
+      const dead = (frame.deadNodes || []).reduce((n, layer) => n + layer.reduce((a, b) => a + b, 0), 0);
+      text = max > 0
+        ? `Links show |∂L/∂w| of the last update: the darkest and thickest is the largest, ${max.toExponential(1)}.`
+        : "Links will show |∂L/∂w| of the last update once training has taken a step.";
+      if (dead > 0) text += ` ${dead} dead ReLU neuron${dead === 1 ? "" : "s"} (red cross): zero for every training point, so nothing flows back through ${dead === 1 ? "it" : "them"}.`;
+    }
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle("hidden", !text);
+  }
+
+  #askConfusion() {
+    this.confusionAsked = performance.now();
+    this.confusionEpoch = this.frame ? this.frame.epoch : null;
+    this.send(msg.confusion());
   }
 
   // ---- conversation ----
@@ -181,7 +300,19 @@ class Playground {
     this.#writeHash();
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
-    this.controls.showMode(m.mode);
+    this.controls.showMode(m.mode, m.settings);
+    const classes = classesOf(m);
+    if (classes !== this.classes) {
+      this.classes = classes;
+      this.#buildLuts();
+      this.#showClasses();
+      this.redraw = true;
+      if (this.lastData) this.pendingData ||= this.lastData; // recolour the points
+    }
+    this.training.show(m.settings, classes);
+    this.dataTools.showState(m);
+    $("confusion-button").classList.toggle("hidden", classes === 0);
+    if (classes === 0) this.confusion.close();
     if (!m.diverged && m.playing) this.controls.showMessage(null);
     if (wasPending && this.resumePlaying && !m.playing) this.send(msg.play());
     if (wasPending) this.resumePlaying = false;
@@ -201,8 +332,12 @@ class Playground {
       return;
     }
     console.warn(`server: ${m.code}: ${m.message}`);
+    if (this.dataTools.onError(m)) return;
     if (m.code !== "rate_limited") this.controls.showMessage(m.message);
-    if (this.server) this.controls.showSettings(this.server.settings, this.limits); // snap back
+    if (this.server) { // snap back
+      this.controls.showSettings(this.server.settings, this.limits);
+      this.training.show(this.server.settings, this.classes);
+    }
   }
 
   #loadCheckpoint() {
@@ -256,8 +391,9 @@ class Playground {
 
   #tick() {
     requestAnimationFrame(() => this.#tick());
-    if (this.pendingData) {
-      this.heatmap.setPoints(this.pendingData.train, this.pendingData.test);
+    if (this.pendingData && this.server) {
+      this.heatmap.setPoints(this.pendingData.train, this.pendingData.test, this.classes);
+      this.lastData = this.pendingData;
       this.pendingData = null;
     }
     if (this.server) this.#rebuildIfNeeded();
@@ -281,11 +417,16 @@ class Playground {
   #draw(frame, fresh) {
     this.frame = frame;
     if (frame.inputThumbnails) this.inputThumbs = frame.inputThumbnails;
-    this.heatmap.draw(frame.focusMap, this.lut);
+    this.heatmap.draw(frame.focusMap, this.#focusLut(frame));
     const focus = frame.focusLayer === null ? "output" : `${frame.focusLayer}-${frame.focusUnit}`;
     $("heatmap").dataset.focus = focus; // which node the map shows (a test hook)
-    this.network.update(frame, this.lut, this.inputThumbs);
+    this.network.update(frame, this.lut, this.inputThumbs, this.outputLuts);
     if (!fresh) return;
+    this.#gradientNote(frame);
+    const stale = this.confusionEpoch !== frame.epoch;
+    if (this.confusion.open && stale && performance.now() - this.confusionAsked > CONFUSION_REFRESH_MS) {
+      this.#askConfusion();
+    }
     this.controls.showEpoch(frame.epoch);
     this.controls.showPlaying(frame.playing);
     if (this.server) this.server.playing = frame.playing;
@@ -300,7 +441,8 @@ class Playground {
     const features = FEATURES.filter((key) => s.features.includes(key));
     if (this.width === null) this.width = this.#networkWidth();
     const width = this.width;
-    const key = JSON.stringify([inputs, features, s.network_shape, width, this.hash.hideText]);
+    const outputs = this.classes > 2 ? this.classes : 1;
+    const key = JSON.stringify([inputs, features, s.network_shape, outputs, width, this.hash.hideText]);
     if (key === this.structureKey) return;
     this.structureKey = key;
     this.network.build({
@@ -308,6 +450,7 @@ class Playground {
       inputs,
       enabled: features,
       hidden: s.network_shape,
+      outputs,
       maxNeurons: this.limits.max_neurons,
       showCallouts: !this.hash.hideText,
     });

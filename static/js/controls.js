@@ -4,7 +4,8 @@
 // Trade-off: controls never assume a change succeeded; they show what the server echoes, so a
 // refused value snaps back to the server's.
 
-import { formatEpoch, formatLoss, layersLabel } from "./format.js";
+import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
+import { modeReasons } from "./keras.js";
 import { HIDE_FLAGS } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -68,6 +69,11 @@ export class Controls {
       const key = id === "show-test-data" ? "showTestData" : "discretize";
       $(id).addEventListener("change", (ev) => actions.display(key, ev.target.checked));
     }
+    $("gradient-view").addEventListener("change", (ev) => actions.set({ gradient_view: ev.target.checked }));
+    $("smaller-lr-button").addEventListener("click", () => {
+      const lr = this.settings ? this.settings.learning_rate : 0.03;
+      actions.smallerRate(Math.max(1e-7, Number((lr / 10).toPrecision(6))));
+    });
     document.addEventListener("keydown", (ev) => this.#key(ev));
   }
 
@@ -123,6 +129,7 @@ export class Controls {
       button.classList.toggle("selected", on);
       button.setAttribute("aria-checked", String(on));
     }
+    $("gradient-view").checked = Boolean(settings.gradient_view);
     const layers = settings.network_shape.length;
     $("num-layers").textContent = String(layers);
     $("layers-label").textContent = layersLabel(layers);
@@ -169,18 +176,30 @@ export class Controls {
   showLosses(train, test, metrics, names) {
     $("loss-train").textContent = formatLoss(train);
     $("loss-test").textContent = formatLoss(test);
-    const acc = Object.fromEntries(names.map((n, i) => [n, metrics[i]]));
-    const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : "–");
-    $("extra-metrics").textContent = "test_accuracy" in acc
-      ? `Accuracy: ${pct(acc.test_accuracy)} test, ${pct(acc.train_accuracy)} train`
-      : "";
+    const lines = metricLines(names, metrics);
+    const el = $("extra-metrics");
+    if (el.dataset.text !== lines.join("\n")) {
+      el.dataset.text = lines.join("\n");
+      el.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+    }
   }
 
-  /** @param {"playground"|"keras"} mode */
-  showMode(mode) {
+  /**
+   * The mode badge: hidden in playground mode; in Keras mode it says what differs and why.
+   * @param {"playground"|"keras"} mode @param {object} settings
+   */
+  showMode(mode, settings) {
     const badge = $("mode-badge");
-    badge.textContent = `${mode} mode`;
+    badge.textContent = mode === "playground" ? "playground mode" : "Keras mode";
     badge.classList.toggle("hidden", mode === "playground");
+    const reasons = settings ? modeReasons(settings) : [];
+    badge.title = mode === "playground"
+      ? "Playground mode: every number follows TensorFlow Playground exactly."
+      : `Keras mode: ${reasons.join(", ") || "settings beyond TensorFlow Playground's"} — those parts `
+        + "follow Keras 3 to the formula. Plain SGD, the ½ squared-error loss, the playground's "
+        + "initializer and no shuffling bring back TensorFlow Playground's exact behaviour. "
+        + "Click to open the Training panel.";
+    badge.setAttribute("aria-label", badge.title);
   }
 
   /** @param {string} state a Connection status @param {string} detail */
@@ -208,11 +227,21 @@ export class Controls {
     el.title = [el.dataset.detail, note].filter(Boolean).join(" · ");
   }
 
-  /** A message from the server (divergence, epochs limit, a refused change); null hides it. */
-  showMessage(text) {
+  /**
+   * A message from the server (divergence, epochs limit, a refused change); null hides it.
+   * @param {string|null} text @param {{diverged?: boolean}} [opts] offer the smaller-rate reset
+   */
+  showMessage(text, { diverged = false } = {}) {
     const el = $("event-message");
-    el.textContent = text || "";
+    el.querySelector(".text").textContent = text || "";
     el.classList.toggle("hidden", !text);
+    const button = $("smaller-lr-button");
+    button.classList.toggle("hidden", !diverged);
+    if (diverged && this.settings) {
+      const lr = Number((this.settings.learning_rate / 10).toPrecision(6));
+      button.textContent = `Reset with learning rate ${lr}`;
+      button.title = "Divide the learning rate by 10 and start again from new initial weights";
+    }
   }
 
   /** @param {boolean} showTest @param {boolean} discretize */

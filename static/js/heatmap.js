@@ -4,7 +4,7 @@
 // Trade-off: data points are SVG circles (redrawn only when the data changes), not canvas pixels,
 // so they stay crisp and cost nothing per frame.
 
-import { SHADES, shadeIndex, toHex } from "./colors.js";
+import { pointColor } from "./colors.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const DOMAIN = 6; // the grid covers [-6, 6]² (spec §7.1)
@@ -48,8 +48,9 @@ export class HeatMap {
    * @param {{cells?: number, size?: number, margin?: number}} [opts] grid cells per side, CSS size
    *   of the map in px, and room for the axes in px (bottom and right)
    */
-  constructor(container, { cells = 100, size = 260, margin = 20 } = {}) {
+  constructor(container, { cells = 100, size = 260, margin = 20, onClick = null } = {}) {
     this.size = size;
+    this.classes = 2;
     container.classList.add("heatmap-box");
     this.canvas = document.createElement("canvas");
     this.canvas.width = cells;
@@ -66,6 +67,26 @@ export class HeatMap {
     this.test = svgEl("g", { class: "test-points" });
     this.svg.append(this.train, this.test);
     container.append(this.canvas, this.svg);
+    if (onClick) {
+      container.classList.add("clickable");
+      this.svg.addEventListener("click", (ev) => {
+        const box = this.canvas.getBoundingClientRect();
+        const px = ev.clientX - box.left;
+        const py = ev.clientY - box.top;
+        if (px < 0 || py < 0 || px > box.width || py > box.height) return; // on the axes
+        onClick(this.fromX((px * this.size) / box.width), this.fromY((py * this.size) / box.height), ev);
+      });
+    }
+  }
+
+  /** Overlay px -> data x. @param {number} px */
+  fromX(px) {
+    return (px * 2 * DOMAIN) / this.size - DOMAIN;
+  }
+
+  /** Overlay px -> data y. @param {number} py */
+  fromY(py) {
+    return DOMAIN - (py * 2 * DOMAIN) / this.size;
   }
 
   #axes(margin) {
@@ -109,11 +130,15 @@ export class HeatMap {
   /**
    * Replace the data points. Points outside [-6, 6]² are not drawn (spec §7.3).
    * @param {number[][]} train [[x, y, label], …] in data coordinates @param {number[][]} test
+   * @param {number} [classes] state.classes: K > 2 colours labels 0…K−1 by class
    */
-  setPoints(train, test) {
+  setPoints(train, test, classes = 2) {
+    this.classes = classes;
     this.#fill(this.train, train);
     this.#fill(this.test, test);
     this.svg.dataset.draws = String(Number(this.svg.dataset.draws) + 1);
+    this.svg.dataset.trainPoints = String(train.length);
+    this.svg.dataset.testPoints = String(test.length);
   }
 
   /** Show or hide the test points. @param {boolean} show */
@@ -125,7 +150,7 @@ export class HeatMap {
     const circles = [];
     for (const [x, y, label] of points) {
       if (!(Math.abs(x) <= DOMAIN && Math.abs(y) <= DOMAIN)) continue;
-      const fill = toHex(SHADES[shadeIndex(label)]);
+      const fill = pointColor(label, this.classes);
       circles.push(svgEl("circle", { cx: this.toX(x).toFixed(1), cy: this.toY(y).toFixed(1), r: 3, fill }));
     }
     group.replaceChildren(...circles);

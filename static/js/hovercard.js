@@ -17,6 +17,7 @@ export class HoverCard {
     this.kind = el.querySelector(".kind");
     this.value = el.querySelector(".value");
     this.input = el.querySelector("input");
+    this.noteEl = el.querySelector(".note");
     this.target = null;
     this.editing = false;
     this.input.addEventListener("input", () => {
@@ -53,6 +54,13 @@ export class HoverCard {
   /** Keep the shown value current while training (not while the user types). @param {number} v */
   refresh(v) {
     if (this.target && !this.editing) this.value.textContent = formatWeight(v);
+  }
+
+  /** A second line (the gradient view's |∂L/∂w|); null hides it. @param {string|null} text */
+  note(text) {
+    if (!this.noteEl) return;
+    if (this.noteEl.textContent !== (text || "")) this.noteEl.textContent = text || "";
+    this.noteEl.classList.toggle("hidden", !text);
   }
 
   /** True while the card is shown. */

@@ -9,6 +9,8 @@ export const RECT_SIZE = 30;
 export const BIAS_SIZE = 5;
 export const NODE_SPACING = RECT_SIZE + 25;
 export const PADDING = 3;
+/** Box size of an output unit when there are K > 1 outputs (softmax): drawn left of the map. */
+export const OUTPUT_SIZE = 20;
 /** Horizontal room kept for the input column (labels + nodes), as the playground's featureWidth. */
 const FEATURE_WIDTH = 118;
 const INPUT_CX = RECT_SIZE / 2 + 50;
@@ -63,24 +65,30 @@ export function pointAlong(p, fraction, samples = 64) {
  * @param {string[]} args.inputs input nodes shown (all features not hidden), canonical order
  * @param {string[]} args.enabled the enabled features (the network's inputs), canonical order
  * @param {number[]} args.hidden hidden layer sizes
+ * @param {number} [args.outputs] output units: 1 (the playground: links end at the map), or K
+ *   softmax units drawn as small boxes in a column just left of the map, one row per unit
  * @returns {{inputs: {key:string, cx:number, cy:number}[], layers: {cx:number, cy:number}[][],
- *   output: {cx:number, cy:number}, links: {layer:number, src:number, dst:number, d:string}[],
+ *   output: {cx:number, cy:number}, outputs: {cx:number, cy:number, size:number}[],
+ *   links: {layer:number, src:number, dst:number, d:string}[],
  *   height:number, thumbCallout: ({x:number, y:number}|null),
  *   weightCallout: ({x:number, y:number}|null)}}
  *   Coordinates include PADDING. links[k].layer is the weight-matrix index (0 = inputs → first
  *   layer), src/dst index W[layer][src, dst]; the output's links end at x = width.
  */
-export function layoutNetwork({ width, inputs, enabled, hidden }) {
+export function layoutNetwork({ width, inputs, enabled, hidden, outputs = 1 }) {
   const y = (i) => PADDING + i * NODE_SPACING + RECT_SIZE / 2;
   const inputNodes = inputs.map((key, i) => ({ key, cx: PADDING + INPUT_CX, cy: y(i) }));
   const xs = rangePoints(hidden.length, FEATURE_WIDTH, width - RECT_SIZE, 0.7);
   const column = (n, l) => Array.from({ length: n }, (_, i) => ({ cx: PADDING + xs[l] + RECT_SIZE / 2, cy: y(i) }));
   const layers = hidden.map(column);
-  const output = { cx: PADDING + width + RECT_SIZE / 2, cy: y(0) };
+  const outputNodes = outputs > 1
+    ? Array.from({ length: outputs }, (_, k) => ({ cx: PADDING + width - OUTPUT_SIZE / 2 - 6, cy: y(k), size: OUTPUT_SIZE }))
+    : [{ cx: PADDING + width + RECT_SIZE / 2, cy: y(0), size: RECT_SIZE }];
+  const output = outputNodes[0];
   // Sources of each weight layer: the enabled inputs (as drawn), then each hidden layer.
   const byKey = new Map(inputNodes.map((n) => [n.key, n]));
   const sources = [enabled.map((k) => byKey.get(k)).filter(Boolean), ...layers];
-  const dests = [...layers, [output]];
+  const dests = [...layers, outputNodes];
   const links = [];
   let thumbCallout = null;
   let weightCallout = null;
@@ -88,7 +96,7 @@ export function layoutNetwork({ width, inputs, enabled, hidden }) {
   dests.forEach((destLayer, l) => {
     const src = sources[l];
     const isHidden = l < layers.length;
-    const next = l + 1 < layers.length ? layers[l + 1].length : 1;
+    const next = l + 1 < layers.length ? layers[l + 1].length : outputs;
     destLayer.forEach((dest, dst) => {
       const last = dst === destLayer.length - 1;
       // Thumbnail callout: the last node of the first layer that is not narrower than the next.
@@ -98,7 +106,7 @@ export function layoutNetwork({ width, inputs, enabled, hidden }) {
       }
       src.forEach((source, s) => {
         const ty = dest.cy + ((s - (src.length - 1) / 2) / src.length) * 12;
-        const curve = diagonal(source.cx + RECT_SIZE / 2 + 2, source.cy, dest.cx - RECT_SIZE / 2, ty);
+        const curve = diagonal(source.cx + RECT_SIZE / 2 + 2, source.cy, dest.cx - (dest.size || RECT_SIZE) / 2, ty);
         links.push({ layer: l, src: s, dst, d: curve.d });
         // The playground's weight-callout rule (drawNetwork): into the last node of a hidden
         // layer, from the previous layer's last node, clear of the thumbnail callout's node.
@@ -112,6 +120,9 @@ export function layoutNetwork({ width, inputs, enabled, hidden }) {
       });
     });
   });
-  const rows = Math.max(inputs.length, ...hidden, 1);
-  return { inputs: inputNodes, layers, output, links, height: rows * NODE_SPACING, thumbCallout, weightCallout };
+  const rows = Math.max(inputs.length, ...hidden, outputs);
+  return {
+    inputs: inputNodes, layers, output, outputs: outputNodes, links, height: rows * NODE_SPACING,
+    thumbCallout, weightCallout,
+  };
 }

@@ -6,7 +6,7 @@
 // Trade-off: the DOM is rebuilt only when the structure changes; a frame only restyles what
 // exists (about 400 links at most), which is cheap enough at 30 frames per second.
 
-import { rampColor, toHex } from "./colors.js";
+import { CLASS_COLORS, className, mix, rampColor, toHex } from "./colors.js";
 import { neuronsLabel } from "./format.js";
 import { drawGrid, svgEl } from "./heatmap.js";
 import { HoverCard } from "./hovercard.js";
@@ -32,6 +32,20 @@ const colorOf = (w) => COLOR_CACHE[Math.round((Math.max(-1, Math.min(1, w)) + 1)
 
 /** Stroke width of a link: 1 + 9·min(|w|, 5)/5 px (spec §7.4). @param {number} w */
 export const linkWidth = (w) => 1 + (9 * Math.min(Math.abs(w), 5)) / 5;
+
+// Gradient view: light grey (no gradient) to the page's dark accent (the largest gradient).
+const GRADIENT_INK = [0x18, 0x3d, 0x4e];
+const GRADIENT_CACHE = Array.from({ length: 101 }, (_, i) => toHex(mix([0xe0, 0xe2, 0xe3], GRADIENT_INK, i / 100)));
+
+/**
+ * How a gradient reads in the gradient view: its size relative to the largest gradient of the
+ * frame, square-rooted so that small but live gradients still show.
+ * Example: gradientLevel(0.25, 1) -> 0.5; gradientLevel(x, 0) -> 0
+ * @param {number} g |∂L/∂w| @param {number} max the largest |∂L/∂w| of the frame
+ */
+export const gradientLevel = (g, max) => (max > 0 && g > 0 ? Math.sqrt(Math.min(1, g / max)) : 0);
+
+const DEAD_TITLE = "dead ReLU: zero for every training point, so no gradient flows through it";
 
 function iconButton(kind, label) {
   const button = document.createElement("button");
@@ -60,6 +74,7 @@ export class NetworkView {
     Object.assign(this, { root, svg, handlers });
     this.card = new HoverCard(root.querySelector("#hovercard"), (t, value) => handlers.edit(t, value));
     this.links = [];
+    this.outputCanvases = [];
     this.hiddenCanvases = [];
     this.inputCanvases = new Map();
     this.biases = [];
@@ -83,11 +98,12 @@ export class NetworkView {
    * @param {number[]} s.hidden hidden layer sizes
    * @param {number} s.maxNeurons
    * @param {boolean} s.showCallouts
+   * @param {number} [s.outputs] output units (K softmax units for a multi-class dataset)
    */
-  build({ width, inputs, enabled, hidden, maxNeurons, showCallouts }) {
-    const layout = layoutNetwork({ width, inputs, enabled, hidden });
+  build({ width, inputs, enabled, hidden, maxNeurons, showCallouts, outputs = 1 }) {
+    const layout = layoutNetwork({ width, inputs, enabled, hidden, outputs });
     this.layout = layout;
-    this.shape = [enabled.length, ...hidden, 1].join(",");
+    this.shape = [enabled.length, ...hidden, outputs].join(",");
     this.card.hide(true);
     if (this.hovering) {
       this.hovering = false; // the hovered node is about to go: show the output again
@@ -105,12 +121,14 @@ export class NetworkView {
     for (const node of layout.inputs) this.#inputNode(node, enabled.includes(node.key));
     this.hiddenCanvases = layout.layers.map((nodes, l) =>
       nodes.map((node, u) => this.#hiddenNode(node, l, u)));
-    this.biases = [...layout.layers, [layout.output]].map((nodes, l) =>
-      nodes.map((node, u) => this.#bias(biasLayer, node, l, u, l === layout.layers.length)));
+    this.outputCanvases = outputs > 1 ? layout.outputs.map((node, k) => this.#outputNode(node, hidden.length + 1, k)) : [];
+    const single = outputs === 1;
+    this.biases = [...layout.layers, layout.outputs].map((nodes, l) =>
+      nodes.map((node, u) => this.#bias(biasLayer, node, l, u, single && l === layout.layers.length)));
     layout.layers.forEach((nodes, l) => this.#layerControls(nodes[0].cx, l, nodes.length, maxNeurons));
     this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
     this.#callout(".callout.weights", showCallouts && layout.weightCallout);
-    if (this.frame) this.update(this.frame, this.lut, this.inputThumbs);
+    if (this.frame) this.update(this.frame, this.lut, this.inputThumbs, this.outputLuts);
   }
 
   // Visible paths below, the invisible 8 px hover paths above them (spec §7.4).
@@ -143,6 +161,7 @@ export class NetworkView {
     el.addEventListener("mouseenter", (ev) => {
       const box = this.root.getBoundingClientRect();
       this.card.show(target, this.#valueOf(target), ev.clientX - box.left, ev.clientY - box.top);
+      this.card.note(this.#noteOf(target));
     });
     el.addEventListener("mouseleave", () => this.card.hide());
   }
@@ -152,6 +171,14 @@ export class NetworkView {
     if (!f || f.layerSizes.join(",") !== this.shape) return 0;
     if (t.kind === "bias") return f.biases[t.layer][t.node];
     return f.weights[t.layer][t.src * f.layerSizes[t.layer + 1] + t.dst];
+  }
+
+  // The hover card's second line in the gradient view: the link's |∂L/∂w|.
+  #noteOf(t) {
+    const f = this.frame;
+    if (!t || t.kind !== "weight" || !f || !f.gradients || f.layerSizes.join(",") !== this.shape) return null;
+    const g = f.gradients[t.layer][t.src * f.layerSizes[t.layer + 1] + t.dst];
+    return `|∂L/∂w| of the last update: ${g === 0 ? "0" : g.toExponential(1)}`;
   }
 
   #nodeDiv(node, classes) {
@@ -215,6 +242,18 @@ export class NetworkView {
     return canvas;
   }
 
+  // A softmax output unit: a small box in its class colour, showing its probability map.
+  #outputNode(node, layer, k) {
+    const [div, canvas] = this.#nodeDiv(node, "output-node");
+    div.style.left = `${node.cx - node.size / 2}px`;
+    div.style.top = `${node.cy - node.size / 2}px`;
+    div.id = `node-output-${k}`;
+    canvas.style.borderColor = toHex(CLASS_COLORS[k] || [0, 0, 0]);
+    div.title = `Output ${k}: the softmax probability of ${className(k)}. Hover to see its map.`;
+    this.#focusOnHover(div, layer, k);
+    return canvas;
+  }
+
   // A 5×5 square at the node's lower left (spec §7.4), with a larger invisible hover target.
   // The output has no box: its square sits just left of where its links end.
   #bias(group, node, l, u, isOutput) {
@@ -256,11 +295,13 @@ export class NetworkView {
    * A frame of another structure (sent before a change arrived) is ignored.
    * @param {object} frame decoded by protocol.decodeFrame
    * @param {Uint8ClampedArray} lut @param {Uint8Array[]|null} inputThumbs cached 7 input maps
+   * @param {Uint8ClampedArray[]|null} [outputLuts] one LUT per softmax output unit
    */
-  update(frame, lut, inputThumbs) {
+  update(frame, lut, inputThumbs, outputLuts = null) {
     this.frame = frame;
     this.lut = lut;
     this.inputThumbs = inputThumbs;
+    this.outputLuts = outputLuts;
     if (frame.layerSizes.join(",") !== this.shape) return;
     if (inputThumbs) {
       for (const [key, canvas] of this.inputCanvases) drawGrid(canvas, inputThumbs[FEATURES.indexOf(key)], lut);
@@ -268,18 +309,45 @@ export class NetworkView {
     this.hiddenCanvases.forEach((canvases, l) => {
       canvases.forEach((canvas, u) => drawGrid(canvas, frame.thumbnails[l][u], lut));
     });
+    const hidden = this.hiddenCanvases.length;
+    this.outputCanvases.forEach((canvas, k) => {
+      drawGrid(canvas, frame.thumbnails[hidden][k], (outputLuts && outputLuts[k]) || lut);
+    });
     const offset = `${-frame.epoch / 3}`;
+    const grads = frame.gradients;
+    let max = 0;
+    if (grads) for (const g of grads) for (let i = 0; i < g.length; i++) if (g[i] > max) max = g[i];
+    this.root.classList.toggle("gradient-view", Boolean(grads));
+    this.root.dataset.maxGradient = grads ? String(max) : "";
     for (const link of this.links) {
-      const w = frame.weights[link.layer][link.src * frame.layerSizes[link.layer + 1] + link.dst];
+      const i = link.src * frame.layerSizes[link.layer + 1] + link.dst;
       const style = link.path.style;
-      style.stroke = colorOf(w);
-      style.strokeWidth = `${linkWidth(w)}px`;
+      if (grads) {
+        const level = gradientLevel(grads[link.layer][i], max);
+        style.stroke = GRADIENT_CACHE[Math.round(level * 100)];
+        style.strokeWidth = `${1 + 9 * level}px`;
+      } else {
+        const w = frame.weights[link.layer][i];
+        style.stroke = colorOf(w);
+        style.strokeWidth = `${linkWidth(w)}px`;
+      }
       style.strokeDashoffset = offset;
     }
     this.biases.forEach((rects, l) => rects.forEach((rect, u) => {
       rect.style.fill = colorOf(frame.biases[l][u]);
     }));
-    if (this.card.target) this.card.refresh(this.#valueOf(this.card.target));
+    this.hiddenCanvases.forEach((canvases, l) => canvases.forEach((canvas, u) => {
+      const dead = Boolean(frame.deadNodes && frame.deadNodes[l] && frame.deadNodes[l][u]);
+      const div = canvas.parentElement;
+      if (div.classList.contains("dead") === dead) return;
+      div.classList.toggle("dead", dead);
+      if (dead) div.title = DEAD_TITLE;
+      else div.removeAttribute("title");
+    }));
+    if (this.card.target) {
+      this.card.refresh(this.#valueOf(this.card.target));
+      this.card.note(this.#noteOf(this.card.target));
+    }
   }
 }
 

@@ -9,8 +9,8 @@ export const PROTOCOL_VERSION = 1;
 /** Binary frame kind for a visual frame. */
 export const FRAME_KIND = 1;
 
-/** Frame flag bits (§6). */
-export const FLAGS = { playing: 1, diverged: 2, inputThumbnails: 4 };
+/** Frame flag bits (§6, §8): 8 = the focus map is a class map, 16 = gradient view sections. */
+export const FLAGS = { playing: 1, diverged: 2, inputThumbnails: 4, classMap: 8, gradientView: 16 };
 
 /** Size of a full map (100×100) and of a node thumbnail (10×10), in cells. */
 export const MAP_CELLS = 100 * 100;
@@ -74,6 +74,33 @@ export const credit = (frames) => ({ type: "credit", frames: Math.max(1, Math.mi
 /** Latency probe. @param {*} [id] */
 export const ping = (id) => (id === undefined ? { type: "ping" } : { type: "ping", id });
 
+// ---- beyond the playground (§8) ----
+
+/** Ask for the train and test confusion matrices (answer: a `confusion` message). */
+export const confusion = () => ({ type: "confusion" });
+
+/**
+ * Add one training point (kept across regenerate and reset until cleared).
+ * @param {number} x @param {number} y in [−6, 6]
+ * @param {number} label ±1 (binary), a class index (multi-class) or a number in [−2, 2] (regression)
+ */
+export const addPoint = (x, y, label) => ({ type: "add_point", x, y, label });
+
+/** Remove added points and uploaded data: back to the generated dataset. */
+export const clearPoints = () => ({ type: "clear_points" });
+
+/** Replace the data with CSV rows `x,y,label` (answer: an `upload_report`). @param {string} content */
+export const uploadCsv = (content) => ({ type: "upload_csv", content });
+
+/**
+ * Ask for a download (answer: an `export` message with filename, media_type and content).
+ * @param {"keras"|"pytorch"|"json"|"csv"} format
+ */
+export const exportAs = (format) => ({ type: "export", format });
+
+/** Rebuild the session from a `json` export's settings and weights. @param {string} content */
+export const importJson = (content) => ({ type: "import_json", content });
+
 // ---- server -> client binary frame (§6) ----
 
 const pad8 = (n) => (n + 7) & ~7;
@@ -85,9 +112,12 @@ const pad8 = (n) => (n + 7) & ~7;
  *   epoch:number, lossTrain:number, lossTest:number, layerSizes:number[],
  *   focusLayer:(number|null), focusUnit:number, metrics:number[], focusMap:Uint8Array,
  *   thumbnails:Uint8Array[][], inputThumbnails:(Uint8Array[]|null),
- *   weights:Float32Array[], biases:Float32Array[], dead:Uint8Array[]}}
+ *   weights:Float32Array[], biases:Float32Array[], dead:Uint8Array[], classMap:boolean,
+ *   gradients:(Float32Array[]|null), deadNodes:(Uint8Array[]|null)}}
  *   thumbnails[l-1][u] is the 10×10 map of node u of layer l (l = 1…L−1, the output last);
  *   weights[k] is W[k] row-major [src][dst] (fan_in × fan_out); dead[k] has the same order.
+ *   With flag 8 the focus map holds q = 64·class + level (§8). With flag 16, gradients[k] is
+ *   |∂L/∂W[k]| in the weights' order and deadNodes[h] flags the dead ReLUs of hidden layer h+1.
  * @throws {Error} on a wrong version or kind, or a buffer of the wrong size
  */
 export function decodeFrame(buffer) {
@@ -137,8 +167,12 @@ export function decodeFrame(buffer) {
     weights.push(floats(layerSizes[l - 1] * layerSizes[l]));
     biases.push(floats(layerSizes[l]));
   }
+  const gradientView = Boolean(flags & FLAGS.gradientView);
+  const gradients = gradientView ? [] : null;
+  if (gradientView) for (let l = 1; l < L; l++) gradients.push(floats(layerSizes[l - 1] * layerSizes[l]));
   const dead = [];
   for (let l = 1; l < L; l++) dead.push(bytes(layerSizes[l - 1] * layerSizes[l]));
+  const deadNodes = gradientView ? layerSizes.slice(1, -1).map((size) => bytes(size)) : null;
   if (buffer.byteLength - offset >= 8) { // at most zero padding to a multiple of 8
     throw new Error(`frame has ${buffer.byteLength - offset} unexpected trailing bytes`);
   }
@@ -161,5 +195,8 @@ export function decodeFrame(buffer) {
     weights,
     biases,
     dead,
+    classMap: Boolean(flags & FLAGS.classMap),
+    gradients,
+    deadNodes,
   };
 }

@@ -4,6 +4,8 @@
 // Trade-off: values are kept exactly as the playground parses them (a URL number "abc" is NaN);
 // sanitising happens only when settings are built for the server, so a shared link round-trips.
 
+import { HYPERPARAMETERS, INITIALIZERS, LOSSES, MULTICLASS, OPTIMIZERS, cleanOptions, optimizerParams } from "./keras.js";
+
 /** Canonical feature order (spec §3): the order of the input nodes and of the input vector. */
 export const FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"];
 
@@ -13,11 +15,15 @@ export const FEATURE_LABELS = {
   sinX: "sin(X₁)", sinY: "sin(X₂)",
 };
 
-/** The 15 `_hide` flags of the playground's hide-controls panel (spec §8), plus our `speed`. */
+/**
+ * The 15 `_hide` flags of the playground's hide-controls panel (spec §8), plus ours: `speed`
+ * and the additions beyond the playground (a teacher can hide them with e.g. `training_hide=true`).
+ */
 export const HIDE_FLAGS = [
   "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
   "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",
   "noise", "batchSize", "numHiddenLayers", "speed",
+  "training", "yourData", "exports", "confusion", "gradientView",
 ];
 
 /** Speed select options in epochs per second; null is "max" (as fast as possible). */
@@ -25,7 +31,7 @@ export const SPEEDS = [1, 5, 15, 60, 240, 1000, null];
 const DEFAULT_SPEED = 60;
 
 const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"];
-const DATASETS = ["circle", "xor", "gauss", "spiral"];
+const DATASETS = ["circle", "xor", "gauss", "spiral", ...Object.keys(MULTICLASS)];
 const REG_DATASETS = ["reg-plane", "reg-gauss"];
 
 // One row per hash key, in the playground's serialisation order. `omitDefault` rows (ours, not
@@ -60,10 +66,16 @@ const PROPS = [
   { name: "initZero", type: "bool", def: false },
   { name: "hideText", type: "bool", def: false },
   // Ours, beyond the playground's keys:
+  // Beyond the playground (issue 6): null means "the default", and null is never serialised, so
+  // a playground link stays a playground link.
   { name: "speed", type: "speed", def: DEFAULT_SPEED, omitDefault: true },
-  { name: "optimizer", type: "string", def: null },
-  { name: "loss", type: "string", def: null },
-  { name: "initializer", type: "string", def: null },
+  { name: "optimizer", type: "enum", values: Object.keys(OPTIMIZERS), def: null },
+  ...HYPERPARAMETERS.map((p) => ({ name: p.hash, type: p.type, def: null })),
+  { name: "loss", type: "enum", values: Object.keys(LOSSES), def: null },
+  { name: "initializer", type: "enum", values: Object.keys(INITIALIZERS), def: null },
+  { name: "shuffle", type: "bool", def: null },
+  { name: "epochsLimit", type: "number", def: null },
+  { name: "gradientView", type: "bool", def: null },
 ];
 
 /** A fresh state holding every default (seed null: the caller makes one, see `makeSeed`). */
@@ -212,6 +224,16 @@ export function stateToSettings(state, limits = { max_layers: 6, max_neurons: 8 
   if (state.speed === null) s.speed = null;
   else if (finite(state.speed)) s.speed = clamp(state.speed, 0.5, 10000);
   for (const key of ["optimizer", "loss", "initializer"]) if (state[key] != null) s[key] = state[key];
+  const options = {};
+  for (const p of optimizerParams(state.optimizer ?? "sgd")) {
+    const v = state[p.hash];
+    if (v != null) options[p.key] = v;
+  }
+  const clean = cleanOptions(state.optimizer ?? "sgd", options); // NaN and foreign keys dropped
+  if (Object.keys(clean).length > 0) s.optimizer_options = clean;
+  if (state.shuffle != null) s.shuffle = state.shuffle;
+  if (finite(state.epochsLimit) && state.epochsLimit >= 1) s.epochs_limit = Math.round(state.epochsLimit);
+  if (state.gradientView != null) s.gradient_view = state.gradientView;
   return s;
 }
 
@@ -241,15 +263,31 @@ export function settingsToState(state, settings) {
     }
   }
   if ("speed" in settings) next.speed = settings.speed;
-  // Our Keras extras appear in the hash only once they leave the playground's defaults.
-  const extras = { optimizer: "sgd", loss: "playground", initializer: "playground" };
+  // Our Keras extras appear in the hash only once they leave their defaults (for a multi-class
+  // dataset the loss is forced to categorical cross-entropy: that is its default there).
+  const multiclass = (settings.problem ?? state.problem) === "classification"
+    && (settings.dataset ?? state.dataset) in MULTICLASS;
+  const lossDefault = multiclass ? "categorical_crossentropy" : "playground";
+  const extras = { optimizer: "sgd", loss: lossDefault, initializer: "playground" };
   for (const [key, def] of Object.entries(extras)) {
     if (key in settings) next[key] = settings[key] === def ? null : settings[key];
   }
+  if ("optimizer" in settings || "optimizer_options" in settings) {
+    const name = settings.optimizer ?? state.optimizer ?? "sgd";
+    const clean = cleanOptions(name, settings.optimizer_options || {});
+    for (const p of HYPERPARAMETERS) next[p.hash] = p.key in clean ? clean[p.key] : null;
+  }
+  if ("shuffle" in settings) next.shuffle = settings.shuffle ? true : null;
+  if ("epochs_limit" in settings) next.epochsLimit = settings.epochs_limit ?? null;
+  if ("gradient_view" in settings) next.gradientView = settings.gradient_view ? true : null;
   return next;
 }
 
-const sameValue = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+// Objects compare by content whatever their key order (optimizer_options round-trips through
+// the server and the hash).
+const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === "object" && !Array.isArray(x)
+  ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+const sameValue = (a, b) => canonical(a) === canonical(b);
 
 /**
  * Whether a checkpoint (whose `settings` are the server's complete settings when it was taken)

@@ -53,3 +53,18 @@ test("pointAlong walks the arc length", () => {
   const [x, y] = pointAlong(line, 0.7);
   assert.ok(Math.abs(x - 2.1) < 1e-9 && y === 0);
 });
+
+test("K softmax outputs: a column of small boxes left of the map, one row each", () => {
+  const net = layoutNetwork({ width: 660, inputs: ALL, enabled: ["x", "y"], hidden: [4, 2], outputs: 3 });
+  assert.equal(net.outputs.length, 3);
+  assert.deepEqual(net.outputs.map((o) => o.cy), [18, 73, 128]);
+  for (const o of net.outputs) assert.ok(o.cx + o.size / 2 < 663 && o.cx > net.layers[1][0].cx + 30);
+  const toOutput = net.links.filter((l) => l.layer === 2);
+  assert.equal(toOutput.length, 2 * 3);
+  assert.deepEqual(toOutput.map((l) => [l.src, l.dst]), [[0, 0], [1, 0], [0, 1], [1, 1], [0, 2], [1, 2]]);
+  const end = (d) => Number(d.split(" ").pop().split(",")[0]);
+  for (const l of toOutput) assert.equal(end(l.d), net.outputs[0].cx - net.outputs[0].size / 2);
+  const four = layoutNetwork({ width: 660, inputs: ["x"], enabled: ["x"], hidden: [], outputs: 4 });
+  assert.equal(four.height, 4 * 55); // the output column sets the height when it is the tallest
+  assert.equal(four.links.length, 4);
+});

@@ -139,3 +139,64 @@ test("a checkpoint matches when every hash setting equals its settings", () => {
   assert.ok(!checkpointMatches({ settings: { ...saved, network_shape: [4] } }, settings));
   assert.ok(!checkpointMatches(null, settings));
 });
+
+test("the training keys: new names, defaults omitted, playground keys untouched", () => {
+  const state = parseHash("#seed=0.5&optimizer=adam&beta1=0.8&amsgrad=true&decay=0.01&momentum=0.9&loss=mse&initializer=he_normal&shuffle=true&epochsLimit=300&gradientView=true");
+  const s = stateToSettings(state);
+  assert.equal(s.optimizer, "adam");
+  assert.deepEqual(s.optimizer_options, { beta_1: 0.8, amsgrad: true, decay: 0.01 }); // momentum is not Adam's
+  assert.equal(s.loss, "mse");
+  assert.equal(s.initializer, "he_normal");
+  assert.equal(s.shuffle, true);
+  assert.equal(s.epochs_limit, 300);
+  assert.equal(s.gradient_view, true);
+  const body = serializeState(state);
+  assert.ok(body.startsWith("activation=tanh&batchSize=10&dataset=circle&"));
+  assert.ok(body.endsWith("optimizer=adam&momentum=0.9&beta1=0.8&amsgrad=true&decay=0.01&loss=mse&initializer=he_normal&shuffle=true&epochsLimit=300&gradientView=true"));
+  assert.deepEqual(parseHash(`#${body}`), state);
+});
+
+test("unknown training values are ignored at parse time or dropped before the server", () => {
+  const state = parseHash("#optimizer=nonsense&loss=hinge&initializer=ones&rho=abc&epochsLimit=0");
+  assert.equal(state.optimizer, null);
+  assert.equal(state.loss, null);
+  assert.equal(state.initializer, null);
+  const s = stateToSettings(parseHash("#optimizer=rmsprop&rho=abc&epochsLimit=0"));
+  assert.ok(!("optimizer_options" in s));
+  assert.ok(!("epochs_limit" in s));
+});
+
+test("the server's training settings flow back, defaults leaving the hash", () => {
+  const base = parseHash("#seed=1&momentum=0.5");
+  const settings = {
+    dataset: "circle", problem: "classification", optimizer: "sgd", optimizer_options: { nesterov: true, momentum: 0.9 },
+    loss: "playground", initializer: "playground", shuffle: false, epochs_limit: null, gradient_view: false,
+  };
+  const after = settingsToState(base, settings);
+  assert.equal(after.momentum, 0.9);
+  assert.equal(after.nesterov, true);
+  assert.equal(after.optimizer, null);
+  assert.equal(after.shuffle, null);
+  assert.equal(after.epochsLimit, null);
+  assert.equal(after.gradientView, null);
+  const adam = settingsToState(after, { ...settings, optimizer: "adam", optimizer_options: {} });
+  assert.equal(adam.optimizer, "adam");
+  assert.equal(adam.momentum, null);
+  assert.equal(adam.nesterov, null);
+  // A multi-class dataset forces categorical cross-entropy: that is no choice, so no hash key.
+  const blobs = settingsToState(after, { ...settings, dataset: "blobs3", loss: "categorical_crossentropy" });
+  assert.equal(blobs.loss, null);
+  assert.equal(blobs.dataset, "blobs3");
+  assert.equal(settingsToState(after, { ...settings, loss: "mse" }).loss, "mse");
+});
+
+test("checkpoints match whatever the key order of optimizer_options", () => {
+  const settings = stateToSettings(parseHash("#seed=0.5&momentum=0.9&nesterov=true"));
+  const saved = { ...settings, optimizer: "sgd", optimizer_options: { nesterov: true, momentum: 0.9 } };
+  assert.ok(checkpointMatches({ settings: saved }, settings));
+  assert.ok(!checkpointMatches({ settings: { ...saved, optimizer_options: { momentum: 0.9 } } }, settings));
+});
+
+test("the multi-class datasets are datasets", () => {
+  for (const d of ["blobs3", "spiral3", "quadrants4"]) assert.equal(parseHash(`#dataset=${d}`).dataset, d);
+});
