@@ -21,6 +21,13 @@ export class LineChart {
     this.canvas.setAttribute("role", "img");
     this.canvas.setAttribute("aria-label", "Loss over epochs: training in grey, test in black");
     container.append(this.canvas);
+    // The container's size, kept by an observer: reading clientWidth in draw() would force a
+    // synchronous style and layout pass of the whole page on every frame.
+    this.size = [container.clientWidth, container.clientHeight];
+    new ResizeObserver(() => {
+      this.size = [container.clientWidth, container.clientHeight];
+      this.dirty = true;
+    }).observe(container);
     this.capacity = 1024;
     this.data = new Float64Array(this.capacity * 3); // [epoch, train, test] per point
     this.reset();
@@ -100,8 +107,8 @@ export class LineChart {
     if (!this.dirty) return;
     this.dirty = false;
     const dpr = window.devicePixelRatio || 1;
-    const w = Math.round(this.container.clientWidth * dpr);
-    const h = Math.round(this.container.clientHeight * dpr);
+    const w = Math.round(this.size[0] * dpr);
+    const h = Math.round(this.size[1] * dpr);
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
       this.canvas.height = h;
