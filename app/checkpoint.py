@@ -103,7 +103,7 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.epoch = data["epoch"]
     session.diverged = bool(data["diverged"])
     session.playing = False
-    session._record()
+    session.touch()
 
 
 def _restore_run_start(session: Session, data: dict[str, Any]) -> None:

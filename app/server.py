@@ -52,6 +52,7 @@ router = APIRouter()
 logger = logging.getLogger("nn_playground")
 
 SLICE_SECONDS = 0.012
+MIN_SLICE_SECONDS = 0.002
 MAX_CREDIT = 8
 CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_LATER = 1001, 1008, 1009, 1013
 STRIKES_BEFORE_CLOSE = 50
@@ -92,7 +93,7 @@ class Connection:
         self.sent_version = -1
         self.sent_data_version = -1
         self.inputs_sent = False
-        self.last_frame = -math.inf
+        self.next_frame = 0.0  # monotonic time the next frame may go: a fixed cadence
         self.last_checkpoint = time.monotonic()
         self.checkpoint_due = False
         self.reading = False  # a credit arrived since the last checkpoint: the client reads
@@ -223,7 +224,7 @@ class Connection:
             self.failed = False
         elif kind == "regenerate":
             session.regenerate()
-        session.version += 1
+        session.touch()
 
     def hello(self, msg: Hello) -> None:
         if msg.protocol != PROTOCOL_VERSION:
@@ -277,15 +278,17 @@ class Connection:
     async def play_tick(self, session: Session) -> None:
         speed = session.settings.speed
         now = time.monotonic()
+        # Train until the next frame is due (at least a sliver), so frames keep their cadence.
+        budget = min(SLICE_SECONDS, max(MIN_SLICE_SECONDS, self.next_frame - now))
         if speed is None:
-            await self.train(session, 10**6, budget=SLICE_SECONDS)
+            await self.train(session, 10**6, budget=budget)
             return
         elapsed = now - getattr(self, "_last_tick", now)
         self._last_tick = now
         self.epoch_debt = min(self.epoch_debt + speed * elapsed, max(1.0, speed * 0.25))
         due = int(self.epoch_debt)
         if due > 0:
-            done = await self.train(session, due, budget=SLICE_SECONDS)
+            done = await self.train(session, due, budget=budget)
             self.epoch_debt -= done
 
     async def train(self, session: Session, epochs: int, budget: float = math.inf) -> int:
@@ -314,8 +317,7 @@ class Connection:
         now = time.monotonic()
         if session.data_version != self.sent_data_version:
             await self.send_data(session)
-        frame_gap = 1.0 / self.limits.max_frames_per_second
-        if self.pending_frame() and now - self.last_frame >= frame_gap:
+        if self.pending_frame() and now >= self.next_frame:
             await self.send_frame(session)
         interval = self.limits.checkpoint_interval_seconds
         due = self.checkpoint_due or (session.playing and now - self.last_checkpoint >= interval)
@@ -327,7 +329,7 @@ class Connection:
         """Sleep until the next epoch is owed or the next frame may go, or until woken."""
         session = self.session
         frame_gap = 1.0 / self.limits.max_frames_per_second
-        next_frame = max(0.0, self.last_frame + frame_gap - time.monotonic())
+        next_frame = max(0.0, self.next_frame - time.monotonic())
         delay = next_frame if self.pending_frame() else 3600.0
         if session is not None and session.playing and not self.failed:
             speed = session.settings.speed
@@ -349,7 +351,11 @@ class Connection:
         frame = session.frame(self.seq, with_inputs=not self.inputs_sent)
         self.inputs_sent = True
         self.credit -= 1
-        self.sent_version, self.last_frame = version, time.monotonic()
+        self.sent_version = version
+        # A fixed cadence (not "a gap after the last send", which drifts by every overrun),
+        # never closer than half a gap after a late frame.
+        gap, now = 1.0 / self.limits.max_frames_per_second, time.monotonic()
+        self.next_frame = max(self.next_frame + gap, now + gap / 2)
         await self.ws.send_bytes(frame)
 
     async def send_state(self) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from app.build import new_network, new_trainer, optimizer_from
 from app.custom_data import Row, checked_point, parse_csv, rows_to_arrays
 from app.datasets import generate, split
-from app.engine import DivergenceError
+from app.engine import LOSSES, DivergenceError
 from app.engine.types import FloatArray
 from app.errors import ProtocolError
 from app.experiment import PlaygroundSettings, merge_settings
@@ -72,7 +72,7 @@ class Session:
         self.version = 0  # bumped on every visible change; the server sends a frame per bump
         self.data_version = 0
         self.train_loss = math.nan
-        self._test_loss: float | None = None
+        self._outputs: tuple[int, FloatArray, FloatArray] | None = None
         self._check_limits(settings)
         optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
@@ -104,7 +104,7 @@ class Session:
             self.trainer.record_gradients = new.gradient_view
             if "learning_rate" in changed:
                 self.caveats.add("the learning rate was changed during the run")
-            self._touch()
+            self.touch()
 
     def reset(self) -> None:
         """Pause, epoch 0, new weights from the continuing stream; data kept (spec §5)."""
@@ -118,7 +118,7 @@ class Session:
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
         self.caveats = set()
         self.history: list[tuple[int, float, float]] = []
-        self._record()
+        self.touch()
 
     def regenerate(self, reset: bool = False) -> None:
         """New seed from the seeded stream, new data; the network continues unless `reset`."""
@@ -129,19 +129,19 @@ class Session:
             self.reset()
         else:
             self.caveats.add("the data was regenerated during the run")
-            self._touch()
+            self.touch()
 
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
         self._check_link(layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
         self.caveats.add("a weight was edited by hand during the run")
-        self._record()
+        self.touch()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         self._check_link(layer, 0, node, bias=True)
         self.net.set_bias(layer, node, value)
         self.caveats.add("a bias was edited by hand during the run")
-        self._record()
+        self.touch()
 
     def add_point(self, x: float, y: float, label: float) -> None:
         """A clicked point joins the training set; the network and epoch continue."""
@@ -185,7 +185,7 @@ class Session:
         if layer is not None and (layer >= len(sizes) or unit >= sizes[layer]):
             raise ProtocolError("invalid_message", f"no node {unit} in layer {layer}", "unit")
         self.focus = None if layer is None else (layer, unit)
-        self._touch()
+        self.touch()
 
     # -- training ---------------------------------------------------------------------------
 
@@ -206,19 +206,24 @@ class Session:
                 events.append(_event("diverged", str(exc)))
                 break
             self.epoch += 1
-            self._test_loss = None
             if time.perf_counter() > deadline:
                 break
-        self._touch()
+        self.touch()
         return events
+
+    def outputs(self) -> tuple[FloatArray, FloatArray]:
+        """Network outputs on train and test, computed once per visible state: the losses
+        and metrics of a frame share them."""
+        if self._outputs is None or self._outputs[0] != self.version:
+            self._outputs = (self.version, self.net.predict(self.Ftr), self.net.predict(self.Fte))
+        return self._outputs[1], self._outputs[2]
 
     def losses(self) -> tuple[float, float]:
         """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
-        test = self._test_loss
-        if test is None:
-            self.train_loss = self._display_loss(self.Ftr, self.Ttr)
-            test = self._test_loss = self._display_loss(self.Fte, self.Tte)
-        return self.train_loss, test
+        out_tr, out_te = self.outputs()
+        loss = LOSSES[self.settings.loss]
+        self.train_loss = _mean(loss.value(out_tr, self.Ttr))
+        return self.train_loss, _mean(loss.value(out_te, self.Tte))
 
     # -- frames -----------------------------------------------------------------------------
 
@@ -235,8 +240,7 @@ class Session:
 
     def metrics(self) -> list[float]:
         """Accuracy (classification) or RMSE and R² (regression) on train and test."""
-        outs = (self.net.predict(self.Ftr), self.net.predict(self.Fte))
-        return metrics(self.settings, outs, (self.ytr, self.yte))
+        return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
 
     @property
     def metric_names(self) -> list[str]:
@@ -268,7 +272,7 @@ class Session:
         self.Xtr, self.ytr = Xtr, ytr
         self._featurize()
         self.data_version += 1
-        self._touch()  # the losses and metrics of the frame change with the data
+        self.touch()  # the losses and metrics of the frame change with the data
 
     def _featurize(self) -> None:
         """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
@@ -278,20 +282,9 @@ class Session:
         self.Fte = feature_matrix(self.Xte, s.features)
         self.Ttr, self.Tte = targets(s, self.ytr), targets(s, self.yte)
         self.grid = GridEvaluator(s.features)
-        self._test_loss = None
 
-    def _display_loss(self, F: FloatArray, T: FloatArray) -> float:
-        if len(F) == 0:
-            return math.nan
-        if self.settings.loss == "playground":
-            return self.trainer.loss(F, T)
-        return self.trainer.keras_loss(F, T)
-
-    def _record(self) -> None:
-        self._test_loss = None
-        self._touch()
-
-    def _touch(self) -> None:
+    def touch(self) -> None:
+        """Something visible changed: the next frame (and any cached outputs) are due."""
         self.version += 1
 
     def _data_changed(
@@ -316,6 +309,10 @@ class Session:
         if (not bias and src >= fan_in) or dst >= fan_out:
             what = "node" if bias else "link"
             raise ProtocolError("invalid_message", f"no such {what} in layer {layer}", what)
+
+
+def _mean(values: FloatArray) -> float:
+    return float(values.mean()) if len(values) else math.nan
 
 
 def _event(name: str, message: str) -> dict[str, str]:
