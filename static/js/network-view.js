@@ -1,15 +1,19 @@
 // NetworkView: the network between the FEATURES and OUTPUT columns (spec/playground.md §7.4):
-// input nodes (click to toggle), hidden nodes with 10×10 thumbnails, links as SVG paths coloured
-// and sized by weight with the flowing dash, bias squares (the output's too, which the playground
-// hides), per-layer neuron buttons, the two callouts and the weight/bias hover card.
+// input nodes (click to toggle), hidden nodes with 10×10 thumbnails, links coloured and sized by
+// weight with the flowing dash, bias squares (the output's too, which the playground hides),
+// per-layer neuron buttons, the two callouts and the weight/bias hover card.
 // Geometry comes from network-layout.js; values come from decoded frames.
-// Trade-off: the DOM is rebuilt only when the structure changes; a frame only restyles what
-// exists (about 400 links at most), which is cheap enough at 30 frames per second.
+// Trade-off: the visible links and their arrow markers are painted on one canvas under the nodes
+// (links-canvas.js, in a worker). As ~400 SVG paths whose colour, width and dash offset changed
+// every frame they cost a style recalc, a repaint and a re-raster of every path each frame (about
+// 35 ms of the main thread on two cores). The DOM keeps only what is static or rarely changes:
+// an invisible SVG path over each link for hover and click, the bias squares, the nodes.
 
-import { CLASS_COLORS, className, mix, rampColor, toHex } from "./colors.js";
+import { CLASS_COLORS, className, toHex } from "./colors.js";
 import { neuronsLabel } from "./format.js";
-import { drawGrid, svgEl } from "./heatmap.js";
+import { svgEl } from "./heatmap.js";
 import { HoverCard } from "./hovercard.js";
+import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { BIAS_SIZE, RECT_SIZE, layoutNetwork } from "./network-layout.js";
 import { FEATURES, FEATURE_LABELS } from "./state.js";
 
@@ -26,24 +30,31 @@ const LABEL_PARTS = {
 
 const ICON = { add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z", remove: "M19 13H5v-2h14v2z" };
 
-// Link colours cached at a 1/100 resolution of the clamped weight: a frame allocates no strings.
-const COLOR_CACHE = Array.from({ length: 201 }, (_, i) => toHex(rampColor(i / 100 - 1)));
-const colorOf = (w) => COLOR_CACHE[Math.round((Math.max(-1, Math.min(1, w)) + 1) * 100)];
+export { gradientLevel, linkWidth } from "./links-canvas.js";
 
-/** Stroke width of a link: 1 + 9·min(|w|, 5)/5 px (spec §7.4). @param {number} w */
-export const linkWidth = (w) => 1 + (9 * Math.min(Math.abs(w), 5)) / 5;
-
-// Gradient view: light grey (no gradient) to the page's dark accent (the largest gradient).
-const GRADIENT_INK = [0x18, 0x3d, 0x4e];
-const GRADIENT_CACHE = Array.from({ length: 101 }, (_, i) => toHex(mix([0xe0, 0xe2, 0xe3], GRADIENT_INK, i / 100)));
-
-/**
- * How a gradient reads in the gradient view: its size relative to the largest gradient of the
- * frame, square-rooted so that small but live gradients still show.
- * Example: gradientLevel(0.25, 1) -> 0.5; gradientLevel(x, 0) -> 0
- * @param {number} g |∂L/∂w| @param {number} max the largest |∂L/∂w| of the frame
- */
-export const gradientLevel = (g, max) => (max > 0 && g > 0 ? Math.sqrt(Math.min(1, g / max)) : 0);
+// heatmap.drawGrid's LUT pass for the thumbnails, keeping each canvas's context and ImageData:
+// ~55 thumbnails a frame otherwise cost a getContext and a new ImageData each (~0.7 ms a frame).
+// Counts the draws in `canvas.dataset.frames` as drawGrid does.
+const thumbs = new WeakMap();
+function drawThumb(canvas, values, lut) {
+  let thumb = thumbs.get(canvas);
+  if (!thumb) {
+    const ctx = canvas.getContext("2d");
+    thumb = { ctx, image: ctx.createImageData(canvas.width, canvas.height), frames: 0 };
+    thumbs.set(canvas, thumb);
+  }
+  const px = thumb.image.data;
+  for (let i = 0, n = values.length; i < n; i++) {
+    const q = values[i] * 4;
+    const o = i * 4;
+    px[o] = lut[q];
+    px[o + 1] = lut[q + 1];
+    px[o + 2] = lut[q + 2];
+    px[o + 3] = lut[q + 3];
+  }
+  thumb.ctx.putImageData(thumb.image, 0, 0);
+  canvas.dataset.frames = String(++thumb.frames);
+}
 
 const DEAD_TITLE = "dead ReLU: zero for every training point, so no gradient flows through it";
 
@@ -74,6 +85,8 @@ export class NetworkView {
     Object.assign(this, { root, svg, handlers });
     this.card = new HoverCard(root.querySelector("#hovercard"), (t, value) => handlers.edit(t, value));
     this.links = [];
+    this.linksCanvas = new LinksCanvas(svg); // the visible links, under the SVG and the nodes
+    this.biasFills = [];
     this.outputCanvases = [];
     this.hiddenCanvases = [];
     this.inputCanvases = new Map();
@@ -125,26 +138,25 @@ export class NetworkView {
     const single = outputs === 1;
     this.biases = [...layout.layers, layout.outputs].map((nodes, l) =>
       nodes.map((node, u) => this.#bias(biasLayer, node, l, u, single && l === layout.layers.length)));
+    this.biasFills = this.biases.map((rects) => rects.map(() => ""));
     layout.layers.forEach((nodes, l) => this.#layerControls(nodes[0].cx, l, nodes.length, maxNeurons));
     this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
     this.#callout(".callout.weights", showCallouts && layout.weightCallout);
+    // Grey until a frame of this structure arrives.
+    this.linksCanvas.setLinks(layout.links.map((link) => link.d), width + RECT_SIZE, layout.height);
     if (this.frame) this.update(this.frame, this.lut, this.inputThumbs, this.outputLuts);
   }
 
-  // Visible paths below, the invisible 8 px hover paths above them (spec §7.4).
+  // Over each link of the canvas, an invisible 8 px SVG path catches the hover (spec §7.4).
   #links(links) {
-    const linkLayer = svgEl("g", { class: "links" });
     const hoverLayer = svgEl("g", { class: "link-hovers" });
-    this.svg.append(linkLayer, hoverLayer);
+    this.svg.append(hoverLayer);
     return links.map((link) => {
       const id = `${link.layer}-${link.src}-${link.dst}`;
-      const marker = "url(#markerArrow)";
-      const path = svgEl("path", { class: "link", id: `link-${id}`, d: link.d, "marker-start": marker });
       const hover = svgEl("path", { class: "link-hover", "data-link": id, d: link.d });
       this.#hoverable(hover, { kind: "weight", layer: link.layer, src: link.src, dst: link.dst });
-      linkLayer.append(path);
       hoverLayer.append(hover);
-      return { ...link, path };
+      return link;
     });
   }
 
@@ -304,37 +316,32 @@ export class NetworkView {
     this.outputLuts = outputLuts;
     if (frame.layerSizes.join(",") !== this.shape) return;
     if (inputThumbs) {
-      for (const [key, canvas] of this.inputCanvases) drawGrid(canvas, inputThumbs[FEATURES.indexOf(key)], lut);
+      for (const [key, canvas] of this.inputCanvases) drawThumb(canvas, inputThumbs[FEATURES.indexOf(key)], lut);
     }
     this.hiddenCanvases.forEach((canvases, l) => {
-      canvases.forEach((canvas, u) => drawGrid(canvas, frame.thumbnails[l][u], lut));
+      canvases.forEach((canvas, u) => drawThumb(canvas, frame.thumbnails[l][u], lut));
     });
     const hidden = this.hiddenCanvases.length;
     this.outputCanvases.forEach((canvas, k) => {
-      drawGrid(canvas, frame.thumbnails[hidden][k], (outputLuts && outputLuts[k]) || lut);
+      drawThumb(canvas, frame.thumbnails[hidden][k], (outputLuts && outputLuts[k]) || lut);
     });
-    const offset = `${-frame.epoch / 3}`;
     const grads = frame.gradients;
     let max = 0;
     if (grads) for (const g of grads) for (let i = 0; i < g.length; i++) if (g[i] > max) max = g[i];
     this.root.classList.toggle("gradient-view", Boolean(grads));
-    this.root.dataset.maxGradient = grads ? String(max) : "";
-    for (const link of this.links) {
+    const maxText = grads ? String(max) : "";
+    if (this.root.dataset.maxGradient !== maxText) this.root.dataset.maxGradient = maxText;
+    // One value per link, in layout order: the weight, or in the gradient view its level.
+    const values = new Float32Array(this.links.length);
+    this.links.forEach((link, k) => {
       const i = link.src * frame.layerSizes[link.layer + 1] + link.dst;
-      const style = link.path.style;
-      if (grads) {
-        const level = gradientLevel(grads[link.layer][i], max);
-        style.stroke = GRADIENT_CACHE[Math.round(level * 100)];
-        style.strokeWidth = `${1 + 9 * level}px`;
-      } else {
-        const w = frame.weights[link.layer][i];
-        style.stroke = colorOf(w);
-        style.strokeWidth = `${linkWidth(w)}px`;
-      }
-      style.strokeDashoffset = offset;
-    }
+      values[k] = grads ? gradientLevel(grads[link.layer][i], max) : frame.weights[link.layer][i];
+    });
+    this.linksCanvas.draw({ values, gradient: Boolean(grads), epoch: frame.epoch });
+    // A style write restyles its square: write a bias colour only when it changes.
     this.biases.forEach((rects, l) => rects.forEach((rect, u) => {
-      rect.style.fill = colorOf(frame.biases[l][u]);
+      const fill = colorOf(frame.biases[l][u]);
+      if (this.biasFills[l][u] !== fill) rect.style.fill = this.biasFills[l][u] = fill;
     }));
     this.hiddenCanvases.forEach((canvases, l) => canvases.forEach((canvas, u) => {
       const dead = Boolean(frame.deadNodes && frame.deadNodes[l] && frame.deadNodes[l][u]);

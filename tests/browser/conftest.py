@@ -5,7 +5,9 @@ Everything waits on what the page shows (epoch text, `data-frames` counters, the
 `expect` (injected script) rather than `wait_for_function` with a string.
 """
 
+import base64
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,105 @@ class Playground:
             selector,
         )
         return {tuple(int(v) for v in c.split(",")) for c in rgb}, set(alpha)
+
+    def link_inks(self, *links: str) -> dict[str, dict[str, Any]]:
+        """How links are drawn, read back from the screen (they are canvas pixels, not elements).
+
+        For each link id ("layer-src-dst", as in `[data-link]`): its stroke `width` in px across
+        the curve and its `color` ("rgb(r, g, b)"), measured where it runs farthest from every
+        other link (`clear`, px), at three spots 3 px apart so that one dash gap cannot hide it.
+        """
+        png = base64.b64encode(self.page.screenshot()).decode()
+        return self.page.evaluate(_LINK_INKS, [png, list(links)])
+
+    def expect_link(self, link: str, width: float, color: str) -> None:
+        """Wait until a link is drawn `width` px wide (±0.5) in `color`, as read off the screen."""
+        seen: list[Any] = []
+
+        def drawn() -> bool:
+            seen[:] = [self.link_inks(link)[link]]
+            ink = seen[0]
+            return bool(ink) and abs(ink["width"] - width) <= 0.5 and ink["color"] == color
+
+        self.until(drawn, lambda: f"link {link} drawn {width} px {color} (it is {seen[0]})")
+
+    def until(self, check: Any, what: Any, timeout: float = 5.0) -> None:
+        """Poll `check()` (e.g. something read off the screen) until it is true, or fail.
+
+        `what` names the condition: a string, or a function giving one (called on failure)."""
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what() if callable(what) else what}")
+            self.page.wait_for_timeout(100)
+
+
+# Reads a viewport screenshot (base64 PNG) and measures links at their clearest spot: the
+# coverage of the link's ink summed down a pixel column gives the vertical thickness, which
+# times cos(slope) is the stroke width.
+_LINK_INKS = """async ([png, ids]) => {
+  const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+  const W = bitmap.width, H = bitmap.height;
+  const g = new OffscreenCanvas(W, H).getContext("2d");
+  g.drawImage(bitmap, 0, 0);
+  const px = g.getImageData(0, 0, W, H).data;
+  const scale = W / innerWidth;
+  const rgb = (x, y) => { const i = 4 * (y * W + x); return [px[i], px[i + 1], px[i + 2]]; };
+  const bg = rgb(1, Math.round(H * 0.99)); // the page background, bottom left
+  const at = (path, s) => {
+    const q = path.getPointAtLength(s), m = path.getScreenCTM();
+    return [m.a * q.x + m.c * q.y + m.e, m.b * q.x + m.d * q.y + m.f];
+  };
+  const paths = [...document.querySelectorAll("[data-link]")];
+  const samples = paths.map((p) => {
+    const L = p.getTotalLength();
+    return [p, Array.from({ length: 121 }, (_, i) => at(p, (L * i) / 120))];
+  });
+  const out = {};
+  for (const id of ids) {
+    const path = document.querySelector(`[data-link="${id}"]`);
+    const L = path.getTotalLength();
+    let spot = null;
+    for (let f = 0.2; f <= 0.8; f += 0.01) {
+      const [x, y] = at(path, L * f);
+      let clear = Infinity;
+      for (const [other, pts] of samples) {
+        if (other === path) continue;
+        for (const [u, v] of pts) clear = Math.min(clear, Math.hypot(u - x, v - y));
+      }
+      if (!spot || clear > spot.clear) spot = { f, clear };
+    }
+    let best = null;
+    for (const dl of [0, 3, 6]) {
+      const s = L * spot.f + dl;
+      const [x, y] = at(path, s), [x2, y2] = at(path, s + 0.5);
+      const cos = Math.abs(x2 - x) / Math.hypot(x2 - x, y2 - y);
+      const cx = Math.round(x * scale), cy = Math.round(y * scale);
+      let ink = null, far = 0;
+      for (let d = -1; d <= 1; d++) {
+        const c = rgb(cx, cy + d);
+        const e = c.reduce((a, v, k) => a + (v - bg[k]) ** 2, 0);
+        if (e > far) [ink, far] = [c, e];
+      }
+      if (far < 64) continue; // background here: a dash gap
+      const dot = (c) => c.reduce((a, v, k) => a + (v - bg[k]) * (ink[k] - bg[k]), 0);
+      const cover = (c) => Math.max(0, Math.min(1, dot(c) / far));
+      let t = cover(rgb(cx, cy));
+      for (const dir of [-1, 1]) {
+        for (let y = cy + dir, c; y >= 0 && y < H; y += dir) {
+          if ((c = cover(rgb(cx, y))) <= 0.05) break;
+          t += c;
+        }
+      }
+      const width = (t * cos) / scale;
+      const color = `rgb(${ink.join(", ")})`;
+      if (!best || width > best.width) best = { width, color, clear: spot.clear };
+    }
+    out[id] = best;
+  }
+  return out;
+}"""
 
 
 def _epoch_text(n: int) -> str:

@@ -96,8 +96,7 @@ def test_gradient_view_restyles_links_and_marks_a_dead_relu(playground: Any) -> 
     pg = playground.open("seed=0.12345&activation=relu")
     page = pg.page
     pg.step(2)
-    link = page.locator("#link-0-0-0")
-    weight_colour = link.evaluate("(el) => el.style.stroke")
+    weight_colour = pg.link_inks("0-0-0")["0-0-0"]["color"]
     page.check("#gradient-view")
     pg.expect_hash("&gradientView=true")
     expect(page.locator("#network")).to_have_class(re.compile(r"\bgradient-view\b"))
@@ -106,11 +105,20 @@ def test_gradient_view_restyles_links_and_marks_a_dead_relu(playground: Any) -> 
     pg.step(1)
     note = page.locator("#gradient-note")
     expect(note).to_contain_text("the darkest and thickest is the largest")
-    widths = page.evaluate(
-        "() => [...document.querySelectorAll('.link')].map((l) => parseFloat(l.style.strokeWidth))"
-    )
-    assert max(widths) == 10  # the largest gradient is drawn thickest
-    assert link.evaluate("(el) => el.style.stroke") != weight_colour
+    # Read off the screen: the largest gradient is drawn thickest (10 px) in the darkest ink, and
+    # the links no longer show the weights' colours.
+    links = page.eval_on_selector_all("[data-link]", "(els) => els.map((el) => el.dataset.link)")
+
+    def gradient_drawn() -> bool:
+        inks = pg.link_inks(*links)
+        thickest = max(inks.values(), key=lambda ink: ink["width"])
+        return (
+            abs(thickest["width"] - 10) <= 0.5
+            and thickest["color"] == "rgb(24, 61, 78)"
+            and inks["0-0-0"]["color"] != weight_colour
+        )
+
+    pg.until(gradient_drawn, "the links show the gradients")
     # A bias of -50 silences hidden neuron 1-0 on every training point: a dead ReLU.
     page.hover('[data-bias="0-0"]')
     page.click('[data-bias="0-0"]')

@@ -17,7 +17,7 @@ def test_adding_and_removing_layers_and_neurons_redraws_the_counts(playground: A
     expect(page.locator(".neurons-label")).to_have_text(["4 neurons", "2 neurons", "2 neurons"])
     assert page.inner_text("#layers-heading").split() == ["3", "HIDDEN", "LAYERS"]
     expect(page.locator(".node.hidden-node")).to_have_count(8)
-    expect(page.locator(".link")).to_have_count(2 * 4 + 4 * 2 + 2 * 2 + 2)
+    expect(page.locator(".link-hover")).to_have_count(2 * 4 + 4 * 2 + 2 * 2 + 2)
     page.get_by_role("button", name="Add a neuron to hidden layer 1").click()
     pg.expect_hash("networkShape=5,2,2&")
     expect(page.locator(".neurons-label").first).to_have_text("5 neurons")
@@ -29,7 +29,7 @@ def test_adding_and_removing_layers_and_neurons_redraws_the_counts(playground: A
     pg.expect_hash("networkShape=&")
     assert page.inner_text("#layers-heading").split() == ["0", "HIDDEN", "LAYERS"]
     expect(page.locator(".node.hidden-node")).to_have_count(0)
-    expect(page.locator(".link")).to_have_count(2)  # x and y straight into the output
+    expect(page.locator(".link-hover")).to_have_count(2)  # x and y straight into the output
     expect(page.locator("#remove-layers")).to_be_disabled()
     page.click("#add-layers")
     pg.expect_hash("networkShape=2&")
@@ -45,7 +45,7 @@ def test_clicking_a_feature_toggles_it_and_resets(playground: Any) -> None:
     feature.click()
     pg.expect_hash("xSquared=true")
     expect(page.locator("#node-xSquared")).to_have_attribute("aria-pressed", "true")
-    expect(page.locator(".link")).to_have_count(3 * 4 + 4 * 2 + 2)
+    expect(page.locator(".link-hover")).to_have_count(3 * 4 + 4 * 2 + 2)
     expect(page.locator("#iter-number")).to_have_text("000,000", timeout=2_000)
     expect(page.locator("#event-message")).to_be_hidden()
     page.locator("#node-x").focus()
@@ -83,7 +83,7 @@ def test_editing_a_weight_or_the_output_bias_in_the_hover_card(playground: Any) 
     field = card.locator("input")
     expect(field).to_be_focused()
     field.fill("5")
-    expect(page.locator("#link-2-0-0")).to_have_css("stroke-width", "10px")  # 1 + 9·5/5
+    pg.expect_link("2-0-0", width=10, color="rgb(8, 119, 189)")  # 1 + 9·5/5, the ramp at +1
     assert pg.digest() != before
     field.press("Enter")
     expect(card.locator(".value")).to_have_text("5.0")

@@ -43,7 +43,7 @@ def test_hide_flags_remove_controls_and_features(playground: Any) -> None:
     expect(page.locator("#batchSize")).to_be_visible()
     expect(page.locator(".node.input")).to_have_count(6)
     expect(page.locator("#node-x")).to_have_count(0)
-    expect(page.locator(".link")).to_have_count(1 * 4 + 4 * 2 + 2)  # only y feeds the network
+    expect(page.locator(".link-hover")).to_have_count(1 * 4 + 4 * 2 + 2)  # only y feeds the network
     expect(page).to_have_url(re.compile(r"noise_hide=true&x_hide=true&playButton_hide=true$"))
 
 

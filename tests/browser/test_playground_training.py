@@ -55,7 +55,7 @@ def test_a_trained_spiral_with_six_layers_of_eight(playground: Any, artifacts: A
     )
     page = pg.page
     expect(page.locator(".node.hidden-node")).to_have_count(48)
-    expect(page.locator(".link")).to_have_count(7 * 8 + 5 * 64 + 8)
+    expect(page.locator(".link-hover")).to_have_count(7 * 8 + 5 * 64 + 8)
     page.click("#play-pause-button")
     expect(page.locator("#iter-number")).to_have_text(
         re.compile(r"^(000,[2-9]\d\d|00[1-9],)"), timeout=25_000
