@@ -43,6 +43,7 @@ class Settings(BaseModel):
     messages_per_second: Annotated[float, Field(gt=0, le=10_000)] = 60.0
     message_burst: Annotated[int, Field(ge=1, le=10_000)] = 120
     idle_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 900.0
+    send_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
     max_frames_per_second: Annotated[float, Field(gt=0, le=240)] = 30.0
     checkpoint_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = 1.0
     max_layers: Annotated[int, Field(ge=0, le=10)] = 6

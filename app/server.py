@@ -116,7 +116,8 @@ class Connection:
             with anyio.move_on_after(self.limits.idle_timeout_seconds) as idle:
                 message = await self.ws.receive()
             if idle.cancelled_caught:
-                await self.ws.close(CLOSE_GOING_AWAY, "closed after a long idle time")
+                with anyio.move_on_after(self.limits.send_timeout_seconds):
+                    await self.ws.close(CLOSE_GOING_AWAY, "closed after a long idle time")
                 return
             if message["type"] == "websocket.disconnect":
                 return
@@ -285,7 +286,10 @@ class Connection:
             return
         elapsed = now - getattr(self, "_last_tick", now)
         self._last_tick = now
-        self.epoch_debt = min(self.epoch_debt + speed * elapsed, max(1.0, speed * 0.25))
+        # At most one frame's worth of epochs is owed: an overloaded worker then trains
+        # slower than asked but keeps drawing, instead of training in silence.
+        frame_worth = speed / self.limits.max_frames_per_second
+        self.epoch_debt = min(self.epoch_debt + speed * elapsed, max(1.0, frame_worth))
         due = int(self.epoch_debt)
         if due > 0:
             done = await self.train(session, due, budget=budget)
@@ -356,7 +360,7 @@ class Connection:
         # never closer than half a gap after a late frame.
         gap, now = 1.0 / self.limits.max_frames_per_second, time.monotonic()
         self.next_frame = max(self.next_frame + gap, now + gap / 2)
-        await self.ws.send_bytes(frame)
+        await self.send_raw(frame)
 
     async def send_state(self) -> None:
         if self.session is None:
@@ -370,7 +374,20 @@ class Connection:
         await self.send_json(data_message(session))
 
     async def send_json(self, payload: dict[str, Any]) -> None:
-        await self.ws.send_text(json.dumps(payload, allow_nan=False, separators=(",", ":")))
+        await self.send_raw(json.dumps(payload, allow_nan=False, separators=(",", ":")))
+
+    async def send_raw(self, data: str | bytes) -> None:
+        """Send, or give the connection up: uvicorn waits for a full write buffer to drain,
+        so a peer that stopped reading would otherwise hold this task (and its session,
+        which then never idles out) for as long as it keeps the socket open."""
+        with anyio.move_on_after(self.limits.send_timeout_seconds) as stuck:
+            if isinstance(data, bytes):
+                await self.ws.send_bytes(data)
+            else:
+                await self.ws.send_text(data)
+        if stuck.cancelled_caught:
+            logger.info("closing a connection that stopped reading")
+            raise WebSocketDisconnect(CLOSE_GOING_AWAY, "the client stopped reading")
 
     async def internal_error(self) -> None:
         """A bug inside this session: logged once, reported, training paused; others go on."""

@@ -59,7 +59,9 @@ def main() -> None:
             healthy = pc.step(5)["epoch"] == 5
     finally:
         server.terminate()
-        log = server.communicate(timeout=10)[1].decode(errors="replace")
+        server.wait(timeout=10)
+        server.log.seek(0)
+        log = server.log.read().decode(errors="replace")
     print(
         f"{sum(tally.values())} messages in {elapsed:.0f} s "
         f"({sum(tally.values()) / elapsed:.0f}/s); fresh session trains afterwards: {healthy}\n"

@@ -17,6 +17,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -48,8 +49,10 @@ def start_server(port: int, workers: int, capture: bool = False) -> subprocess.P
         "NN_PLAYGROUND_MESSAGE_BURST": "10000",
     }
     command = [sys.executable, "-m", "app", "--port", str(port), "--workers", str(workers)]
-    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    # A captured log goes to a file: an unread pipe fills up and blocks the server's loop.
+    output = tempfile.TemporaryFile() if capture else subprocess.DEVNULL  # noqa: SIM115 (the process outlives this call)
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=output)
+    server.log = output if capture else None  # type: ignore[attr-defined]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
