@@ -93,14 +93,17 @@ def _circle(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatA
     return _to_arrays(points)
 
 
+def _padded(rng: RandomStream) -> float:
+    """U(−5, 5) pushed 0.3 away from 0 (spec §2.3); an exact 0 goes to −0.3."""
+    v = rng.uniform(-5.0, 5.0)
+    return v + 0.3 if v > 0 else v - 0.3
+
+
 def _xor(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatArray]:
     """Spec §2.3. Per point: x, y (each padded 0.3 away from 0), nx, ny."""
     points: list[Point] = []
     for _ in range(n):
-        x = rng.uniform(-5.0, 5.0)
-        x += 0.3 if x > 0 else -0.3
-        y = rng.uniform(-5.0, 5.0)
-        y += 0.3 if y > 0 else -0.3
+        x, y = _padded(rng), _padded(rng)
         nx = rng.uniform(-5.0, 5.0) * noise
         ny = rng.uniform(-5.0, 5.0) * noise
         points.append((x, y, 1.0 if (x + nx) * (y + ny) >= 0 else -1.0))
@@ -221,10 +224,7 @@ def _quadrants4(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, Fl
     (0: x>0,y>0; 1: x<0,y>0; 2: x<0,y<0; 3: x>0,y<0)."""
     points: list[Point] = []
     for _ in range(n):
-        x = rng.uniform(-5.0, 5.0)
-        x += 0.3 if x > 0 else -0.3
-        y = rng.uniform(-5.0, 5.0)
-        y += 0.3 if y > 0 else -0.3
+        x, y = _padded(rng), _padded(rng)
         px = x + rng.uniform(-5.0, 5.0) * noise
         py = y + rng.uniform(-5.0, 5.0) * noise
         quadrant = (0 if px >= 0 else 1) if py >= 0 else (2 if px < 0 else 3)

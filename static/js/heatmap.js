@@ -20,6 +20,23 @@ export function svgEl(tag, attrs = {}) {
 }
 
 /**
+ * Colour uint8 grid values into RGBA pixels through a 256-entry LUT (simpleheat's idea).
+ * @param {Uint8ClampedArray} px ImageData.data, 4 bytes per value
+ * @param {Uint8Array} values quantised grid values
+ * @param {Uint8ClampedArray} lut 1024-byte RGBA table (colors.js buildLut)
+ */
+export function colorInto(px, values, lut) {
+  for (let i = 0, n = values.length; i < n; i++) {
+    const q = values[i] * 4;
+    const o = i * 4;
+    px[o] = lut[q];
+    px[o + 1] = lut[q + 1];
+    px[o + 2] = lut[q + 2];
+    px[o + 3] = lut[q + 3];
+  }
+}
+
+/**
  * Colour a square canvas from uint8-quantised grid values through a 256-entry RGBA LUT, and count
  * the draw in `canvas.dataset.frames` (the browser tests' signal).
  * @param {HTMLCanvasElement} canvas sized to the grid (100×100 or 10×10 pixels)
@@ -29,15 +46,7 @@ export function svgEl(tag, attrs = {}) {
 export function drawGrid(canvas, values, lut) {
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(canvas.width, canvas.height);
-  const px = image.data;
-  for (let i = 0, n = values.length; i < n; i++) {
-    const q = values[i] * 4;
-    const o = i * 4;
-    px[o] = lut[q];
-    px[o + 1] = lut[q + 1];
-    px[o + 2] = lut[q + 2];
-    px[o + 3] = lut[q + 3];
-  }
+  colorInto(image.data, values, lut);
   ctx.putImageData(image, 0, 0);
   canvas.dataset.frames = String(Number(canvas.dataset.frames || 0) + 1);
 }

@@ -11,7 +11,7 @@
 
 import { CLASS_COLORS, className, toHex } from "./colors.js";
 import { neuronsLabel } from "./format.js";
-import { svgEl } from "./heatmap.js";
+import { colorInto, svgEl } from "./heatmap.js";
 import { HoverCard } from "./hovercard.js";
 import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { BIAS_SIZE, RECT_SIZE, layoutNetwork } from "./network-layout.js";
@@ -43,15 +43,7 @@ function drawThumb(canvas, values, lut) {
     thumb = { ctx, image: ctx.createImageData(canvas.width, canvas.height), frames: 0 };
     thumbs.set(canvas, thumb);
   }
-  const px = thumb.image.data;
-  for (let i = 0, n = values.length; i < n; i++) {
-    const q = values[i] * 4;
-    const o = i * 4;
-    px[o] = lut[q];
-    px[o + 1] = lut[q + 1];
-    px[o + 2] = lut[q + 2];
-    px[o + 3] = lut[q + 3];
-  }
+  colorInto(thumb.image.data, values, lut);
   thumb.ctx.putImageData(thumb.image, 0, 0);
   canvas.dataset.frames = String(++thumb.frames);
 }
