@@ -8,9 +8,17 @@ Trade-off: one flat model with every knob, re-validated whole after each partial
 cross-field rules live in one place at the cost of re-validating ~25 fields (microseconds).
 """
 
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from app.datasets import DATASETS
 from app.engine import INITIALIZERS, OPTIMIZERS
@@ -24,6 +32,7 @@ MULTICLASS_LOSSES = ("categorical_crossentropy",)
 SPEED_MAX = 10_000.0
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+_NAMED: dict[str, Collection[str]] = {"optimizer": OPTIMIZERS, "initializer": INITIALIZERS}
 
 
 class Strict(BaseModel):
@@ -79,18 +88,13 @@ class PlaygroundSettings(Strict):
             raise ValueError(f"each layer needs 1 to {HARD_MAX_NEURONS} neurons")
         return value
 
-    @field_validator("optimizer")
+    @field_validator("optimizer", "initializer")
     @classmethod
-    def _known_optimizer(cls, value: str) -> str:
-        if value not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {value!r}; valid: {', '.join(OPTIMIZERS)}")
-        return value
-
-    @field_validator("initializer")
-    @classmethod
-    def _known_initializer(cls, value: str) -> str:
-        if value not in INITIALIZERS:
-            raise ValueError(f"unknown initializer {value!r}; valid: {', '.join(INITIALIZERS)}")
+    def _known_name(cls, value: str, info: ValidationInfo) -> str:
+        """A name a user picks must be a key of the engine's registry for that field."""
+        registry: Collection[str] = _NAMED[info.field_name or ""]
+        if value not in registry:
+            raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(registry)}")
         return value
 
     @property
