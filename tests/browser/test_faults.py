@@ -104,13 +104,16 @@ class Shown:
         return len(self.log())
 
     def across_the_fault(self, since: int) -> tuple[int, int, list[int]]:
-        """(checkpoint held, epoch shown) when the page first said 'reconnecting' after
-        `since`, and every epoch it showed once it said 'connected' again."""
+        """(checkpoint held when the page first said 'reconnecting' after `since`, the last
+        epoch it showed before it said 'connected' again, every epoch it showed after that).
+
+        The last epoch can be drawn just after 'reconnecting' appears: a frame that arrived
+        before the socket died is still drawn on the next animation frame."""
         log = self.log()
         lost = next(i for i in range(since, len(log)) if log[i] == ("state", "reconnecting"))
         back = next(i for i in range(lost, len(log)) if log[i] == ("state", "connected"))
         saved = [int(v) for kind, v in log[:lost] if kind == "saved" and v is not None]
-        epochs = [number(v) for kind, v in log[:lost] if kind == "epoch"]
+        epochs = [number(v) for kind, v in log[:back] if kind == "epoch"]
         after = [number(v) for kind, v in log[back:] if kind == "epoch"]
         assert saved and epochs, f"nothing saved or shown before the fault: {log}"
         return saved[-1], epochs[-1], after
