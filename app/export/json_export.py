@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from app.engine.flat import param_shapes
 from app.engine.types import AnyFloatArray, FloatArray
 from app.experiment import PlaygroundSettings
-from app.export.record import RunRecord, layer_sizes, optimizer_of, param_shapes
+from app.export.record import RunRecord, layer_sizes, optimizer_of
 
 FORMAT = "nn-playground/1"
 KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})

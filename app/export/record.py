@@ -23,6 +23,7 @@ import numpy as np
 
 from app.build import new_trainer
 from app.engine import Network, Trainer, make_optimizer
+from app.engine.flat import param_shapes
 from app.engine.optimizers import Optimizer
 from app.engine.types import FloatArray
 from app.experiment import PlaygroundSettings
@@ -66,14 +67,6 @@ class RunRecord:
 def layer_sizes(settings: PlaygroundSettings) -> list[int]:
     """[#features, *hidden, K]: spec/playground.md §4.1, K output units (app/labels.py)."""
     return [len(settings.features), *settings.network_shape, output_units(settings)]
-
-
-def param_shapes(sizes: list[int]) -> list[tuple[int, ...]]:
-    """Keras-order shapes [(k, h1), (h1,), ...] of a dense network with these layer sizes."""
-    shapes: list[tuple[int, ...]] = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
-        shapes += [(fan_in, fan_out), (fan_out,)]
-    return shapes
 
 
 def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
