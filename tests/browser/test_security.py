@@ -56,9 +56,11 @@ PROBE = """() => new Promise((resolve) => {
   // The javascript: URL runs, or is refused, in a later task: wait for that too.
   const urlSettled = () => ran.includes('javascript: url')
     || refused.filter((r) => r === 'script-src-elem inline').length >= 2;
+  // The eval violation report is queued as its own task, after eval throws: wait for it.
+  const evalSettled = () => ran.includes('eval') || refused.includes('script-src eval');
   const started = performance.now();
   (function poll() {
-    if ((evaluated && urlSettled()) || performance.now() - started > 5000) {
+    if ((evaluated && urlSettled() && evalSettled()) || performance.now() - started > 5000) {
       script.remove(); div.remove(); link.remove();
       resolve({ran: [...ran], refused: [...refused]});
     } else {
