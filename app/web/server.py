@@ -19,7 +19,7 @@ import anyio
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
-from app.export import parse_json
+from app.export import parse_document
 from app.playground import checkpoint
 from app.playground.session import Session, native_seed
 from app.protocol.downloads import export_message
@@ -236,9 +236,9 @@ class Connection:
         patch.setdefault("seed", native_seed())
         settings = merge_settings(PlaygroundSettings(), patch)
         session = self.new_session(settings)
-        self.session, self.inputs_sent = session, False
         if msg.checkpoint is not None:
             checkpoint.restore(session, msg.checkpoint)
+        self.adopt(session)
 
     def new_session(self, settings: PlaygroundSettings) -> Session:
         limits = self.limits
@@ -247,13 +247,25 @@ class Connection:
     def import_json(self, content: str) -> None:
         """Rebuild from an exported JSON document (its settings and current weights)."""
         try:
-            settings, weights = parse_json(content, self.limits.max_message_bytes)
+            document = parse_document(content, self.limits.max_message_bytes)
         except ValueError as exc:
             raise ProtocolError("invalid_import", f"not a usable export: {exc}") from None
-        session = self.new_session(settings)
-        session.net.set_weights(weights)
-        session.initial_weights = session.net.get_weights()
-        self.session, self.inputs_sent = session, False
+        session = self.new_session(document.settings)
+        session.net.set_weights(document.weights)
+        session.initial_weights = [w.copy() for w in document.initial_weights]
+        session.epoch = document.epoch
+        session.history = list(document.history)
+        session.touch()
+        self.adopt(session)
+
+    def adopt(self, session: Session) -> None:
+        """Make `session` the connection's one: everything sent about the old one (frame and
+        data versions, the input thumbnails) is forgotten, or a new session whose counters
+        happen to equal the old ones would never be drawn (issue 11, blocker 1)."""
+        self.session = session
+        self.inputs_sent = False
+        self.sent_version = -1
+        self.sent_data_version = -1
 
     def ensure_session(self) -> Session:
         if self.session is None:

@@ -134,7 +134,12 @@ class Playground {
       handlers: {
         state: (m) => this.#onState(m),
         data: (m) => { this.pendingData = m; },
-        checkpoint: (m) => this.#storeCheckpoint(m.checkpoint),
+        checkpoint: (m) => {
+          // After an import, the first checkpoint carries the imported run's loss history.
+          if (this.chartFromCheckpoint && Array.isArray(m.checkpoint.history)) this.chart.load(m.checkpoint.history);
+          this.chartFromCheckpoint = false;
+          this.#storeCheckpoint(m.checkpoint);
+        },
         event: (m) => this.controls.showMessage(m.message, { diverged: m.event === "diverged" }),
         error: (m) => this.#onError(m),
         confusion: (m) => this.confusion.show(m),
@@ -310,6 +315,11 @@ class Playground {
       if (this.lastData) this.pendingData ||= this.lastData; // recolour the points
     }
     this.training.show(m.settings, classes);
+    if (this.dataTools.importing) { // a new session: nothing drawn so far belongs to it
+      this.chart.reset();
+      this.chartFromCheckpoint = true;
+      this.structureKey = "";
+    }
     this.dataTools.showState(m);
     $("confusion-button").classList.toggle("hidden", classes === 0);
     if (classes === 0) this.confusion.close();
