@@ -12,6 +12,7 @@ import { HeatMap } from "./heatmap.js";
 import { HYPERPARAMETERS, MULTICLASS } from "./keras.js";
 import { LineChart } from "./linechart.js";
 import { NetworkView } from "./network-view.js";
+import { OfflineState } from "./offline.js";
 import * as msg from "./protocol.js";
 import { Connection } from "./socket.js";
 import {
@@ -65,6 +66,7 @@ class Playground {
     this.checkpoint = this.#loadCheckpoint();
     this.resumePlaying = false;
     this.#readHash();
+    this.offline = new OfflineState();
     this.#buildViews();
     this.connection = this.#connection();
     window.addEventListener("hashchange", () => this.#hashEdited());
@@ -129,7 +131,9 @@ class Playground {
       onStatus: (state, detail) => {
         // Playing when the line dropped: play again once the session is back.
         if (state !== "connected" && this.server) this.resumePlaying ||= this.server.playing;
+        if (state !== "connected") this.controls.showPlaying(false); // nothing trains now
         this.controls.showStatus(state, detail);
+        this.offline.show(state, detail);
       },
       handlers: {
         state: (m) => this.#onState(m),
@@ -150,6 +154,14 @@ class Playground {
   }
 
   send(message) {
+    if (!this.offline.online && message.type === "set" && this.server) {
+      // Kept for the reconnect, and shown at once (later edits build on it).
+      this.offline.keep(message.settings);
+      this.server.settings = { ...this.server.settings, ...message.settings };
+      this.controls.showSettings(this.server.settings, this.limits);
+      this.training.show(this.server.settings, this.classes);
+      return;
+    }
     this.connection.send(message);
   }
 
@@ -324,6 +336,8 @@ class Playground {
     $("confusion-button").classList.toggle("hidden", classes === 0);
     if (classes === 0) this.confusion.close();
     if (!m.diverged && m.playing) this.controls.showMessage(null);
+    const kept = wasPending ? this.offline.take() : null;
+    if (kept) this.send(msg.set(kept)); // edits made while offline, applied to the resumed run
     if (wasPending && this.resumePlaying && !m.playing) this.send(msg.play());
     if (wasPending) this.resumePlaying = false;
   }

@@ -1,0 +1,129 @@
+"""While the server is unreachable the page says so, and nothing the person does is lost
+(issue 11, item 6).
+
+- A dead server: a banner, the run greyed out, play/step/reset disabled, play not showing
+  "pause"; a learning rate and a feature changed meanwhile are applied after the reconnect.
+- A path that stalls without breaking (TCP reports nothing): the page's ping watchdog notices,
+  reconnects and training resumes.
+"""
+
+import socket
+import threading
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Playground
+from tests.browser.test_faults import RECONNECT_NOISE, KillableServer, killable
+from tests.conftest import start_live_server
+
+__all__ = ["killable"]  # the fixture, used by name below
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+
+def test_edits_made_while_the_server_is_down_are_applied_after_the_reconnect(
+    page: Any, killable: KillableServer, request: pytest.FixtureRequest
+) -> None:
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    pg = Playground(page, killable.url).open("seed=0.12345")
+    status = page.locator("#connection-status")
+    page.click("#play-pause-button")
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "true")
+    killable.kill()
+    expect(status).to_have_attribute("data-state", "reconnecting")
+
+    banner = page.locator("#offline-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Not connected")
+    for button in ("#play-pause-button", "#next-step-button", "#reset-button"):
+        expect(page.locator(button)).to_be_disabled()
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+    opacity = page.eval_on_selector("#network", "el => getComputedStyle(el).opacity")
+    assert float(opacity) < 1
+
+    page.select_option("#learningRate", "0.3")
+    page.get_by_role("button", name="Feature X₁²", exact=True).click()
+    expect(page.locator("#learningRate")).to_have_value("0.3")  # shown at once
+    expect(page.locator("#node-xSquared")).to_have_attribute("aria-pressed", "true")
+
+    killable.start()
+    expect(status).to_have_attribute("data-connects", "2")
+    expect(banner).to_be_hidden()
+    pg.expect_hash("learningRate=0.3&")
+    pg.expect_hash("xSquared=true")
+    expect(page.locator("#learningRate")).to_have_value("0.3")
+    expect(page.locator("#play-pause-button")).to_be_enabled()
+    # It was playing when the line dropped, so it plays on, with the server holding the edits.
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".link-hover")).to_have_count(3 * 4 + 4 * 2 + 2)  # X₁² is an input
+    pg.wait_frames(pg.frames() + 5)
+
+
+class StallingRelay:
+    """A TCP relay whose `stall()` stops forwarding on every open connection while keeping
+    them open: what a hung proxy or a sleeping NAT does. New connections pass normally."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.stalled: list[threading.Event] = []
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                return
+            stall = threading.Event()
+            self.stalled.append(stall)
+            self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst, stall), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket, stall: threading.Event) -> None:
+        try:
+            while (data := src.recv(65536)) and not stall.is_set():
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def stall(self) -> None:
+        for event in self.stalled:
+            event.set()
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_stalled_connection_is_noticed_and_replaced(
+    page: Any, request: pytest.FixtureRequest
+) -> None:
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    server = start_live_server(checkpoint_interval_seconds=0.3)
+    relay = StallingRelay(server.port)
+    try:
+        pg = Playground(page, relay.url).open("seed=0.12345")
+        status = page.locator("#connection-status")
+        page.click("#play-pause-button")
+        pg.wait_frames(pg.frames() + 10)
+        relay.stall()  # no close, no reset: the socket just goes quiet
+        stalled = time.monotonic()
+        # The watchdog pings after 4 s of silence and gives up after 9 s; then it reconnects.
+        expect(status).to_have_attribute("data-connects", "2", timeout=25_000)
+        assert time.monotonic() - stalled > 4  # not before it could have had an answer
+        stalled_at = pg.frames()
+        pg.wait_frames(stalled_at + 10)  # training resumed over the new connection
+        expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "true")
+    finally:
+        relay.close()
+        server.stop()
