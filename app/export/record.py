@@ -132,6 +132,12 @@ CARRY_NOTE = (
     "{b}) into the next epoch's first batch. Keras and PyTorch have no equivalent: here the "
     "short batch is its own update, so the losses will differ from the playground's."
 )
+NEVER_NOTE = (
+    "The playground never updates the weights of this run: it has N = {n} training samples, "
+    "fewer than one batch of {b}, and it only updates after a full batch (the page says so). "
+    "Keras and PyTorch train on the short batch instead, so their losses will fall while the "
+    "playground's stay where they started."
+)
 DEAD_NOTE = (
     "L1 with plain SGD: the playground kills a link whose weight the L1 step pushes across "
     "zero, and never updates it again. Keras and PyTorch have no equivalent: here such "
@@ -142,8 +148,10 @@ DEAD_NOTE = (
 def reproduction_caveats(record: RunRecord) -> list[str]:
     """Every known reason the script's losses may differ: built-in ones, then the session's."""
     notes = []
-    if carries_over(record):
-        n, b = len(record.Ftr), record.settings.batch_size
+    n, b = len(record.Ftr), record.settings.batch_size
+    if carries_over(record) and n < b:  # what the page says: this run never updates
+        notes.append(NEVER_NOTE.format(n=n, b=b))
+    elif carries_over(record):
         notes.append(CARRY_NOTE.format(rest=n % b, n=n, b=b))
     if kills_links(record.settings):
         notes.append(DEAD_NOTE)

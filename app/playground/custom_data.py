@@ -20,7 +20,9 @@ from app.engine.types import FloatArray
 from app.playground.errors import ProtocolError
 from app.playground.settings import PlaygroundSettings
 
-COORDINATE_LIMIT = 100.0  # points beyond [−6, 6] train but are not drawn (spec §7.3)
+# The plane the page draws and the upload button promises (x, y in −6…6): a point outside it
+# would train without ever being seen (spec §7.3), so it is refused with its line number.
+COORDINATE_LIMIT = 6.0
 REGRESSION_LABEL_LIMIT = 10.0
 MAX_REPORTED_PROBLEMS = 20
 

@@ -12,6 +12,7 @@ import { HeatMap } from "./heatmap.js";
 import { HYPERPARAMETERS, MULTICLASS } from "./keras.js";
 import { LineChart } from "./linechart.js";
 import { NetworkView } from "./network-view.js";
+import { Notices } from "./notices.js";
 import { OfflineState } from "./offline.js";
 import * as msg from "./protocol.js";
 import { Connection } from "./socket.js";
@@ -94,6 +95,7 @@ class Playground {
         this.controls.showMessage(null);
       },
     });
+    this.notices = new Notices({ set: (settings) => this.send(msg.set(settings)) });
     this.training = new TrainingPanel({ set: (settings) => this.send(msg.set(settings)) });
     if (TRAINING_KEYS.some((key) => this.hash[key] != null)) this.training.details.open = true;
     $("mode-badge").addEventListener("click", () => this.training.open());
@@ -137,14 +139,20 @@ class Playground {
       },
       handlers: {
         state: (m) => this.#onState(m),
-        data: (m) => { this.pendingData = m; },
+        data: (m) => {
+          this.pendingData = m;
+          this.notices.data(m);
+        },
         checkpoint: (m) => {
           // After an import, the first checkpoint carries the imported run's loss history.
           if (this.chartFromCheckpoint && Array.isArray(m.checkpoint.history)) this.chart.load(m.checkpoint.history);
           this.chartFromCheckpoint = false;
           this.#storeCheckpoint(m.checkpoint);
         },
-        event: (m) => this.controls.showMessage(m.message, { diverged: m.event === "diverged" }),
+        event: (m) => {
+          if (m.event === "epochs_limit" && this.server) this.notices.limitReached(this.server.settings.epochs_limit);
+          else this.controls.showMessage(m.message, { diverged: m.event === "diverged" });
+        },
         error: (m) => this.#onError(m),
         confusion: (m) => this.confusion.show(m),
         upload_report: (m) => this.dataTools.onUploadReport(m),
@@ -275,7 +283,9 @@ class Playground {
       const dead = (frame.deadNodes || []).reduce((n, layer) => n + layer.reduce((a, b) => a + b, 0), 0);
       text = max > 0
         ? `Links show |∂L/∂w| of the last update: the darkest and thickest is the largest, ${max.toExponential(1)}.`
-        : "Links will show |∂L/∂w| of the last update once training has taken a step.";
+        : frame.epoch > 0
+          ? "Every |∂L/∂w| of the last update is 0: no weight is learning any more."
+          : "Links will show |∂L/∂w| of the last update once training has taken a step.";
       if (dead > 0) text += ` ${dead} dead ReLU neuron${dead === 1 ? "" : "s"} (red cross): zero for every training point, so nothing flows back through ${dead === 1 ? "it" : "them"}.`;
     }
     if (el.textContent !== text) el.textContent = text;
@@ -327,6 +337,7 @@ class Playground {
       if (this.lastData) this.pendingData ||= this.lastData; // recolour the points
     }
     this.training.show(m.settings, classes);
+    this.notices.state(m);
     if (this.dataTools.importing) { // a new session: nothing drawn so far belongs to it
       this.chart.reset();
       this.chartFromCheckpoint = true;
@@ -447,6 +458,7 @@ class Playground {
     this.network.update(frame, this.lut, this.inputThumbs, this.outputLuts);
     if (!fresh) return;
     this.#gradientNote(frame);
+    this.notices.frame(frame);
     const stale = this.confusionEpoch !== frame.epoch;
     if (this.confusion.open && stale && performance.now() - this.confusionAsked > CONFUSION_REFRESH_MS) {
       this.#askConfusion();

@@ -167,6 +167,8 @@ export class DataTools {
       div.textContent = line;
       return div;
     }));
+    // The report sits under the upload button, below the fold on a laptop: bring it into view.
+    if (lines) el.scrollIntoView({ block: "nearest" });
   }
 
   #transfer(text, warn = false) {
