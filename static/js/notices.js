@@ -8,7 +8,7 @@
 // server, so it costs nothing when training is healthy; it can be late, and it stays quiet about
 // slow runs at ordinary learning rates, where a plateau is not a sign of dead neurons.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
 
 const STALL_EPOCHS = 50; // epochs without improvement before calling it a stall
 const IMPROVED = 0.01; // a relative fall of the best loss that counts as progress

@@ -6,7 +6,7 @@
 // wins), because they are what a person changes while waiting; one-off actions (a step, a point,
 // a weight) depend on a run the page cannot see, so their buttons are disabled instead.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
 
 /** Controls that do nothing without the server: disabled while offline. */
 const NEEDS_SERVER = ["play-pause-button", "next-step-button", "reset-button", "data-regen-button"];

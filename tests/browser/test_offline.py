@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
 from tests.browser.test_faults import RECONNECT_NOISE, KillableServer, killable
-from tests.conftest import start_live_server
+from tests.support.live_server import start_live_server
 
 __all__ = ["killable"]  # the fixture, used by name below
 
