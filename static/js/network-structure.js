@@ -4,8 +4,9 @@
 // Trade-off: the edits are computed from the server's echoed settings, never from what the page
 // last asked for, so two quick clicks cannot build on a change the server refused.
 
-import { $ } from "./dom.js";
 import { Controls } from "./controls.js";
+import { $ } from "./dom.js";
+import { RECT_SIZE } from "./network-layout.js";
 import { FEATURES, isHidden } from "./state.js";
 
 /** The features after clicking one input node: toggled, in canonical order. */
@@ -75,8 +76,12 @@ export class NetworkStructure {
   }
 }
 
+// From the FEATURES column to the OUTPUT column, as the playground measures it; on a narrow
+// screen OUTPUT sits below the network (style.css), so the network ends where its row does.
 function networkWidth() {
   const features = document.querySelector(".column.features").getBoundingClientRect();
   const output = document.querySelector(".column.output").getBoundingClientRect();
-  return Math.round(output.left - features.left);
+  if (output.left > features.left) return Math.round(output.left - features.left);
+  const layers = document.querySelector(".column.hidden-layers").getBoundingClientRect();
+  return Math.round(layers.right - features.left) - RECT_SIZE; // the overlay adds one node
 }

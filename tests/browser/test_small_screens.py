@@ -1,0 +1,108 @@
+"""Phones and tablets get a layout of their own; the desktop keeps the playground's (issue 11,
+item 10).
+
+At 390×844 (a phone) and 768×1024 (a tablet), with a touch screen: no horizontal scroll, every
+control inside the screen's width, and the main controls work by tapping. At 1280×900 every
+landmark sits exactly where it did before the narrow layout existed (boxes measured on the
+desktop layout as it was). Screenshots of all three go to test-results/ as CI artifacts.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Playground
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+# [x, y, width, height] in CSS px at 1280×900, measured before the narrow layout was added.
+DESKTOP_BOXES = {
+    "#top-controls": [0, 40, 1280, 85],
+    "#play-pause-button": [136, 54, 56, 56],
+    "#learningRate": [422, 79, 104, 26],
+    ".column.data": [90, 151, 165, 668],
+    ".column.features": [255, 151, 165, 668],
+    ".column.hidden-layers": [420, 151, 440, 668],
+    ".column.output": [915, 151, 275, 668],
+    "#heatmap": [915, 259, 280, 280],
+    "#linechart": [1052, 191, 138, 55],
+    "#node-x": [308, 267, 30, 30],
+    "#node-1-0": [481, 267, 30, 30],
+    "#node-2-1": [783, 322, 30, 30],
+    "#add-layers": [518, 148, 32, 32],
+    ".exports": [696, 857, 494, 15],
+    "#training-panel": [90, 854, 1100, 21],
+}
+
+# Every visible control's box, and whether it lies inside the viewport's width.
+OUTSIDE = """() => [...document.querySelectorAll(
+    'button, select, input:not(.file-input), summary, label.file-button, [role=radio]')]
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => [e.id || e.getAttribute('aria-label') || e.textContent.trim(),
+               e.getBoundingClientRect()])
+  .filter(([, r]) => r.width > 0 && (r.left < 0 || r.right > innerWidth + 0.5))
+  .map(([name, r]) => `${name}: ${Math.round(r.left)}..${Math.round(r.right)}`)"""
+
+
+def open_on(browser: Any, url: str, width: int, height: int) -> tuple[Any, Playground]:
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, is_mobile=width < 500
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, Playground(page, url).open("seed=0.12345")
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (768, 1024)])
+def test_a_narrow_screen_fits_and_works_by_touch(
+    browser: Any, live_server: Any, artifacts: Path, width: int, height: int
+) -> None:
+    context, pg = open_on(browser, live_server.url, width, height)
+    page = pg.page
+    try:
+        scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert scroll <= inner, f"{scroll} px of page in a {inner} px screen"
+        assert page.evaluate(OUTSIDE) == []
+        heatmap = page.locator("#heatmap").bounding_box()
+        network = page.locator("#network").bounding_box()
+        assert heatmap and network and heatmap["y"] > network["y"]  # stacked: output below
+        page.screenshot(path=str(artifacts / f"small-screen-{width}x{height}.png"), full_page=True)
+
+        page.tap("#next-step-button")
+        pg.expect_epoch("000,001")
+        page.tap("#play-pause-button")
+        expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "true")
+        page.tap("#play-pause-button")
+        expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+        page.locator("#node-xSquared").tap()
+        pg.expect_hash("xSquared=true")
+        page.get_by_role("button", name="Add a neuron to hidden layer 1").tap()
+        pg.expect_hash("networkShape=5,2&")
+        page.locator("#add-layers").tap()
+        pg.expect_hash("networkShape=5,2,2&")
+        page.locator("[data-dataset=xor]").tap()
+        pg.expect_hash("dataset=xor")
+        page.select_option("#learningRate", "0.1")
+        pg.expect_hash("learningRate=0.1&")
+        page.locator("#training-panel summary").tap()
+        expect(page.locator("#optimizer")).to_be_visible()
+        assert page.evaluate(OUTSIDE) == []  # still inside after the network grew
+        scroll = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll <= inner
+    finally:
+        context.close()
+
+
+def test_the_desktop_layout_is_unchanged(page: Any, live_server: Any, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    Playground(page, live_server.url).open("seed=0.12345")
+    page.wait_for_timeout(300)  # layout settles after the first frame's network build
+    boxes = {}
+    for selector in DESKTOP_BOXES:
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None, selector
+        boxes[selector] = [round(box[k]) for k in ("x", "y", "width", "height")]
+    assert boxes == DESKTOP_BOXES
+    page.screenshot(path=str(artifacts / "desktop-1280x900.png"))
