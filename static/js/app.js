@@ -64,10 +64,18 @@ class Playground {
     this.confusionAsked = 0;
     this.checkpoint = this.#loadCheckpoint();
     this.resumePlaying = false;
+    this.resumeWhenVisible = false; // the server paused an unwatched run (a hidden tab)
     this.#readHash();
     this.#buildViews();
     this.connection = this.#connection();
     window.addEventListener("hashchange", () => this.#hashEdited());
+    // Page Visibility: a hidden tab draws nothing, so it grants no credit and the server
+    // stops training after 5 s ("unwatched"); coming back resumes the run.
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible" || !this.resumeWhenVisible) return;
+      this.resumeWhenVisible = false;
+      this.send(msg.play());
+    });
     window.addEventListener("resize", () => {
       this.width = null; // the network's width follows the columns: measure and redraw
       this.chart.dirty = true;
@@ -135,7 +143,10 @@ class Playground {
         state: (m) => this.#onState(m),
         data: (m) => { this.pendingData = m; },
         checkpoint: (m) => this.#storeCheckpoint(m.checkpoint),
-        event: (m) => this.controls.showMessage(m.message, { diverged: m.event === "diverged" }),
+        event: (m) => {
+          this.resumeWhenVisible = m.event === "unwatched";
+          this.controls.showMessage(m.message, { diverged: m.event === "diverged" });
+        },
         error: (m) => this.#onError(m),
         confusion: (m) => this.confusion.show(m),
         upload_report: (m) => this.dataTools.onUploadReport(m),
