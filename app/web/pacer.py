@@ -24,7 +24,7 @@ class Pacer:
         self.next_frame = 0.0  # when the next frame may go: a fixed cadence
         self.epoch_debt = 0.0  # epochs owed at the session's speed, at most a frame's worth
         self.last_tick: float | None = None  # when epochs were last owed (None: not playing)
-        self.watched_at = now  # the last credit grant or play command
+        self.starved_since = now  # when the credit last ran out (or play was pressed)
         self.last_checkpoint = now
         self.checkpoint_due = False  # a command changed the run since the last checkpoint
         self.reading = False  # credit arrived since the last checkpoint: the client reads
@@ -33,7 +33,6 @@ class Pacer:
 
     def grant(self, frames: int, now: float) -> None:
         self.credit = min(MAX_CREDIT, self.credit + frames)
-        self.watched_at = now
         self.reading = True
 
     def frame_due(self, now: float) -> bool:
@@ -44,18 +43,21 @@ class Pacer:
         """A fixed cadence (not "a gap after the last send", which drifts by every overrun),
         never closer than half a gap after a late frame."""
         self.credit -= 1
+        if self.credit == 0:
+            self.starved_since = now
         self.next_frame = max(self.next_frame + self.frame_gap, now + self.frame_gap / 2)
 
     def unwatched(self, now: float) -> bool:
-        """Nobody reads: no credit left and none granted for UNWATCHED_SECONDS (a hidden
-        tab draws nothing, so it grants nothing). Credit in hand means the client waits."""
-        return self.credit == 0 and now - self.watched_at >= UNWATCHED_SECONDS
+        """Nobody reads: the credit ran out UNWATCHED_SECONDS ago and none came since (a
+        hidden tab draws nothing, so it grants nothing). Credit in hand means the client
+        waits for a frame, however slow the speed."""
+        return self.credit == 0 and now - self.starved_since >= UNWATCHED_SECONDS
 
     # -- training pace ----------------------------------------------------------------------
 
     def start_playing(self, now: float) -> None:
         """Play pressed: no debt from before, and the watch clock starts now."""
-        self.epoch_debt, self.last_tick, self.watched_at = 0.0, None, now
+        self.epoch_debt, self.last_tick, self.starved_since = 0.0, None, now
 
     def owed_epochs(self, speed: float, now: float) -> int:
         """Whole epochs owed at `speed` epochs/s since the last call. At most one frame's
