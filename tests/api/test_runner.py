@@ -2,8 +2,8 @@
 
 Each test drives a real uvicorn (in a thread of this process) over real websockets, then
 reads that thread's CPU time from /proc to show the server went back to idle. Idle means
-under IDLE_CPU seconds of CPU in a QUIET-second window; a spinning runner burns about a
-core (0.5 s or more in that window even on a loaded CI machine).
+under IDLE_CPU seconds of CPU in a QUIET-second window (an idle server measures 0.00 here);
+a spinning runner burns a core, and still 0.3 s of that window on a machine loaded 10x.
 """
 
 import time
@@ -19,7 +19,7 @@ from tests.support.processes import thread_cpu_seconds
 
 pytestmark = pytest.mark.timeout(90)
 
-QUIET, IDLE_CPU = 2.0, 0.15  # seconds of wall time, seconds of CPU
+QUIET, IDLE_CPU = 2.0, 0.05  # seconds of wall time, seconds of CPU (5 clock ticks)
 ALL = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
 BIG = {"network_shape": [8] * 6, "features": ALL, "batch_size": 1}  # ~30 ms an epoch
 
@@ -37,7 +37,9 @@ def server_cpu(server: LiveServer, seconds: float = QUIET) -> float:
     assert native_id is not None
     before = thread_cpu_seconds(native_id)
     time.sleep(seconds)
-    return thread_cpu_seconds(native_id) - before
+    used = thread_cpu_seconds(native_id) - before
+    print(f"server thread CPU: {used:.2f} s in {seconds:.1f} s")
+    return used
 
 
 def connection(server: LiveServer, seed: str) -> Any:
