@@ -5,7 +5,7 @@ struct, flags, map sizes) that app/client.py's decoder imports; mirrored by
 static/js/protocol.js. The header, layer sizes, metrics, maps and weights start on a
 multiple of 8; the gradient, dead-link and dead-node sections follow without padding
 (docs/protocol.md §6), which version-1 decoders rely on.
-What it is not: what goes into a frame (frames.py) or how often one is sent (server.py).
+What it is not: what goes into a frame (frames.py) or how often one is sent (app/web/runner.py).
 Trade-off: the header is fixed at 40 bytes even where a field is unused, for a layout a
 client can read without branches.
 """
