@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from jinja2.utils import htmlsafe_json_dumps
 
 from app import __version__
 from app.playground.registry import page_registries
@@ -26,6 +27,8 @@ async def index(request: Request) -> HTMLResponse:
         "modules": page_modules(Path(limits.static_dir)),
         "max_message_bytes": limits.max_message_bytes,
         "registries": registries,
+        # Not the `tojson` filter: it sorts keys, and the registries' order is the page's order.
+        "registries_json": htmlsafe_json_dumps(registries),
         "choices": select_choices(registries),
     }
     response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.playground import registry
 from app.playground.datasets import DATASETS, Dataset
+from app.playground.features import FEATURE_ORDER
 from app.playground.registry import page_registries
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.web.config import Settings
@@ -65,6 +66,10 @@ def _options(page: _Island, select_id: str) -> list[str]:
 def test_the_json_island_carries_the_registries() -> None:
     island = json.loads(_page().text)
     assert island == json.loads(json.dumps(page_registries()))
+    # Order is meaning here (input nodes, dataset buttons, selects): the island keeps Python's.
+    assert list(island["features"]) == list(FEATURE_ORDER)
+    assert list(island["datasets"]) == list(DATASETS)
+    assert list(island["optimizers"])[:2] == ["sgd", "rmsprop"]
     assert island["datasets"]["spiral3"] == {
         "label": "Three-arm spiral",
         "problem": "multiclass",

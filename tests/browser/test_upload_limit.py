@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
-from tests.conftest import LiveServer, start_live_server
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.browser
 
