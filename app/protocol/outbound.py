@@ -29,6 +29,7 @@ def state_message(session: "Session") -> dict[str, Any]:
         "playing": session.playing,
         "diverged": session.diverged,
         "mode": s.mode,
+        "mode_reasons": s.mode_reasons,
         "layer_sizes": session.net.layer_sizes,
         "metrics": session.metric_names,
         "classes": s.classes,

@@ -174,7 +174,7 @@ class Playground {
     this.url.write();
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
-    this.controls.showMode(m.mode, m.settings);
+    this.controls.showMode(m.mode, m.mode_reasons); // the server says why
     const classes = classesOf(m);
     if (classes !== this.classes) {
       this.classes = classes;
