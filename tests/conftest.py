@@ -73,8 +73,8 @@ class LiveServer:
 
 
 def start_live_server(**settings: Any) -> LiveServer:
-    from app.config import Settings
-    from app.main import create_app
+    from app.web.config import Settings
+    from app.web.main import create_app
 
     return LiveServer(create_app(Settings.from_env(**settings))).start()
 

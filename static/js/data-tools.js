@@ -11,7 +11,7 @@ import * as msg from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** The server's default `max_message_bytes` (app/config.py) when the page does not say. */
+/** The server's default `max_message_bytes` (app/web/config.py) when the page does not say. */
 const DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
 /** How long a pending upload, import or download waits for its answer before saying so. */

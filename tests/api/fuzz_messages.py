@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection
 
-from app.protocol import MESSAGE_TYPES, PlaygroundSettings
+from app.protocol.inbound import MESSAGE_TYPES, PlaygroundSettings
 
 SETTING_KEYS = sorted(PlaygroundSettings.model_fields)
 FIELD_NAMES = ["type", "settings", "epochs", "layer", "src", "dst", "node", "value", "unit",

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app import checkpoint
-from app.errors import ProtocolError
-from app.experiment import PlaygroundSettings, merge_settings
-from app.session import Session
+from app.playground import checkpoint
+from app.playground.errors import ProtocolError
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
 
 
 def make(**settings: Any) -> Session:

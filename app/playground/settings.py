@@ -20,10 +20,10 @@ from pydantic import (
     field_validator,
 )
 
-from app.datasets import DATASETS
 from app.engine import INITIALIZERS, OPTIMIZERS
-from app.errors import ProtocolError, from_validation
-from app.features import FEATURE_ORDER
+from app.playground.datasets import DATASETS
+from app.playground.errors import ProtocolError, from_validation
+from app.playground.features import FEATURE_ORDER
 
 HARD_MAX_LAYERS, HARD_MAX_NEURONS = 10, 16
 BINARY_LOSSES = ("playground", "mse", "binary_crossentropy")

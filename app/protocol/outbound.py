@@ -1,25 +1,24 @@
 """The server's JSON messages about a session: `state`, `data` and `confusion`.
 
 What it is: pure builders from a Session to the dicts of docs/protocol.md §5 and §8, so the
-transport (server.py) only decides when to send them.
-What it is not: the binary frame (frames.py) or error messages (errors.py).
+transport (app/web/server.py) only decides when to send them.
+What it is not: the binary frame (frames.py) or error messages (app/playground/errors.py).
 Trade-off: data points are rounded to 6 decimals (ample for drawing, a third of the bytes);
 the exact values travel in the CSV export.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from app.config import Settings
 from app.engine.types import FloatArray
-from app.frame_layout import PROTOCOL_VERSION
-from app.labels import class_labels
-from app.metrics import confusion_matrix
+from app.playground.labels import class_labels
+from app.playground.metrics import confusion_matrix
+from app.protocol.frame_layout import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
-    from app.session import Session
+    from app.playground.session import Session
 
 
-def state_message(session: "Session", limits: Settings) -> dict[str, Any]:
+def state_message(session: "Session") -> dict[str, Any]:
     """The validated settings and the run's status, sent after every accepted command."""
     s = session.settings
     return {
@@ -35,7 +34,7 @@ def state_message(session: "Session", limits: Settings) -> dict[str, Any]:
         "classes": s.classes,
         "custom_points": len(session.added),
         "uploaded": session.uploaded is not None,
-        "limits": {"max_layers": limits.max_layers, "max_neurons": limits.max_neurons},
+        "limits": {"max_layers": session.max_layers, "max_neurons": session.max_neurons},
     }
 
 

@@ -12,7 +12,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app import __version__
-from app.config import ENV_PREFIX, Settings
+from app.web.config import ENV_PREFIX, Settings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"nn-playground: invalid setting:\n{exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(
-        "app.main:create_app",
+        "app.web.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -5,10 +5,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.config import Settings
-from app.pages import router as pages_router
-from app.security import SecurityHeadersMiddleware
-from app.server import router as socket_router
+from app.web.config import Settings
+from app.web.pages import router as pages_router
+from app.web.security import SecurityHeadersMiddleware
+from app.web.server import router as socket_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

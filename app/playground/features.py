@@ -8,7 +8,7 @@ What it is not: normalisation (the playground has none, so x² reaches 36), and 
 legacy `cosX`/`cosY` URL keys, which have no feature behind them.
 
 Trade-off: `feature_matrix` computes every column afresh on each call rather than caching;
-training sets are small, and the grid keeps its own cached float32 matrix (`app.grids`).
+training sets are small, and the grid keeps its own cached float32 matrix (`app.playground.grids`).
 """
 
 from collections.abc import Callable, Iterable

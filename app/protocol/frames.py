@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from app.frame_layout import (
+from app.playground.grids import input_thumbnails_u8
+from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
     FLAG_DIVERGED,
     FLAG_PLAYING,
     OUTPUT_FOCUS,
     encode_frame,
 )
-from app.grids import input_thumbnails_u8
 
 if TYPE_CHECKING:
-    from app.session import Session
+    from app.playground.session import Session
 
 F32_MAX = float(np.finfo(np.float32).max)
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.engine.types import FloatArray
-from app.experiment import PlaygroundSettings
+from app.playground.settings import PlaygroundSettings
 
 IntArray = npt.NDArray[np.int64]
 

@@ -19,13 +19,12 @@ import anyio
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
-from app import checkpoint
-from app.config import Settings
-from app.downloads import export_message
 from app.export import parse_json
-from app.limits import TokenBucket, origin_allowed
-from app.messages import confusion_message, data_message, state_message
-from app.protocol import (
+from app.playground import checkpoint
+from app.playground.session import Session, native_seed
+from app.protocol.downloads import export_message
+from app.protocol.frames import build_frame
+from app.protocol.inbound import (
     PROTOCOL_VERSION,
     AddPoint,
     ClientMessage,
@@ -46,7 +45,9 @@ from app.protocol import (
     merge_settings,
     parse_client_message,
 )
-from app.session import Session, native_seed
+from app.protocol.outbound import confusion_message, data_message, state_message
+from app.web.config import Settings
+from app.web.limits import TokenBucket, origin_allowed
 
 router = APIRouter()
 logger = logging.getLogger("nn_playground")
@@ -352,7 +353,7 @@ class Connection:
     async def send_frame(self, session: Session) -> None:
         self.seq += 1
         version = session.version
-        frame = session.frame(self.seq, with_inputs=not self.inputs_sent)
+        frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
         self.inputs_sent = True
         self.credit -= 1
         self.sent_version = version
@@ -365,7 +366,7 @@ class Connection:
     async def send_state(self) -> None:
         if self.session is None:
             return
-        await self.send_json(state_message(self.session, self.limits))
+        await self.send_json(state_message(self.session))
         if self.session.data_version != self.sent_data_version:
             await self.send_data(self.session)
 

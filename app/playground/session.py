@@ -2,8 +2,9 @@
 
 What it is: the playground's simulation (spec/playground.md §5) as an object the server
 drives: `apply` a settings change with the playground's rules for what regenerates data and
-what resets the network, `advance` training within a time budget, build a `frame`.
-What it is not: a websocket handler (server.py) or a validator (protocol.py); it trusts the
+what resets the network, `advance` training within a time budget.
+What it is not: a websocket handler (app/web), a validator (app/protocol/inbound.py) or a
+frame builder (app/protocol/frames.py); it trusts the
 validated settings it is given, and knows nothing of sockets, credit or timing.
 Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays small and any
 server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
@@ -18,19 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from app.build import new_network, new_trainer, optimizer_from
-from app.custom_data import Row, checked_point, parse_csv, rows_to_arrays
-from app.datasets import generate, split
 from app.engine import LOSSES, DivergenceError
 from app.engine.types import FloatArray
-from app.errors import ProtocolError
-from app.experiment import PlaygroundSettings, merge_settings
-from app.features import feature_matrix
-from app.frames import build_frame
-from app.grids import GridEvaluator
-from app.labels import targets
-from app.metrics import metric_names, metrics
-from app.rng import PlaygroundRandom
+from app.playground.build import new_network, new_trainer, optimizer_from
+from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
+from app.playground.datasets import generate, split
+from app.playground.errors import ProtocolError
+from app.playground.features import feature_matrix
+from app.playground.grids import GridEvaluator
+from app.playground.labels import targets
+from app.playground.metrics import metric_names, metrics
+from app.playground.rng import PlaygroundRandom
+from app.playground.settings import PlaygroundSettings, merge_settings
 
 DATA_KEYS = ("problem", "noise", "percent_train")
 LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
@@ -226,10 +226,6 @@ class Session:
         return self.train_loss, _mean(loss.value(out_te, self.Tte))
 
     # -- frames -----------------------------------------------------------------------------
-
-    def frame(self, seq: int, with_inputs: bool) -> bytes:
-        """The binary frame of docs/protocol.md §6 for the current state (frames.py)."""
-        return build_frame(self, seq, with_inputs)
 
     def note_history(self, train: float, test: float) -> None:
         """One loss-chart point per frame (the chart's x is the epoch)."""

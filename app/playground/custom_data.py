@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.engine.types import FloatArray
-from app.errors import ProtocolError
-from app.experiment import PlaygroundSettings
+from app.playground.errors import ProtocolError
+from app.playground.settings import PlaygroundSettings
 
 COORDINATE_LIMIT = 100.0  # points beyond [−6, 6] train but are not drawn (spec §7.3)
 REGRESSION_LABEL_LIMIT = 10.0

@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 from app.engine.types import FloatArray
-from app.experiment import PlaygroundSettings
-from app.labels import class_labels, predicted_labels
+from app.playground.labels import class_labels, predicted_labels
+from app.playground.settings import PlaygroundSettings
 
 
 def metric_names(settings: PlaygroundSettings) -> list[str]:

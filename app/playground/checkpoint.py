@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from app.custom_data import Row, check_row
-from app.errors import ProtocolError
-from app.session import HISTORY_LIMIT, LIVE_KEYS, Session
+from app.playground.custom_data import Row, check_row
+from app.playground.errors import ProtocolError
+from app.playground.session import HISTORY_LIMIT, LIVE_KEYS, Session
 
 CHECKPOINT_VERSION = 1
 

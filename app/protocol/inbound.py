@@ -14,14 +14,14 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from app.errors import ProtocolError, from_validation
-from app.experiment import (
+from app.playground.errors import ProtocolError, from_validation
+from app.playground.settings import (
     HARD_MAX_LAYERS,
     PlaygroundSettings,
     Strict,
     merge_settings,
 )
-from app.frame_layout import (
+from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
     FLAG_DIVERGED,
     FLAG_GRADIENTS,

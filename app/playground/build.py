@@ -14,9 +14,9 @@ import numpy as np
 
 from app.engine import Network, Trainer, make_optimizer
 from app.engine.optimizers import Optimizer
-from app.errors import ProtocolError
-from app.experiment import PlaygroundSettings
-from app.labels import output_activation, output_units
+from app.playground.errors import ProtocolError
+from app.playground.labels import output_activation, output_units
+from app.playground.settings import PlaygroundSettings
 
 
 class Stream(Protocol):

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from app.engine.activations import ACTIVATIONS
 from app.engine.network import Network
 from app.engine.types import AnyFloatArray, Float32Array, FloatArray
-from app.features import FEATURE_ORDER, feature_matrix
+from app.playground.features import FEATURE_ORDER, feature_matrix
 
 GRID_SIZE = 100
 THUMB_SIZE = 10

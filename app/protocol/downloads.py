@@ -10,11 +10,11 @@ route, so they come from the live session on its own socket and need no shared s
 
 from typing import TYPE_CHECKING, Any
 
-from app.custom_data import split_csv
 from app.export import RunRecord, export_json, keras_script, pytorch_script
+from app.playground.custom_data import split_csv
 
 if TYPE_CHECKING:
-    from app.session import Session
+    from app.playground.session import Session
 
 MEDIA_TYPES = {"keras": "text/x-python", "pytorch": "text/x-python",
                "json": "application/json", "csv": "text/csv"}  # fmt: skip

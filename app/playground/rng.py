@@ -7,7 +7,7 @@ share the playground's samplers (uniform, Marsaglia polar normal, Fisher–Yates
 and a JSON-able state, so a checkpoint continues a stream bit for bit.
 
 What it is not: a fast or cryptographic generator, or anything that knows about datasets
-or networks; `app.datasets` and the engine take these streams, never the reverse, so this
+or networks; `app.playground.datasets` and the engine take these streams, never the reverse, so this
 module imports neither.
 
 Trade-off: ARC4 runs one byte at a time in pure Python (about 3 µs per draw), which is slow
@@ -73,7 +73,7 @@ class RandomStream(ABC):
         """Fisher–Yates in place, the playground's way round (spec §2.8).
 
         Swapping rows of a 2-D ndarray this way corrupts them (rows are views), so shuffle
-        a list of indices and take the rows with it, as `app.datasets.generate` does.
+        a list of indices and take the rows with it, as `app.playground.datasets.generate` does.
         """
         c = len(items)
         while c > 0:

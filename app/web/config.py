@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ENV_PREFIX = "NN_PLAYGROUND_"
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/, where the wheel puts the assets
 
 
 def _asset_dir(name: str) -> Path:

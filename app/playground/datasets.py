@@ -4,7 +4,7 @@ What it is: the six generators of spec/playground.md §2.2–2.7 with their exac
 `generate` (generate, then Fisher–Yates shuffle with the same stream, §2.8) and `split`, so
 that a playground seed yields the playground's points in the playground's order and leaves
 the stream where the network's page-load weights start. The random streams live in
-`app.rng` and are re-exported here, as the public API names them.
+`app.playground.rng` and are re-exported here, as the public API names them.
 
 Beyond the playground: `blobs3`, `spiral3` and `quadrants4` label points with a class index
 0…K−1 (softmax + categorical cross-entropy), drawn from the same seeded stream so one seed
@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 
 from app.engine.types import FloatArray
-from app.rng import NumpyRandom, PlaygroundRandom, RandomStream, js_to_fixed
+from app.playground.rng import NumpyRandom, PlaygroundRandom, RandomStream, js_to_fixed
 
 __all__ = [
     "CLASSIFICATION_POINTS",
