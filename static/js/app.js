@@ -40,6 +40,7 @@ class Playground {
     this.inputThumbs = null; // the 7 input maps, sent once per structure
     this.pendingData = null; // newest undrawn `data` message
     this.lastData = null;
+    this.resumeWhenVisible = false; // the server paused an unwatched run (a hidden tab)
     this.url = new UrlHash();
     this.offline = new OfflineState();
     const send = (m) => this.send(m);
@@ -81,6 +82,13 @@ class Playground {
     if (TRAINING_KEYS.some((key) => this.url.state[key] != null)) this.training.details.open = true;
     $("mode-badge").addEventListener("click", () => this.training.open());
     window.addEventListener("hashchange", () => this.#hashEdited());
+    // Page Visibility: a hidden tab draws nothing, so it grants no credit and the server stops
+    // training after 5 s (event "unwatched"); coming back to the tab resumes the run.
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible" || !this.resumeWhenVisible) return;
+      this.resumeWhenVisible = false;
+      this.send(msg.play());
+    });
     window.addEventListener("resize", () => {
       this.structure.resized(); // the network's width follows the columns: measure and redraw
       this.chart.dirty = true;
@@ -114,6 +122,7 @@ class Playground {
           this.conversation.store(m.checkpoint);
         },
         event: (m) => {
+          this.resumeWhenVisible = m.event === "unwatched";
           if (m.event === "epochs_limit" && this.server) this.notices.limitReached(this.server.settings.epochs_limit);
           else this.controls.showMessage(m.message, { diverged: m.event === "diverged" });
         },
@@ -189,7 +198,7 @@ class Playground {
     this.url.write();
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
-    this.controls.showMode(m.mode, m.settings);
+    this.controls.showMode(m.mode, m.mode_reasons); // the server says why
     const classes = classesOf(m);
     if (classes !== this.classes) {
       this.classes = classes;
