@@ -12,6 +12,7 @@ import { $ } from "./dom.js";
 import { showGradientNote } from "./gradient-note.js";
 import { HeatMap } from "./heatmap.js";
 import { HYPERPARAMETERS } from "./keras.js";
+import { ShortcutHelp } from "./keyboard.js";
 import { LineChart } from "./linechart.js";
 import { NetworkStructure, layersChanged, neuronsChanged, toggledFeatures } from "./network-structure.js";
 import { NetworkView } from "./network-view.js";
@@ -63,6 +64,7 @@ class Playground {
       },
     });
     this.training = new TrainingPanel({ set: (settings) => this.send(msg.set(settings)) });
+    this.help = new ShortcutHelp();
     this.notices = new Notices({ set: (settings) => this.send(msg.set(settings)) });
     this.dataTools = new DataTools({ send, connected: () => this.connection.isOpen });
     this.confusion = new ConfusionView({ send, epoch: () => (this.loop.frame ? this.loop.frame.epoch : null) });

@@ -11,6 +11,7 @@
 
 import { svgEl } from "./dom.js";
 import { HoverCard } from "./hovercard.js";
+import { focusKey, refocus } from "./keyboard.js";
 import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { RECT_SIZE, layoutNetwork } from "./network-layout.js";
 import { biasRects, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
@@ -78,6 +79,7 @@ export class NetworkView {
       this.hovering = false; // the hovered node is about to go: show the output again
       this.handlers.focus(null, 0);
     }
+    const focused = focusKey(document.activeElement, this.root);
     for (const el of this.root.querySelectorAll(".node, .plus-minus-neurons")) el.remove();
     for (const el of this.svg.querySelectorAll("g")) el.remove();
     this.svg.setAttribute("width", String(width + RECT_SIZE));
@@ -98,6 +100,7 @@ export class NetworkView {
     layout.layers.forEach((nodes, l) => layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons));
     this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
     this.#callout(".callout.weights", showCallouts && layout.weightCallout);
+    refocus(focused, this.root, document.getElementById("add-layers"));
     // Grey until a frame of this structure arrives.
     this.linksCanvas.setLinks(layout.links.map((link) => link.d), width + RECT_SIZE, layout.height);
     if (this.frame) this.update(this.frame, this.lut, this.inputThumbs, this.outputLuts);
@@ -126,12 +129,29 @@ export class NetworkView {
   }
 
   #hoverable(el, target) {
-    el.addEventListener("mouseenter", (ev) => {
+    const show = (x, y) => {
       const box = this.root.getBoundingClientRect();
-      this.card.show(target, this.#valueOf(target), ev.clientX - box.left, ev.clientY - box.top);
+      this.card.show(target, this.#valueOf(target), x - box.left, y - box.top);
       this.card.note(this.#noteOf(target));
-    });
+    };
+    el.addEventListener("mouseenter", (ev) => show(ev.clientX, ev.clientY));
     el.addEventListener("mouseleave", () => this.card.hide());
+    // Keyboard: Tab reaches every link and bias; the card shows, Enter edits the value.
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "button");
+    el.setAttribute("aria-label", target.kind === "bias"
+      ? `Bias of neuron ${target.node + 1} in layer ${target.layer + 1}`
+      : `Weight from node ${target.src + 1} of layer ${target.layer} to node ${target.dst + 1} of layer ${target.layer + 1}`);
+    el.addEventListener("focus", () => {
+      const r = el.getBoundingClientRect();
+      show(r.left + r.width / 2, r.top + r.height / 2);
+    });
+    el.addEventListener("blur", () => this.card.hide());
+    el.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Enter") return;
+      ev.preventDefault();
+      this.card.edit(this.#valueOf(target));
+    });
   }
 
   #valueOf(t) {
@@ -149,17 +169,22 @@ export class NetworkView {
     return `|∂L/∂w| of the last update: ${g === 0 ? "0" : g.toExponential(1)}`;
   }
 
+  // Hovering a node, or focusing it from the keyboard, shows its map in the output.
   #focusOnHover(div, layer, unit) {
-    div.addEventListener("mouseenter", () => {
+    const enter = () => {
       div.classList.add("hovered");
       this.hovering = true;
       this.handlers.focus(layer, unit);
-    });
-    div.addEventListener("mouseleave", () => {
+    };
+    const leave = () => {
       div.classList.remove("hovered");
       this.hovering = false;
       this.handlers.focus(null, 0);
-    });
+    };
+    div.addEventListener("mouseenter", enter);
+    div.addEventListener("mouseleave", leave);
+    div.addEventListener("focus", enter);
+    div.addEventListener("blur", leave);
   }
 
   #inputNode(node, active) {
@@ -171,6 +196,9 @@ export class NetworkView {
   #hiddenNode(node, l, u) {
     const [div, canvas] = nodeDiv(this.root, node, "hidden-node");
     div.id = `node-${l + 1}-${u}`;
+    div.tabIndex = 0;
+    div.setAttribute("role", "img");
+    div.setAttribute("aria-label", `Neuron ${u + 1} of hidden layer ${l + 1}: focus to see its map in the output`);
     this.#focusOnHover(div, l + 1, u);
     return canvas;
   }
