@@ -200,7 +200,7 @@ class Playground {
     this.url.write();
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
-    this.controls.showMode(m.mode, m.mode_reasons); // the server says why
+    this.controls.showMode(m.mode, m.mode_reasons, classesOf(m)); // the server says why
     const classes = classesOf(m);
     if (classes !== this.classes) {
       this.classes = classes;
@@ -242,7 +242,8 @@ class Playground {
   #beforeDraw() {
     if (!this.server) return;
     if (this.pendingData) {
-      this.heatmap.setPoints(this.pendingData.train, this.pendingData.test, this.classes);
+      const own = this.server.uploaded ? Infinity : this.server.custom_points || 0;
+      this.heatmap.setPoints(this.pendingData.train, this.pendingData.test, this.classes, own);
       this.lastData = this.pendingData;
       this.pendingData = null;
     }

@@ -185,16 +185,21 @@ export class Controls {
   /**
    * The mode badge: hidden in playground mode; in Keras mode it says what differs and why.
    * @param {"playground"|"keras"} mode @param {string[]} [reasons] the `state` message's mode_reasons
+   * @param {number} [classes] K: 3 or more classes are Keras mode by nature (softmax)
    */
-  showMode(mode, reasons = []) {
+  showMode(mode, reasons = [], classes = 2) {
     const badge = $("mode-badge");
     badge.textContent = mode === "playground" ? "playground mode" : "Keras mode";
     badge.classList.toggle("hidden", mode === "playground");
     badge.title = mode === "playground"
       ? "Playground mode: every number follows TensorFlow Playground exactly."
       : `Keras mode: ${reasons.join(", ") || "settings beyond TensorFlow Playground's"} — those parts `
-        + "follow Keras 3 to the formula. Plain SGD, the ½ squared-error loss, the playground's "
-        + "initializer and no shuffling bring back TensorFlow Playground's exact behaviour. "
+        + "follow Keras 3 to the formula. "
+        + (classes > 2
+          ? `A dataset of ${classes} classes needs softmax outputs and categorical cross-entropy, which `
+            + "TensorFlow Playground does not have; a two-class dataset brings its behaviour back. "
+          : "Plain SGD, the ½ squared-error loss, the playground's initializer and no shuffling "
+            + "bring back TensorFlow Playground's exact behaviour. ")
         + "Click to open the Training panel.";
     badge.setAttribute("aria-label", badge.title);
   }

@@ -156,6 +156,13 @@ export class DataTools {
     button.classList.toggle("hidden", button.disabled); // nothing to clear: no button
     button.textContent = added > 0 ? `Clear my points (${added})` : state.uploaded ? "Clear uploaded data" : "Clear my points";
     button.dataset.points = String(added);
+    // Uploaded data is no dataset of the list: no thumbnail stays selected.
+    if (state.uploaded) {
+      for (const b of document.querySelectorAll(".dataset.selected")) {
+        b.classList.remove("selected");
+        b.setAttribute("aria-checked", "false");
+      }
+    }
   }
 
   #report(lines, warn = false) {

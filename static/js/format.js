@@ -17,7 +17,8 @@ export function formatEpoch(epoch) {
  */
 export function formatLoss(v) {
   if (!Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(3);
+  // A loss this large means the run diverged; 1.59e+227 tells a student nothing more.
+  return Math.abs(v) >= 1e6 ? `${v < 0 ? "below −" : "over "}1,000,000` : v.toFixed(3);
 }
 
 /** A weight or bias in the hover card: 2 significant digits. Example: -0.4812 -> "-0.48". */

@@ -130,11 +130,13 @@ export class HeatMap {
    * Replace the data points. Points outside [-6, 6]² are not drawn (spec §7.3).
    * @param {number[][]} train [[x, y, label], …] in data coordinates @param {number[][]} test
    * @param {number} [classes] state.classes: K > 2 colours labels 0…K−1 by class
+   * @param {number} [own] how many points are the user's: the last `own` training points (added
+   *   by clicking) or, after an upload, all of them; drawn as squares so they stand out
    */
-  setPoints(train, test, classes = 2) {
+  setPoints(train, test, classes = 2, own = 0) {
     this.classes = classes;
-    this.#fill(this.train, train);
-    this.#fill(this.test, test);
+    this.#fill(this.train, train, Math.max(0, train.length - own));
+    this.#fill(this.test, test, own >= train.length + test.length ? 0 : test.length);
     this.svg.dataset.draws = String(Number(this.svg.dataset.draws) + 1);
     this.svg.dataset.trainPoints = String(train.length);
     this.svg.dataset.testPoints = String(test.length);
@@ -145,13 +147,17 @@ export class HeatMap {
     this.test.classList.toggle("hidden", !show);
   }
 
-  #fill(group, points) {
-    const circles = [];
-    for (const [x, y, label] of points) {
-      if (!(Math.abs(x) <= DOMAIN && Math.abs(y) <= DOMAIN)) continue;
+  // Points from `firstOwn` on are the user's: a square instead of a dot.
+  #fill(group, points, firstOwn) {
+    const marks = [];
+    points.forEach(([x, y, label], i) => {
+      if (!(Math.abs(x) <= DOMAIN && Math.abs(y) <= DOMAIN)) return;
       const fill = pointColor(label, this.classes);
-      circles.push(svgEl("circle", { cx: this.toX(x).toFixed(1), cy: this.toY(y).toFixed(1), r: 3, fill }));
-    }
-    group.replaceChildren(...circles);
+      const cx = this.toX(x), cy = this.toY(y);
+      marks.push(i < firstOwn
+        ? svgEl("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: 3, fill })
+        : svgEl("rect", { x: (cx - 3.5).toFixed(1), y: (cy - 3.5).toFixed(1), width: 7, height: 7, fill, class: "own" }));
+    });
+    group.replaceChildren(...marks);
   }
 }
