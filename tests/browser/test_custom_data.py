@@ -28,8 +28,8 @@ def test_clicking_the_map_adds_points_and_clear_removes_them(playground: Any) ->
     page.keyboard.up("Shift")
     expect(overlay).to_have_attribute("data-train-points", "252")
     drawn = page.evaluate(
-        """() => [...document.querySelectorAll('.train-points circle')].map(
-             (c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy')),
+        """() => [...document.querySelectorAll('.train-points rect.own')].map(
+             (c) => [Number(c.getAttribute('x')) + 3.5, Number(c.getAttribute('y')) + 3.5,
                      c.getAttribute('fill')])"""
     )
     s = 260  # the map's size in px: data (x, y) is at (s (x + 6) / 12, s (6 - y) / 12)
