@@ -255,7 +255,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("reg-plane", "regression", "Plane", REGRESSION_POINTS, _reg_plane, 0),
         Dataset("reg-gauss", "regression", "Multi gaussian", REGRESSION_POINTS, _reg_gauss, 0),
         Dataset("blobs3", "multiclass", "Three blobs", CLASSIFICATION_POINTS, _blobs3, 3),
-        Dataset("spiral3", "multiclass", "Three-arm spiral", CLASSIFICATION_POINTS, _spiral3, 3),
+        Dataset("spiral3", "multiclass", "Three arms", CLASSIFICATION_POINTS, _spiral3, 3),
         Dataset(
             "quadrants4", "multiclass", "Four quadrants", CLASSIFICATION_POINTS, _quadrants4, 4
         ),

@@ -71,7 +71,7 @@ def test_the_json_island_carries_the_registries() -> None:
     assert list(island["datasets"]) == list(DATASETS)
     assert list(island["optimizers"])[:2] == ["sgd", "rmsprop"]
     assert island["datasets"]["spiral3"] == {
-        "label": "Three-arm spiral",
+        "label": "Three arms",
         "problem": "multiclass",
         "classes": 3,
     }

@@ -25,7 +25,7 @@ EXPECTED_REGISTRY = {
     "reg-gauss": ("regression", "Multi gaussian", 1200),
     # ours, beyond the playground: class indices 0..K-1
     "blobs3": ("multiclass", "Three blobs", 500),
-    "spiral3": ("multiclass", "Three-arm spiral", 500),
+    "spiral3": ("multiclass", "Three arms", 500),
     "quadrants4": ("multiclass", "Four quadrants", 500),
 }
 CLASSIFICATION = [k for k, v in EXPECTED_REGISTRY.items() if v[0] == "classification"]
