@@ -11,29 +11,26 @@ route, so they come from the live session on its own socket and need no shared s
 from typing import TYPE_CHECKING, Any
 
 from app.custom_data import split_csv
-from app.export import RunRecord, export_json, keras_script, pytorch_script
+from app.export import RunRecord, export_json, keras_script, pytorch_script, replay_record
 
 if TYPE_CHECKING:
     from app.session import Session
 
-MEDIA_TYPES = {"keras": "text/x-python", "pytorch": "text/x-python",
-               "json": "application/json", "csv": "text/csv"}  # fmt: skip
-EXTENSIONS = {"keras": "_keras.py", "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}
+MEDIA_TYPES = {"keras": "text/x-python", "keras_replay": "text/x-python",
+               "pytorch": "text/x-python", "json": "application/json", "csv": "text/csv"}  # fmt: skip
+EXTENSIONS = {"keras": "_keras.py", "keras_replay": "_keras_replay.py",
+              "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}  # fmt: skip
 
 
 def run_record(session: "Session") -> RunRecord:
-    """The run since the last reset, as the exporters need it."""
-    s = session.settings
-    return RunRecord(
-        settings=s,
-        initial_weights=session.initial_weights,
-        Ftr=session.Ftr,
-        ytr=session.Ttr,
-        Fte=session.Fte,
-        yte=session.Tte,
-        epochs=session.epoch,
-        shuffle_state=session.initial_shuffle_state if s.shuffle else None,
-        caveats=tuple(sorted(session.caveats)),
+    """The run since the last reset, with what the user did along the way."""
+    return replay_record(
+        session.log,
+        session.settings,
+        session.uploaded,
+        session.epoch,
+        session.initial_weights,
+        session.initial_shuffle_state,
     )
 
 
@@ -43,7 +40,7 @@ def export_message(session: "Session", fmt: str) -> dict[str, Any]:
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
         content = export_json(run_record(session), session.net.get_weights(), session.epoch)
-    elif fmt == "keras":
+    elif fmt in ("keras", "keras_replay"):
         content = keras_script(run_record(session))
     else:
         content = pytorch_script(run_record(session))

@@ -11,6 +11,7 @@ from app.export.json_export import FORMAT, export_json, parse_json
 from app.export.keras_script import keras_script
 from app.export.pytorch_script import pytorch_script
 from app.export.record import RunRecord, engine_history, engine_losses, reproduction_caveats
+from app.export.replay import replay_record
 
 __all__ = [
     "FORMAT",
@@ -21,5 +22,6 @@ __all__ = [
     "keras_script",
     "parse_json",
     "pytorch_script",
+    "replay_record",
     "reproduction_caveats",
 ]

@@ -46,17 +46,6 @@ DISPLAY_LOSS = {
 }
 
 ORDER_AND_LOSS = Template('''\
-def epoch_orders():
-    """Row order of each epoch: as stored, or the engine's shuffle, drawn from the same NumPy
-    generator state so every permutation is identical."""
-    rng = None
-    if SHUFFLE_STATE is not None:
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = SHUFFLE_STATE
-    for _ in range(EPOCHS):
-        yield rng.permutation(len(F_TRAIN)) if rng is not None else np.arange(len(F_TRAIN))
-
-
 def display_loss(p, y):
     """The loss the playground shows for predictions p (n, K), without the penalty."""
     p = np.asarray(p, dtype=np.float64)
@@ -65,7 +54,7 @@ $body
 
 
 def order_and_loss_source(record: RunRecord) -> str:
-    """Source of `epoch_orders()` and `display_loss(p, y)` for the record's loss."""
+    """Source of `display_loss(p, y)` for the record's loss."""
     body = textwrap.indent(DISPLAY_LOSS[record.settings.loss], "    ")
     return ORDER_AND_LOSS.substitute(body=body)
 
@@ -132,8 +121,9 @@ def _row(values: FloatArray) -> str:
     return ", ".join(repr(float(v)) for v in values)
 
 
-def data_section(record: RunRecord) -> str:
-    """The marked data block: training/test sets, initial weights and the shuffle state."""
+def data_section(record: RunRecord, layout: str = "") -> str:
+    """The marked data block: training/test sets, initial weights (`layout` says how they
+    are laid out) and the shuffle state."""
     weights = "".join(f"    {array_literal(w, '    ')},\n" for w in record.initial_weights)
     parts = [
         DATA_BEGIN,
@@ -141,7 +131,7 @@ def data_section(record: RunRecord) -> str:
         f"Y_TRAIN = {array_literal(record.ytr)}",
         f"F_TEST = {array_literal(record.Fte)}",
         f"Y_TEST = {array_literal(record.yte)}",
-        "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units).",
+        layout or "# [W1, b1, W2, b2, ...], W of shape (inputs, units).",
         f"INITIAL_WEIGHTS = [\n{weights}]",
         f"SHUFFLE_STATE = {_state_literal(record)}",
         DATA_END,
