@@ -108,6 +108,9 @@ class RunLog:
             raise ValueError(f"run_log.events must be a list of at most {MAX_EVENTS}")
         added = [check_row(settings, *map(float, row)) for row in raw_added]
         events = [_checked_event(e, epoch, kernels) for e in raw_events]
+        for event in events:
+            if event["type"] == "add_point":
+                check_row(settings, event["x"], event["y"], event["label"])
         if any(a["epoch"] > b["epoch"] for a, b in zip(events, events[1:], strict=False)):
             raise ValueError("run_log.events must be in epoch order")
         dropped = data["dropped_at"]
