@@ -1,7 +1,8 @@
 """What the `export` message sends back: a file's name, media type and text.
 
-What it is: the map from an export format to a file built from the session — a Keras 3 or
-PyTorch script that replays the run since the last reset (app/export), the weights and
+What it is: the map from an export format to a file built from the session — the readable
+Keras 3 script ("keras"), a Keras 3 or PyTorch script that replays the run since the last
+reset exactly ("keras_replay", "pytorch"; app/export), the weights and
 settings as importable JSON, or the current split as CSV.
 What it is not: a generator of those files (app/export, app/custom_data).
 Trade-off: files travel as text inside a JSON message rather than through an HTTP download
@@ -11,13 +12,21 @@ route, so they come from the live session on its own socket and need no shared s
 from typing import TYPE_CHECKING, Any
 
 from app.custom_data import split_csv
-from app.export import RunRecord, export_json, keras_script, pytorch_script, replay_record
+from app.export import (
+    RunRecord,
+    export_json,
+    keras_script,
+    keras_student_script,
+    pytorch_script,
+    replay_record,
+)
 
 if TYPE_CHECKING:
     from app.session import Session
 
-MEDIA_TYPES = {"keras": "text/x-python", "keras_replay": "text/x-python",
-               "pytorch": "text/x-python", "json": "application/json", "csv": "text/csv"}  # fmt: skip
+PYTHON = "text/x-python"
+MEDIA_TYPES = {"keras": PYTHON, "keras_replay": PYTHON, "pytorch": PYTHON,
+               "json": "application/json", "csv": "text/csv"}  # fmt: skip
 EXTENSIONS = {"keras": "_keras.py", "keras_replay": "_keras_replay.py",
               "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}  # fmt: skip
 
@@ -40,7 +49,9 @@ def export_message(session: "Session", fmt: str) -> dict[str, Any]:
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
         content = export_json(run_record(session), session.net.get_weights(), session.epoch)
-    elif fmt in ("keras", "keras_replay"):
+    elif fmt == "keras":
+        content = keras_student_script(run_record(session))
+    elif fmt == "keras_replay":
         content = keras_script(run_record(session))
     else:
         content = pytorch_script(run_record(session))

@@ -9,6 +9,7 @@ Trade-off: scripts carry their data inline, so they are standalone but tens of k
 
 from app.export.json_export import FORMAT, export_json, parse_json
 from app.export.keras_script import keras_script
+from app.export.keras_student import keras_student_script
 from app.export.pytorch_script import pytorch_script
 from app.export.record import RunRecord, engine_history, engine_losses, reproduction_caveats
 from app.export.replay import replay_record
@@ -20,6 +21,7 @@ __all__ = [
     "engine_losses",
     "export_json",
     "keras_script",
+    "keras_student_script",
     "parse_json",
     "pytorch_script",
     "replay_record",

@@ -20,7 +20,12 @@ from string import Template
 from typing import Any
 
 from app.export.record import RunRecord, layer_sizes, optimizer_of
-from app.export.replay_source import REPLAY_SOURCE, events_section, replay_constants
+from app.export.replay_source import (
+    REPLAY_SOURCE,
+    events_section,
+    replay_constants,
+    replay_facts,
+)
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -172,14 +177,16 @@ def keras_script(record: RunRecord) -> str:
     s = record.settings
     decay = optimizer_of(s).decay
     return SCRIPT.substitute(
-        docstring=docstring(header_lines(record, "Keras 3") + PRECISION_NOTE),
+        docstring=docstring(
+            header_lines(record, "Keras 3") + replay_facts(record) + PRECISION_NOTE
+        ),
         epochs=record.epochs,
         constants=replay_constants(record, decay),
         schedule=keras_schedule(record),
         custom_loss=PLAYGROUND_LOSS if s.loss == "playground" else "",
         inputs=len(s.features),
         regularizer=keras_regularizer(record),
-        layers=textwrap.indent(_layers(record), " " * 12),
+        layers=textwrap.indent(keras_layers(record), " " * 12),
         optimizer=keras_optimizer(record),
         loss=KERAS_LOSSES[s.loss],
         order_and_loss=order_and_loss_source(record),
@@ -191,7 +198,7 @@ def keras_script(record: RunRecord) -> str:
     )
 
 
-def _layers(record: RunRecord) -> str:
+def keras_layers(record: RunRecord) -> str:
     """One `keras.layers.Dense(...)` line per layer, hidden ones first."""
     s = record.settings
     units = layer_sizes(s)[1:]

@@ -18,7 +18,12 @@ from string import Template
 from typing import Any
 
 from app.export.record import RunRecord, layer_sizes, optimizer_of
-from app.export.replay_source import REPLAY_SOURCE, events_section, replay_constants
+from app.export.replay_source import (
+    REPLAY_SOURCE,
+    events_section,
+    replay_constants,
+    replay_facts,
+)
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -168,7 +173,9 @@ def pytorch_script(record: RunRecord) -> str:
     s = record.settings
     source, comment, call = torch_optimizer(record)
     return SCRIPT.substitute(
-        docstring=docstring(header_lines(record, "PyTorch") + PRECISION_NOTE),
+        docstring=docstring(
+            header_lines(record, "PyTorch") + replay_facts(record) + PRECISION_NOTE
+        ),
         epochs=record.epochs,
         constants=replay_constants(record, optimizer_of(s).decay),
         layers=_layers(record),

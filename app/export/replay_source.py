@@ -13,6 +13,7 @@ sum: the same update (nothing moves in between) in plain framework calls, except
 hand edit between the two, which the header then names.
 """
 
+import textwrap
 from typing import Any
 
 from app.export.record import RunRecord, kills_links
@@ -159,7 +160,7 @@ def _event_literal(event: tuple[Any, ...]) -> str:
             parts.append(float_repr(a))
         else:
             parts.append(repr(a))
-    return "(" + ", ".join(parts) + ")"
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
 def carry_counts(record: RunRecord) -> dict[int, int]:
@@ -202,3 +203,30 @@ def edit_notes(record: RunRecord) -> list[str]:
             notes.append(EDIT_NOTE.format(what=kind, epoch=epoch, rows=counts[epoch]))
             break  # the first one says it all
     return notes
+
+
+def replay_facts(record: RunRecord) -> list[str]:
+    """Header lines: what each part of the replay corresponds to on the page."""
+    s, replay = record.settings, record.replay
+    facts = []
+    if record.settings.mode == "playground":
+        facts.append(
+            "Batches: an update every BATCH_SIZE samples; the last N mod BATCH_SIZE samples of "
+            "an epoch join the next epoch's first batch as one update (epoch_batches), as the "
+            "playground carries them over (spec §4.5)."
+        )
+    if kills_links(s):
+        facts.append(
+            "L1 dead links: after each update a weight that the L1 step pushed across zero "
+            "becomes 0 and is never updated again (kill_crossings)."
+        )
+    if replay.events:
+        kinds = sorted({event[0] for _, event in replay.events})
+        facts.append(
+            f"Your actions during the run ({len(replay.events)} events: {', '.join(kinds)}) "
+            "are in EVENTS and applied between the epochs where they happened."
+        )
+    lines = ["", "The replay:"] if facts else []
+    for fact in facts:
+        lines += textwrap.wrap(fact, 92, initial_indent="- ", subsequent_indent="  ")
+    return lines

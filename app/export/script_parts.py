@@ -59,17 +59,25 @@ def order_and_loss_source(record: RunRecord) -> str:
     return ORDER_AND_LOSS.substitute(body=body)
 
 
-def header_lines(record: RunRecord, framework: str) -> list[str]:
-    """Docstring lines: what the script reproduces, the settings, and every caveat."""
+def header_lines(record: RunRecord, framework: str, caveats: bool = True) -> list[str]:
+    """Docstring lines: what the script reproduces, the settings, and (for a replay) every
+    caveat; `caveats=False` is the student script, which trains with fit instead."""
     s = record.settings
     sizes = "-".join(str(n) for n in layer_sizes(s))
     config = optimizer_of(s).config()
+    network = f"the network {sizes} (inputs: {', '.join(s.features) or 'none'})"
     summary = (
-        f"It rebuilds the network {sizes} (inputs: {', '.join(s.features) or 'none'}) with "
-        "the run's initial weights, replays the same training data, batches, batch order, "
-        f"optimizer and regularization for {record.epochs} epochs, and prints the loss the "
-        "playground displays after each epoch, on the training and the test set."
+        f"It rebuilds {network} with the run's initial weights, replays the same training "
+        "data, batches, batch order, optimizer, regularization and your actions during the "
+        f"run for {record.epochs} epochs, and prints the loss the playground displays after "
+        "each epoch, on the training and the test set."
     )
+    if not caveats:
+        summary = (
+            f"It builds {network} with the run's initial weights and trains it on the run's "
+            "data with the same optimizer, loss and regularization: model.compile(...), then "
+            "model.fit(...)."
+        )
     facts = [
         f"Data: {s.active_dataset}, noise {s.noise:g}%, {s.percent_train:g}% training, seed "
         f"{s.seed!r}: {len(record.Ftr)} training and {len(record.Fte)} test samples.",
@@ -82,10 +90,10 @@ def header_lines(record: RunRecord, framework: str) -> list[str]:
     lines = [f"{framework} reproduction of an NN Playground run.", "", *_wrap(summary), ""]
     for fact in facts:
         lines += _wrap(fact, indent="  ")
-    caveats = reproduction_caveats(record)
-    if caveats:
+    notes = reproduction_caveats(record) if caveats else []
+    if notes:
         lines += ["", "Caveats:"]
-        for note in caveats:
+        for note in notes:
             lines += _wrap(note, first="- ", indent="  ")
     return lines
 

@@ -5,7 +5,7 @@
 // Trade-off: numbers are sent on `change` (Enter or leaving the field), not on every keystroke,
 // because each of these settings resets the network.
 
-import { INITIALIZERS, LOSSES, OPTIMIZERS, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses } from "./keras.js";
+import { INITIALIZERS, LOSSES, OPTIMIZERS, PLAYGROUND_LOSS_NOTE, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses } from "./keras.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -103,7 +103,8 @@ export class TrainingPanel {
       $("epochs-limit").value = settings.epochs_limit == null ? "" : String(settings.epochs_limit);
     }
     $("training-summary").textContent = trainingSummary(settings);
-    $("keras-line").textContent = `model.${kerasCompile(settings)}\nmodel.${kerasFit(settings)}`;
+    const note = settings.loss === "playground" ? `${PLAYGROUND_LOSS_NOTE}\n` : "";
+    $("keras-line").textContent = `${note}model.${kerasCompile(settings)}\nmodel.${kerasFit(settings)}`;
   }
 
   #buildParams(name) {

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app import checkpoint
-from app.errors import ProtocolError
 from app.downloads import run_record
+from app.errors import ProtocolError
 from app.experiment import PlaygroundSettings, merge_settings
 from app.export import pytorch_script
 from app.session import Session

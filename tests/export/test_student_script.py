@@ -1,0 +1,52 @@
+"""The readable "Keras script" trains for real on the torch backend, like the page does.
+
+Not held to the page's digits (float32, fit's batching): the loss must fall, and end in the
+same range as the page's after as many epochs (issue 11, item 9).
+"""
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.downloads import export_message
+from app.experiment import PlaygroundSettings, merge_settings
+from app.session import Session
+
+MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
+pytestmark = [
+    pytest.mark.export,
+    pytest.mark.timeout(600),
+    pytest.mark.skipif(
+        bool(MISSING) and not os.environ.get("CI"),
+        reason=f"needs {MISSING}: pip install -e '.[export]'",
+    ),
+]
+
+
+def test_student_script_trains_to_the_pages_range(tmp_path: Path) -> None:
+    settings = merge_settings(PlaygroundSettings(), {"seed": "student", "dataset": "circle"})
+    session = Session(settings)
+    path = tmp_path / "student.py"
+    path.write_text(export_message(session, "keras")["content"])  # at epoch 0: 100 epochs
+    start = session.losses()[0]
+    session.advance(100)
+    page = session.losses()[0]
+    run = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=500,
+        env={**os.environ, "KERAS_BACKEND": "torch"},
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    before = float(re.search(r"loss before training (\S+)", run.stdout)[1])  # type: ignore[index]
+    after = float(re.search(r"after 100 epochs: loss (\S+)", run.stdout)[1])  # type: ignore[index]
+    assert before == pytest.approx(start, rel=1e-5)  # same data and weights (float32)
+    assert after < before / 2 and page < start / 2  # both learned
+    assert abs(after - page) <= 0.25 * page + 0.01, (after, page)
