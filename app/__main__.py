@@ -1,5 +1,5 @@
 """`python -m app` is the same as the `nn-playground` command."""
 
-from app.cli import main
+from app.web.cli import main
 
 main()

@@ -29,10 +29,10 @@ from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from app.datasets import PlaygroundRandom, generate, split  # noqa: E402
 from app.engine import Network, Trainer, make_optimizer  # noqa: E402
-from app.features import FEATURE_ORDER, feature_matrix  # noqa: E402
-from app.grids import GridEvaluator  # noqa: E402
+from app.playground.datasets import PlaygroundRandom, generate, split  # noqa: E402
+from app.playground.features import FEATURE_ORDER, feature_matrix  # noqa: E402
+from app.playground.grids import GridEvaluator  # noqa: E402
 
 SEED = "0.12345"
 

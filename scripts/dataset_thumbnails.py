@@ -2,7 +2,7 @@
 
 The playground draws these in the browser from its seeded stream (spec/playground.md §2.8,
 "Dataset thumbnails"); here the browser only draws, so they are static files made once from
-`app.datasets` with the same recipe: 200 points, noise 0, a 4×4 square per point at
+`app.playground.datasets` with the same recipe: 200 points, noise 0, a 4×4 square per point at
 (100·(x+6)/12, 100·(y+6)/12) on a 100×100 canvas (y not flipped, as in the playground), filled
 with the continuous colour ramp. The multi-class datasets (labels 0…K−1) use the page's class
 palette instead (colors.js CLASS_COLORS). Run `python scripts/dataset_thumbnails.py` after
@@ -11,7 +11,7 @@ changing a generator.
 
 from pathlib import Path
 
-from app.datasets import DATASETS, PlaygroundRandom
+from app.playground.datasets import DATASETS, PlaygroundRandom
 
 RAMP = ((0xF5, 0x93, 0x22), (0xE8, 0xEA, 0xEB), (0x08, 0x77, 0xBD))
 CLASS_COLORS = ("#f59322", "#0877bd", "#2e9e55", "#8e5ac8")  # colors.js CLASS_COLORS

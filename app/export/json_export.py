@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from app.engine.flat import param_shapes
 from app.engine.types import AnyFloatArray, FloatArray
-from app.experiment import PlaygroundSettings
 from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.playground.settings import PlaygroundSettings
 
 FORMAT = "nn-playground/1"
 KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})

@@ -33,7 +33,7 @@ from app.export.script_parts import (
     header_lines,
     order_and_loss_source,
 )
-from app.labels import output_activation
+from app.playground.labels import output_activation
 
 KERAS_OPTIMIZERS = {
     "sgd": "SGD",

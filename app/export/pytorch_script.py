@@ -32,7 +32,7 @@ from app.export.script_parts import (
     order_and_loss_source,
 )
 from app.export.torch_rules import HAND_RULES, KERAS_ADAM, KERAS_RULE
-from app.labels import output_activation
+from app.playground.labels import output_activation
 
 TORCH_ACTIVATIONS = {
     "relu": "nn.ReLU()",

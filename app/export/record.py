@@ -3,11 +3,12 @@
 What it is: `RunRecord`, a frozen snapshot of one run from its last reset (settings, initial
 weights, the data exactly as the trainer sees it, the number of epochs and the shuffle
 generator's state), plus `engine_history`/`engine_losses`, which rebuild the Network and
-Trainer the way app/session.py does and replay the run to give the per-epoch display losses
-that exported scripts must print. The caveat helpers say where Keras has no equivalent.
+Trainer the way app/playground/session.py does and replay the run to give the per-epoch
+display losses that exported scripts must print. The caveat helpers say where Keras has no
+equivalent.
 What it is not: a checkpoint (no optimizer state, no carry, no random streams beyond the
-shuffle). What the user did during the run (app/run_log.py) arrives as a `Replay`, built by
-app/export/replay.py; `engine_history` replays a record without events only.
+shuffle). What the user did during the run (app/playground/run_log.py) arrives as a
+`Replay`, built by app/export/replay.py; `engine_history` replays a record without events.
 Trade-off: the record carries the data itself rather than the seed that generates it, so a
 script needs nothing from this project to run; the price is a few tens of kB of numbers.
 
@@ -21,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from app.build import new_trainer
 from app.engine import Network, Trainer, make_optimizer
 from app.engine.flat import param_shapes
 from app.engine.optimizers import Optimizer
 from app.engine.types import FloatArray
-from app.experiment import PlaygroundSettings
-from app.labels import output_activation, output_units
+from app.playground.build import new_trainer
+from app.playground.labels import output_activation, output_units
+from app.playground.settings import PlaygroundSettings
 
 Data4 = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
@@ -50,7 +51,7 @@ class Replay:
 @dataclass(frozen=True, eq=False)
 class RunRecord:
     """One run from its initial weights; `ytr`/`yte` are the targets the trainer uses
-    (app/labels.py `targets`): ±1 (playground/mse classification), 0/1
+    (app/playground/labels.py `targets`): ±1 (playground/mse classification), 0/1
     (binary_crossentropy), one-hot (categorical_crossentropy) or real (regression)."""
 
     settings: PlaygroundSettings
@@ -79,17 +80,17 @@ class RunRecord:
             raise ValueError("a shuffled run needs the shuffle generator's state")
 
 
-# ---- the network and trainer the session builds (app/session.py) ----
+# ---- the network and trainer the session builds (app/playground/session.py) ----
 
 
 def layer_sizes(settings: PlaygroundSettings) -> list[int]:
-    """[#features, *hidden, K]: spec/playground.md §4.1, K output units (app/labels.py)."""
+    """[#features, *hidden, K]: spec/playground.md §4.1, K output units (playground/labels.py)."""
     return [len(settings.features), *settings.network_shape, output_units(settings)]
 
 
 def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
     """A fresh engine optimizer for the settings; `.config()` gives every hyperparameter.
-    Unlike app/build.py `optimizer_from`, bad options raise the engine's TypeError or
+    Unlike app/playground/build.py `optimizer_from`, bad options raise the engine's TypeError or
     ValueError, which the JSON import reports as such."""
     return make_optimizer(
         settings.optimizer, learning_rate=settings.learning_rate, **settings.optimizer_options
@@ -97,7 +98,7 @@ def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
 
 
 def trainer_of(record: RunRecord) -> Trainer:
-    """Network at the initial weights + the session's own Trainer recipe (app/build.py)."""
+    """Network at the initial weights + the session's own Trainer recipe (playground/build.py)."""
     s = record.settings
     sizes = layer_sizes(s)
     net = Network(sizes[0], sizes[1:-1], s.activation, output_activation(s), sizes[-1], "zeros")

@@ -4,8 +4,8 @@ What it is: `Replay` (events as tuples a script applies between epochs, the data
 regenerates produced, how many training rows were clicked in at the start) and
 `replay_start`, which rebuilds, from the log alone, the settings, data and events of the run
 since its last reset. Data are rebuilt from seeds with the session's own recipe
-(app/run_log.py `seeded_data`), featurized like the session does (app/features.py,
-app/labels.py).
+(app/playground/run_log.py `seeded_data`), featurized like the session does
+(app/playground/features.py, app/playground/labels.py).
 What it is not: framework code; replay_source.py writes the script side.
 Trade-off: a regenerate costs the export one data generation (~5 ms) and its points in the
 script, so at most MAX_DATASETS regenerates are replayed; the replay stops before the next,
@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from app.custom_data import Row, rows_to_arrays
 from app.engine.types import FloatArray
-from app.experiment import PlaygroundSettings
 from app.export.record import Data4, Replay, RunRecord
 from app.export.replay_source import edit_notes
-from app.features import feature_matrix
-from app.labels import targets
-from app.run_log import RunLog, seeded_data
+from app.playground.custom_data import Row, rows_to_arrays
+from app.playground.features import feature_matrix
+from app.playground.labels import targets
+from app.playground.run_log import RunLog, seeded_data
+from app.playground.settings import PlaygroundSettings
 
 MAX_DATASETS = 100
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from app.engine.types import FloatArray
 from app.export.record import RunRecord, layer_sizes, optimizer_of, reproduction_caveats
-from app.labels import output_activation
+from app.playground.labels import output_activation
 
 DATA_BEGIN = "# ---- data: the engine's exact float64 values (repr round-trips) ----"
 DATA_END = "# ---- end of data ----"

@@ -105,7 +105,7 @@ export const INITIALIZERS = {
   random_uniform: "Random uniform (±0.05)",
 };
 
-/** The datasets with more than two classes, and their K (app/datasets.py). */
+/** The datasets with more than two classes, and their K (app/playground/datasets.py). */
 export const MULTICLASS = { blobs3: 3, spiral3: 3, quadrants4: 4 };
 
 const pyNumber = (v) => {

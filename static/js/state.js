@@ -293,7 +293,7 @@ const sameValue = (a, b) => canonical(a) === canonical(b);
  * Whether a checkpoint (whose `settings` are the server's complete settings when it was taken)
  * belongs to the experiment a hash describes: every setting the hash gives must be equal. The
  * server resumes a checkpoint only under exactly its own settings, so the caller then sends
- * `hello` with the checkpoint's settings (docs/protocol.md §2, app/checkpoint.py).
+ * `hello` with the checkpoint's settings (docs/protocol.md §2, app/playground/checkpoint.py).
  * @param {object|null} checkpoint the opaque checkpoint object (null: no match)
  * @param {object} settings protocol settings built by stateToSettings
  */

@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from app.cli import parse_args
-from app.config import Settings
+from app.web.cli import parse_args
+from app.web.config import Settings
 
 
 def test_defaults_bind_localhost_port_8000() -> None:

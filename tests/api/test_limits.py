@@ -10,8 +10,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from app.client import PlaygroundClient
-from app.limits import TokenBucket, origin_allowed
-from tests.conftest import LiveServer, start_live_server
+from app.web.limits import TokenBucket, origin_allowed
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import __version__
-from app.config import Settings
-from app.main import create_app
+from app.web.config import Settings
+from app.web.main import create_app
 
 
 @pytest.fixture(scope="module")

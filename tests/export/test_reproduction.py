@@ -21,9 +21,7 @@ from typing import Any
 
 import pytest
 
-from app.downloads import run_record
 from app.engine import OPTIMIZERS
-from app.experiment import PlaygroundSettings, merge_settings
 from app.export import (
     RunRecord,
     engine_history,
@@ -31,7 +29,9 @@ from app.export import (
     pytorch_script,
     reproduction_caveats,
 )
-from app.session import Session
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import run_record
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [

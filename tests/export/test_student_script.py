@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.downloads import export_message
-from app.experiment import PlaygroundSettings, merge_settings
-from app.session import Session
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import export_message
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [

@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app import checkpoint
-from app.downloads import run_record
-from app.errors import ProtocolError
-from app.experiment import PlaygroundSettings, merge_settings
 from app.export import pytorch_script
-from app.session import Session
+from app.playground import checkpoint
+from app.playground.errors import ProtocolError
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import run_record
 
 
 def make(**settings: Any) -> Session:

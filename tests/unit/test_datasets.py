@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.datasets import DATASETS, PlaygroundRandom, RandomStream, generate, split
+from app.playground.datasets import DATASETS, PlaygroundRandom, RandomStream, generate, split
 
 SEED = "0.12345"
 

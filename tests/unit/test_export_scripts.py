@@ -15,9 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.downloads import run_record
 from app.engine import OPTIMIZERS
-from app.experiment import PlaygroundSettings, merge_settings
 from app.export import (
     FORMAT,
     RunRecord,
@@ -30,7 +28,9 @@ from app.export import (
 )
 from app.export.replay_source import REPLAY_SOURCE, replay_constants
 from app.export.script_parts import DATA_BEGIN, DATA_END, order_and_loss_source
-from app.session import Session
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import run_record
 
 SCRIPTS = {"keras": keras_script, "pytorch": pytorch_script}
 

@@ -9,10 +9,10 @@ import ast
 import dataclasses
 from typing import Any
 
-from app.downloads import export_message, run_record
-from app.experiment import PlaygroundSettings, merge_settings
 from app.export import keras_student_script
-from app.session import Session
+from app.playground.session import Session
+from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import export_message, run_record
 
 
 def session_for(**patch: Any) -> Session:

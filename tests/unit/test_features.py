@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from app.features import FEATURE_ORDER, FEATURES, feature_matrix
+from app.playground.features import FEATURE_ORDER, FEATURES, feature_matrix
 
 # spec §3 table: key -> (label shown, formula)
 SPEC_TABLE: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import HIDDEN_ACTIVATIONS, Network
-from app.grids import (
+from app.playground.grids import (
     DOMAIN,
     GRID_SIZE,
     THUMB_SIZE,

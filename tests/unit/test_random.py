@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.datasets import NumpyRandom, PlaygroundRandom, RandomStream
-from app.rng import arc4_key, js_to_fixed
+from app.playground.datasets import NumpyRandom, PlaygroundRandom, RandomStream
+from app.playground.rng import arc4_key, js_to_fixed
 
 # spec §2.8 "Test vectors"
 SEED_VECTORS = {

@@ -1,0 +1,71 @@
+"""From settings to a network and a trainer: the one recipe the session and the exports share.
+
+What it is: `new_network`, `new_trainer` and `optimizer_from`, which turn PlaygroundSettings
+(plus the seeded streams) into engine objects: the playground's initializer draws from the
+playground stream, Keras initializers and shuffling from the NumPy one (design.md §3).
+What it is not: the session's lifecycle (session.py) or validation (experiment.py).
+Trade-off: playground vs Keras batching is decided here from `settings.mode`, so an export
+replays a run with exactly the rules the live session used.
+"""
+
+from typing import Protocol
+
+import numpy as np
+
+from app.engine import Network, Trainer, make_optimizer
+from app.engine.optimizers import Optimizer
+from app.playground.errors import ProtocolError
+from app.playground.labels import output_activation, output_units
+from app.playground.settings import PlaygroundSettings
+
+
+class Stream(Protocol):
+    def random(self) -> float: ...
+
+
+def new_network(
+    settings: PlaygroundSettings, rng: Stream, keras_rng: np.random.Generator
+) -> Network:
+    """The network for `settings`; playground weights come from `rng` (spec §4.2), Keras ones
+    from a seed drawn from `keras_rng`."""
+    s = settings
+    init = "zeros" if s.init_zero else s.initializer
+    keras_init = s.initializer != "playground"
+    return Network(
+        len(s.features),
+        list(s.network_shape),
+        s.activation,
+        output_activation(s),
+        output_units(s),
+        init,
+        rng=None if keras_init else rng,
+        seed=int(keras_rng.integers(2**63)) if keras_init else None,
+    )
+
+
+def new_trainer(
+    settings: PlaygroundSettings, net: Network, keras_rng: np.random.Generator | None
+) -> Trainer:
+    """The trainer for `settings`: playground batching (carried remainder) in playground
+    mode, Keras `fit` batching otherwise; `keras_rng` shuffles when `shuffle` is on."""
+    s = settings
+    return Trainer(
+        net,
+        optimizer_from(s),
+        loss=s.loss,
+        regularization=None if s.regularization == "none" else s.regularization,
+        regularization_rate=s.regularization_rate,
+        batch_size=s.batch_size,
+        shuffle=s.shuffle,
+        rng=keras_rng,
+        remainder="carry" if s.mode == "playground" else "partial",
+    )
+
+
+def optimizer_from(settings: PlaygroundSettings) -> Optimizer:
+    """The settings' optimizer; bad options become a typed error naming the field."""
+    s = settings
+    try:
+        return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError("invalid_message", str(exc), "settings.optimizer_options") from None

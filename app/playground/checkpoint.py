@@ -1,0 +1,183 @@
+"""Checkpoints: everything needed to continue a session bit-identically, as plain JSON.
+
+What it is: `take(session)` and `restore(session, data)`. The client stores the newest
+checkpoint and sends it back after a reload, a dropped connection or a server restart, on
+any server process (design.md §4–5: the client holds the state, servers share nothing).
+What it is not: trusted. A checkpoint comes from the client, so `restore` validates every
+shape, count and number, and either applies all of it or raises ProtocolError and applies
+nothing.
+Trade-off: float64 arrays travel as JSON numbers (shortest round-trip repr, exact in Python
+and JavaScript) rather than base64: ~2x larger, but readable and exact.
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.playground.custom_data import Row, check_row
+from app.playground.errors import ProtocolError
+from app.playground.run_log import RunLog
+from app.playground.session import HISTORY_LIMIT, LIVE_KEYS, Session
+
+CHECKPOINT_VERSION = 2  # 2: the run log (events for exact replays) replaced "caveats"
+
+
+def take(session: Session) -> dict[str, Any]:
+    """A JSON-able snapshot of the session (call between epochs, never during one)."""
+    return {
+        "version": CHECKPOINT_VERSION,
+        "settings": session.settings.model_dump(mode="json"),
+        "epoch": session.epoch,
+        "diverged": session.diverged,
+        "weights": [w.tolist() for w in session.net.get_weights()],
+        "optimizer": _jsonable(session.trainer.optimizer.get_state()),
+        "trainer": _jsonable(session.trainer.get_state()),
+        "rng": session.rng.get_state(),
+        "keras_rng": _jsonable(session.keras_rng.bit_generator.state),
+        "history": [[e, _number(train), _number(test)] for e, train, test in session.history],
+        "initial_weights": [w.tolist() for w in session.initial_weights],
+        "initial_shuffle_state": _jsonable(session.initial_shuffle_state),
+        "run_log": session.log.to_json(),
+        "added": [list(row) for row in session.added],
+        "uploaded": None if session.uploaded is None else [list(r) for r in session.uploaded],
+    }
+
+
+def restore(session: Session, data: dict[str, Any]) -> None:
+    """Continue from `data` (a `take` result) if it belongs to the session's settings.
+
+    The session must have been built from the checkpoint's settings (live ones such as the
+    learning rate may differ and stay the session's), so its data, rebuilt from the seed, is
+    the checkpoint's data. All or nothing: on any problem the session is
+    left exactly as it was and ProtocolError("invalid_checkpoint") explains why.
+    """
+    try:
+        _check_header(session, data)
+        before = take(session)
+        try:
+            _apply(session, data)
+        except Exception:
+            _apply(session, before)
+            raise
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise ProtocolError("invalid_checkpoint", f"checkpoint not usable: {exc}") from None
+
+
+def _structural(settings: Any) -> dict[str, Any]:
+    """The settings that fix data and network; live ones (learning rate, speed) may differ."""
+    if not isinstance(settings, dict):
+        raise ValueError("settings must be an object")
+    return {k: v for k, v in settings.items() if k not in LIVE_KEYS}
+
+
+def _check_header(session: Session, data: dict[str, Any]) -> None:
+    if data.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(f"version must be {CHECKPOINT_VERSION}")
+    if _structural(data["settings"]) != _structural(session.settings.model_dump(mode="json")):
+        raise ValueError("it was taken under other settings")
+    epoch = data["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 10**12:
+        raise ValueError("epoch must be a non-negative integer")
+    history = data["history"]
+    if not isinstance(history, list) or len(history) > HISTORY_LIMIT:
+        raise ValueError(f"history must be a list of at most {HISTORY_LIMIT} points")
+
+
+def _apply(session: Session, data: dict[str, Any]) -> None:
+    _restore_points(session, data["added"], data["uploaded"])
+    weights = [np.asarray(w, dtype=np.float64) for w in data["weights"]]
+    if not all(np.isfinite(w).all() for w in weights):
+        raise ValueError("weights must be finite")
+    session.net.set_weights(weights)
+    _restore_run_start(session, data)
+    optimizer = _arrays(data["optimizer"])
+    shapes = [w.shape for w in weights]
+    for slot, arrays in optimizer["slots"].items():
+        if [a.shape for a in arrays] != shapes:
+            raise ValueError(f"optimizer slot {slot!r} does not match the network's shapes")
+    session.trainer.optimizer.set_state(optimizer)
+    session.trainer.set_state(_arrays(data["trainer"], bool_keys=("dead",)))
+    session.rng.set_state(data["rng"])
+    session.keras_rng.bit_generator.state = data["keras_rng"]
+    session.history = [_history_point(p) for p in data["history"]]
+    session.epoch = data["epoch"]
+    session.diverged = bool(data["diverged"])
+    session.playing = False
+    session.touch()
+
+
+def _restore_run_start(session: Session, data: dict[str, Any]) -> None:
+    """Where the run began and what happened since (for exports): initial weights, shuffle
+    state and the run log."""
+    initial = [np.asarray(w, dtype=np.float64) for w in data["initial_weights"]]
+    if [w.shape for w in initial] != [w.shape for w in session.initial_weights]:
+        raise ValueError("initial weights do not match the network")
+    if not all(np.isfinite(w).all() for w in initial):
+        raise ValueError("initial weights must be finite")
+    probe = np.random.Generator(np.random.PCG64())
+    probe.bit_generator.state = data["initial_shuffle_state"]  # raises on a malformed state
+    kernels = [w.shape for w in session.net.W]
+    log = RunLog.from_json(
+        data["run_log"], session.settings, data["epoch"], session.max_points, kernels
+    )
+    session.initial_weights = initial
+    session.initial_shuffle_state = dict(probe.bit_generator.state)
+    session.log = log
+
+
+def _restore_points(session: Session, added: Any, uploaded: Any) -> None:
+    """The user's own points first: the data (and so the shapes below) depends on them."""
+    clicked = _points(session, added)
+    replaced = None if uploaded is None else _points(session, uploaded)
+    if len(clicked) + len(replaced or ()) > session.max_points:
+        raise ValueError(f"more than {session.max_points} points of the user's own")
+    if (clicked, replaced) != (session.added, session.uploaded):
+        session.added, session.uploaded = clicked, replaced
+        session.rebuild_data()
+
+
+def _points(session: Session, raw: Any) -> list[Row]:
+    if not isinstance(raw, list) or len(raw) > session.max_points:
+        raise ValueError("points must be a list within the server's limit")
+    return [check_row(session.settings, *map(float, point)) for point in raw]
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: a missing loss (empty test set) travels as null."""
+    return value if math.isfinite(value) else None
+
+
+def _history_point(point: Any) -> tuple[int, float, float]:
+    epoch, train, test = point
+    values = tuple(math.nan if v is None else float(v) for v in (train, test))
+    if isinstance(epoch, bool) or not isinstance(epoch, int):
+        raise ValueError("history epochs must be integers")
+    return epoch, values[0], values[1]
+
+
+def _jsonable(value: Any) -> Any:
+    """ndarrays (also nested in dicts and lists) -> lists; numpy scalars -> Python."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _arrays(state: dict[str, Any], bool_keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Turn the lists of a JSON state back into the lists of arrays the engine expects."""
+    out: dict[str, Any] = {}
+    for key, value in state.items():
+        if key == "slots":
+            out[key] = {k: [np.asarray(a, dtype=np.float64) for a in v] for k, v in value.items()}
+        elif isinstance(value, list):
+            dtype = np.bool_ if key in bool_keys else np.float64
+            out[key] = [np.asarray(a, dtype=dtype) for a in value]
+        else:
+            out[key] = value
+    return out

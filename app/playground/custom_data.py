@@ -1,0 +1,140 @@
+"""The user's own data: points added by clicking, and CSV uploads, validated row by row.
+
+What it is: pure checks that turn untrusted input into (x, y, label) rows the session can
+train on, with a report of what was refused and why (a row number and a reason a person
+understands), and the CSV download of the current split.
+What it is not: storage; the session keeps the accepted points (and its checkpoint does).
+Trade-off: the label rules follow the problem (±1, a class index, or a bounded number)
+and are strict — a 0/1 file is accepted for binary problems (0 means −1), anything else
+ambiguous is refused rather than guessed.
+"""
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.engine.types import FloatArray
+from app.playground.errors import ProtocolError
+from app.playground.settings import PlaygroundSettings
+
+COORDINATE_LIMIT = 100.0  # points beyond [−6, 6] train but are not drawn (spec §7.3)
+REGRESSION_LABEL_LIMIT = 10.0
+MAX_REPORTED_PROBLEMS = 20
+
+Row = tuple[float, float, float]
+
+
+@dataclass
+class UploadReport:
+    """The rows kept, and the refused ones as (line number, reason)."""
+
+    rows: list[Row] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def to_message(self) -> dict[str, object]:
+        return {
+            "type": "upload_report",
+            "accepted": len(self.rows),
+            "rejected": len(self.problems),
+            "problems": [
+                {"line": line, "reason": reason}
+                for line, reason in self.problems[:MAX_REPORTED_PROBLEMS]
+            ],
+        }
+
+
+def check_label(settings: PlaygroundSettings, value: float) -> float:
+    """A label valid for the problem, or ValueError saying what is expected."""
+    if not math.isfinite(value):
+        raise ValueError("the label is not a finite number")
+    if settings.problem == "regression":
+        if abs(value) > REGRESSION_LABEL_LIMIT:
+            raise ValueError(f"a regression label must be within ±{REGRESSION_LABEL_LIMIT:g}")
+        return value
+    if settings.classes > 2:
+        if value != int(value) or not 0 <= value < settings.classes:
+            raise ValueError(f"the label must be a class 0 to {settings.classes - 1}")
+        return value
+    if value not in (-1.0, 0.0, 1.0):
+        raise ValueError("the label must be 1 or -1 (0 also means -1)")
+    return 1.0 if value == 1.0 else -1.0
+
+
+def check_row(settings: PlaygroundSettings, x: float, y: float, label: float) -> Row:
+    """One point, validated; ValueError with a human reason otherwise."""
+    for name, v in (("x", x), ("y", y)):
+        if not math.isfinite(v) or abs(v) > COORDINATE_LIMIT:
+            raise ValueError(f"{name} must be a number within ±{COORDINATE_LIMIT:g}")
+    return x, y, check_label(settings, label)
+
+
+def checked_point(settings: PlaygroundSettings, x: float, y: float, label: float) -> Row:
+    """check_row for a clicked point, as a typed protocol error."""
+    try:
+        return check_row(settings, x, y, label)
+    except ValueError as exc:
+        raise ProtocolError("invalid_message", str(exc), "label") from None
+
+
+def parse_csv(settings: PlaygroundSettings, content: str, max_points: int) -> UploadReport:
+    """Rows `x,y,label`; an optional header on the first data line; '#' lines skipped."""
+    report = UploadReport()
+    first = True
+    for number, line in enumerate(content.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        fields = next(csv.reader([stripped]))
+        try:
+            row = _row(settings, fields)
+        except ValueError as exc:
+            if not (first and _looks_like_header(fields)):
+                report.problems.append((number, str(exc)))
+            first = False
+            continue
+        first = False
+        if len(report.rows) >= max_points:
+            report.problems.append((number, f"over the limit of {max_points} points"))
+        else:
+            report.rows.append(row)
+    return report
+
+
+def _row(settings: PlaygroundSettings, fields: list[str]) -> Row:
+    if len(fields) != 3:
+        raise ValueError(f"expected 3 values (x,y,label), found {len(fields)}")
+    try:
+        x, y, label = (float(f) for f in fields)
+    except ValueError:
+        raise ValueError("x, y and label must be numbers") from None
+    return check_row(settings, x, y, label)
+
+
+def _looks_like_header(fields: list[str]) -> bool:
+    def is_number(text: str) -> bool:
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+
+    return not any(is_number(f) for f in fields)
+
+
+def split_csv(train: tuple[FloatArray, FloatArray], test: tuple[FloatArray, FloatArray]) -> str:
+    """The current split as CSV: `x,y,label,split` (float repr is exact)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["x", "y", "label", "split"])
+    for name, (X, y) in (("train", train), ("test", test)):
+        for (a, b), label in zip(X.tolist(), y.tolist(), strict=True):
+            writer.writerow([repr(a), repr(b), repr(label), name])
+    return out.getvalue()
+
+
+def rows_to_arrays(rows: list[Row]) -> tuple[FloatArray, FloatArray]:
+    table = np.asarray(rows, dtype=np.float64).reshape(len(rows), 3)
+    return table[:, :2].copy(), table[:, 2].copy()

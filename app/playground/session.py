@@ -1,0 +1,305 @@
+"""One experiment: settings, data, network, trainer, epoch counter and random streams.
+
+What it is: the playground's simulation (spec/playground.md §5) as an object the server
+drives: `apply` a settings change with the playground's rules for what regenerates data and
+what resets the network, `advance` training within a time budget.
+What it is not: a websocket handler (app/web), a validator (app/protocol/inbound.py) or a
+frame builder (app/protocol/frames.py); it trusts the
+validated settings it is given, and knows nothing of sockets, credit or timing.
+Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays small and any
+server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
+"""
+
+import copy
+import hashlib
+import math
+import random
+import time
+from typing import Any
+
+import numpy as np
+
+from app.engine import LOSSES, DivergenceError
+from app.engine.types import FloatArray
+from app.playground.build import new_network, new_trainer, optimizer_from
+from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
+from app.playground.errors import ProtocolError
+from app.playground.features import feature_matrix
+from app.playground.grids import GridEvaluator
+from app.playground.labels import targets
+from app.playground.metrics import metric_names, metrics
+from app.playground.run_log import RunLog, seeded_data
+from app.playground.settings import PlaygroundSettings, merge_settings
+
+DATA_KEYS = ("problem", "noise", "percent_train")
+LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
+HISTORY_LIMIT = 2000
+
+
+_NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed by) the global one
+
+
+def native_seed() -> str:
+    """A fresh seed like the playground's `Math.random().toFixed(5)` (spec §2.8)."""
+    return f"{_NATIVE.random():.5f}"
+
+
+def keras_generator(seed: str) -> np.random.Generator:
+    """The NumPy stream for Keras initializers and shuffling, derived from the same seed."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+class Session:
+    """A live experiment. Every public method leaves it consistent or raises ProtocolError."""
+
+    def __init__(
+        self,
+        settings: PlaygroundSettings,
+        max_layers: int = 6,
+        max_neurons: int = 8,
+        max_points: int = 2000,
+    ) -> None:
+        self.max_layers, self.max_neurons, self.max_points = max_layers, max_neurons, max_points
+        self.added: list[Row] = []  # points the user clicked in; they join the training set
+        self.uploaded: list[Row] | None = None  # an uploaded CSV replaces the generated data
+        self.settings = settings
+        self.playing = False
+        self.diverged = False
+        self.focus: tuple[int, int] | None = None
+        self.version = 0  # bumped on every visible change; the server sends a frame per bump
+        self.data_version = 0
+        self.train_loss = math.nan
+        self._outputs: tuple[int, FloatArray, FloatArray] | None = None
+        self._check_limits(settings)
+        optimizer_from(settings)  # validate optimizer options before building anything
+        self._seed_data()
+        self.reset()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def apply(self, patch: dict[str, Any]) -> None:
+        """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
+        new = merge_settings(self.settings, patch)
+        self._check_limits(new)
+        optimizer_from(new)  # raises ProtocolError on bad optimizer options
+        old, self.settings = self.settings, new
+        changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
+        if "seed" in changed:
+            self._seed_data()
+            self.reset()
+        elif changed & {"features", "loss"} and not self._data_changed(old, new, changed):
+            self._featurize()
+            self.reset()
+        elif self._data_changed(old, new, changed):
+            if changed & {"problem", "dataset", "reg_dataset"}:
+                self.added, self.uploaded = [], None  # labels of another problem
+            self.regenerate(reset=True)
+        elif changed - LIVE_KEYS:
+            self.reset()
+        else:
+            self.trainer.learning_rate = new.learning_rate
+            self.trainer.record_gradients = new.gradient_view
+            if "learning_rate" in changed:
+                self.log.note(self.epoch, "learning_rate", value=new.learning_rate)
+            self.touch()
+
+    def reset(self) -> None:
+        """Pause, epoch 0, new weights from the continuing stream; data kept (spec §5)."""
+        self.playing = False
+        self.diverged = False
+        self.epoch = 0
+        self.net = new_network(self.settings, self.rng, self.keras_rng)
+        self.trainer = new_trainer(self.settings, self.net, self.keras_rng)
+        self.trainer.record_gradients = self.settings.gradient_view
+        self.initial_weights = self.net.get_weights()
+        self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
+        self.log = RunLog.start(self.settings, self.added)  # what an exact replay needs
+        self.history: list[tuple[int, float, float]] = []
+        self.touch()
+
+    def regenerate(self, reset: bool = False) -> None:
+        """New seed from the seeded stream, new data; the network continues unless `reset`."""
+        seed = self.rng.next_seed()
+        self.settings = self.settings.model_copy(update={"seed": seed})
+        self._seed_data()
+        if reset:
+            self.reset()
+        else:
+            self.log.note(self.epoch, "regenerate", seed=seed)
+            self.touch()
+
+    def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
+        self._check_link(layer, src, dst)
+        self.net.set_weight(layer, src, dst, value)
+        self.log.note(self.epoch, "weight", layer=layer, src=src, dst=dst, value=float(value))
+        self.touch()
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        self._check_link(layer, 0, node, bias=True)
+        self.net.set_bias(layer, node, value)
+        self.log.note(self.epoch, "bias", layer=layer, node=node, value=float(value))
+        self.touch()
+
+    def add_point(self, x: float, y: float, label: float) -> None:
+        """A clicked point joins the training set; the network and epoch continue."""
+        row = checked_point(self.settings, x, y, label)
+        if len(self.added) + len(self.uploaded or ()) >= self.max_points:
+            message = f"at most {self.max_points} points of your own on this server"
+            raise ProtocolError("too_many_points", message, "label")
+        self.added.append(row)
+        self.log.note(self.epoch, "add_point", x=row[0], y=row[1], label=row[2])
+        self._compose()
+
+    def clear_points(self) -> None:
+        """Back to the generated data: added points go; an upload goes and the net resets."""
+        had_upload = self.uploaded is not None
+        self.added, self.uploaded = [], None
+        if had_upload:
+            self._seed_data()
+            self.reset()
+        else:
+            self.log.note(self.epoch, "clear_points")
+            self._compose()
+
+    def rebuild_data(self) -> None:
+        """Data from the seed and the user's points as they now are (a checkpoint restore)."""
+        self._seed_data()
+
+    def upload(self, content: str) -> dict[str, Any]:
+        """Replace the data by a CSV's good rows (shuffled by the seed, then split); reset."""
+        report = parse_csv(self.settings, content, self.max_points)
+        if not report.rows:
+            first = "; ".join(f"line {n}: {why}" for n, why in report.problems[:3])
+            raise ProtocolError("invalid_upload", f"no usable row ({first or 'empty file'})")
+        self.added, self.uploaded = [], report.rows
+        self._seed_data()
+        self.reset()
+        return report.to_message()
+
+    def set_focus(self, layer: int | None, unit: int) -> None:
+        """Which node's full map frames carry: None = output, 0 = input feature `unit`."""
+        sizes = [7, *self.net.layer_sizes[1:]]
+        if layer is not None and (layer >= len(sizes) or unit >= sizes[layer]):
+            raise ProtocolError("invalid_message", f"no node {unit} in layer {layer}", "unit")
+        self.focus = None if layer is None else (layer, unit)
+        self.touch()
+
+    # -- training ---------------------------------------------------------------------------
+
+    def advance(self, epochs: int, budget_seconds: float = math.inf) -> list[dict[str, str]]:
+        """Train up to `epochs` epochs within the time budget; returns events (divergence…)."""
+        deadline = time.perf_counter() + budget_seconds
+        events: list[dict[str, str]] = []
+        for _ in range(epochs):
+            limit = self.settings.epochs_limit
+            if limit is not None and self.epoch >= limit:
+                self.playing = False
+                events.append(_event("epochs_limit", f"Stopped at epoch {limit}, as asked."))
+                break
+            try:
+                self.train_loss = self.trainer.train_epoch(self.Ftr, self.Ttr)
+            except DivergenceError as exc:
+                self.playing, self.diverged = False, True
+                self.log.note(self.epoch, "diverged")  # rolled back, but a shuffle was drawn
+                events.append(_event("diverged", str(exc)))
+                break
+            self.epoch += 1
+            if time.perf_counter() > deadline:
+                break
+        self.touch()
+        return events
+
+    def outputs(self) -> tuple[FloatArray, FloatArray]:
+        """Network outputs on train and test, computed once per visible state: the losses
+        and metrics of a frame share them."""
+        if self._outputs is None or self._outputs[0] != self.version:
+            self._outputs = (self.version, self.net.predict(self.Ftr), self.net.predict(self.Fte))
+        return self._outputs[1], self._outputs[2]
+
+    def losses(self) -> tuple[float, float]:
+        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
+        out_tr, out_te = self.outputs()
+        loss = LOSSES[self.settings.loss]
+        self.train_loss = _mean(loss.value(out_tr, self.Ttr))
+        return self.train_loss, _mean(loss.value(out_te, self.Tte))
+
+    # -- frames -----------------------------------------------------------------------------
+
+    def note_history(self, train: float, test: float) -> None:
+        """One loss-chart point per frame (the chart's x is the epoch)."""
+        if not self.history or self.history[-1][0] != self.epoch:
+            self.history.append((self.epoch, train, test))
+            if len(self.history) > HISTORY_LIMIT:
+                self.history = self.history[::2]  # the whole run's shape, at half resolution
+
+    def metrics(self) -> list[float]:
+        """Accuracy (classification) or RMSE and R² (regression) on train and test."""
+        return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
+
+    @property
+    def metric_names(self) -> list[str]:
+        return metric_names(self.settings)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _seed_data(self) -> None:
+        """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
+        self.rng, self._base = seeded_data(self.settings, self.uploaded)
+        self.keras_rng = keras_generator(self.settings.seed)
+        self._compose()
+
+    def _compose(self) -> None:
+        """Train = the base training split + the user's clicked points; test = base test."""
+        (Xtr, ytr), (self.Xte, self.yte) = self._base
+        if self.added:
+            Xa, ya = rows_to_arrays(self.added)
+            Xtr, ytr = np.vstack([Xtr, Xa]), np.concatenate([ytr, ya])
+        self.Xtr, self.ytr = Xtr, ytr
+        self._featurize()
+        self.data_version += 1
+        self.touch()  # the losses and metrics of the frame change with the data
+
+    def _featurize(self) -> None:
+        """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
+        training targets for the loss (labels.py)."""
+        s = self.settings
+        self.Ftr = feature_matrix(self.Xtr, s.features)
+        self.Fte = feature_matrix(self.Xte, s.features)
+        self.Ttr, self.Tte = targets(s, self.ytr), targets(s, self.yte)
+        self.grid = GridEvaluator(s.features)
+
+    def touch(self) -> None:
+        """Something visible changed: the next frame (and any cached outputs) are due."""
+        self.version += 1
+
+    def _data_changed(
+        self, old: PlaygroundSettings, new: PlaygroundSettings, changed: set[str]
+    ) -> bool:
+        return bool(changed & set(DATA_KEYS)) or old.active_dataset != new.active_dataset
+
+    def _check_limits(self, s: PlaygroundSettings) -> None:
+        if len(s.network_shape) > self.max_layers or any(
+            n > self.max_neurons for n in s.network_shape
+        ):
+            message = (
+                f"at most {self.max_layers} hidden layers of at most "
+                f"{self.max_neurons} neurons on this server"
+            )
+            raise ProtocolError("invalid_message", message, "settings.network_shape")
+
+    def _check_link(self, layer: int, src: int, dst: int, bias: bool = False) -> None:
+        if layer >= len(self.net.W):
+            raise ProtocolError("invalid_message", f"no layer {layer}", "layer")
+        fan_in, fan_out = self.net.W[layer].shape
+        if (not bias and src >= fan_in) or dst >= fan_out:
+            what = "node" if bias else "link"
+            raise ProtocolError("invalid_message", f"no such {what} in layer {layer}", what)
+
+
+def _mean(values: FloatArray) -> float:
+    return float(values.mean()) if len(values) else math.nan
+
+
+def _event(name: str, message: str) -> dict[str, str]:
+    return {"type": "event", "event": name, "message": message}

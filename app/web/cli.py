@@ -1,0 +1,51 @@
+"""The `nn-playground` command: start uvicorn the way this app must run.
+
+Flags override `NN_PLAYGROUND_*` variables, which override the defaults. Per-message
+deflate is always off: compressing binary grid frames costs ~35x more than sending them
+(toolchain.md), and browsers would otherwise negotiate it.
+"""
+
+import argparse
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from app import __version__
+from app.web.config import ENV_PREFIX, Settings
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="nn-playground",
+        description="Serve NN Playground (TensorFlow Playground, trained on the server).",
+        epilog=f"Every setting can also come from {ENV_PREFIX}<NAME> environment variables.",
+    )
+    parser.add_argument("--host", help="bind address (default 127.0.0.1; 0.0.0.0 in Docker)")
+    parser.add_argument("--port", type=int, help="TCP port (default 8000)")
+    parser.add_argument("--workers", type=int, help="worker processes (default 1)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
+    except ValidationError as exc:
+        sys.exit(f"nn-playground: invalid setting:\n{exc}")
+    print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        "app.web.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        ws_per_message_deflate=False,
+        ws_max_size=settings.max_message_bytes + 1024,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

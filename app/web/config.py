@@ -1,0 +1,72 @@
+"""Settings: one immutable object read from `NN_PLAYGROUND_*` environment variables.
+
+It is not a general configuration system: every knob a deployer may need (bind address,
+limits that protect a shared server, where the front-end assets live) is one typed field,
+validated once at start-up so a typo fails loudly instead of at the first request.
+"""
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_PREFIX = "NN_PLAYGROUND_"
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/, where the wheel puts the assets
+
+
+def _asset_dir(name: str) -> Path:
+    """Find `static/` or `templates/`: inside the installed package, else the checkout root.
+
+    A wheel carries the assets inside `app/` (pyproject force-include); an editable install
+    or a plain checkout keeps them beside `app/` at the repository root.
+    """
+    for candidate in (_PACKAGE_DIR / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return _PACKAGE_DIR / name
+
+
+class Settings(BaseModel):
+    """Every deploy-time setting, with the safe default a class of 50 students needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8000
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    static_dir: Path = Field(default_factory=lambda: _asset_dir("static"))
+    templates_dir: Path = Field(default_factory=lambda: _asset_dir("templates"))
+    # Limits that keep one client from hurting the others (design.md §5, §7).
+    max_sessions: Annotated[int, Field(ge=1, le=10_000)] = 200
+    max_message_bytes: Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)] = 2 * 1024 * 1024
+    messages_per_second: Annotated[float, Field(gt=0, le=10_000)] = 60.0
+    message_burst: Annotated[int, Field(ge=1, le=10_000)] = 120
+    idle_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 900.0
+    send_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
+    max_frames_per_second: Annotated[float, Field(gt=0, le=240)] = 30.0
+    checkpoint_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = 1.0
+    max_layers: Annotated[int, Field(ge=0, le=10)] = 6
+    max_neurons: Annotated[int, Field(ge=1, le=16)] = 8
+    max_custom_points: Annotated[int, Field(ge=0, le=100_000)] = 2000
+    allowed_origins: tuple[str, ...] = ()
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """Accept a comma-separated string from the environment."""
+        if isinstance(value, str):
+            return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
+        return value
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Build settings from `NN_PLAYGROUND_<FIELD>` variables; explicit overrides win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None and raw != "":
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

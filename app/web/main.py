@@ -1,0 +1,28 @@
+"""Application assembly: `create_app()` wires settings, assets and routers. Nothing else."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.web.config import Settings
+from app.web.pages import router as pages_router
+from app.web.security import SecurityHeadersMiddleware
+from app.web.server import router as socket_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app; uvicorn calls this as a factory in every worker."""
+    settings = settings or Settings.from_env()
+    for directory in (settings.static_dir, settings.templates_dir):
+        if not directory.is_dir():
+            raise RuntimeError(f"asset directory not found: {directory}")
+    app = FastAPI(title="NN Playground", version=__version__, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.state.sessions = set()
+    app.include_router(pages_router)
+    app.include_router(socket_router)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    return app
