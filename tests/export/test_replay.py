@@ -5,7 +5,8 @@ the server would, and the page's (train, test) loss noted after each epoch. The 
 scripts (Keras 3 on the torch backend, PyTorch, both float64) are then run for real and must
 print those losses to 1e-9 relative (issue 14): carried-over batches (batch sizes that do not
 divide the training set), L2, L1 with dead links, a learning-rate change and hand edits at
-epoch 3 and regenerated data at epoch 5, clicked points, and Keras-mode shuffling.
+epoch 3 and regenerated data at epoch 5, clicked points, an epoch that diverged and was rolled
+back, and Keras-mode shuffling.
 """
 
 import importlib.util
@@ -52,6 +53,11 @@ def click_points(session: Session) -> None:
     session.add_point(-3.0, 0.5, -1.0)
 
 
+def diverge_then_slow_down(session: Session) -> None:
+    assert session.advance(1)[0]["event"] == "diverged"  # rolled back: still epoch 0
+    session.apply({"learning_rate": 0.001})
+
+
 RUNS: dict[str, tuple[dict[str, Any], dict[int, Action]]] = {
     "circle 4,2 batch 13 70%": ({"batch_size": 13, "percent_train": 70}, {}),
     "spiral 8,8 batch 30 L2": (
@@ -85,6 +91,16 @@ RUNS: dict[str, tuple[dict[str, Any], dict[int, Action]]] = {
     "points clicked at 2 with carry, cleared at 6, L1": (
         {"batch_size": 12, "regularization": "L1", "regularization_rate": 0.002},
         {2: click_points, 6: lambda s: s.clear_points()},
+    ),
+    "diverged at lr 10 (shuffled, rolled back), then lr 0.001": (
+        {
+            "problem": "regression",
+            "activation": "linear",
+            "network_shape": [8, 8, 8],
+            "learning_rate": 10,
+            "shuffle": True,
+        },
+        {0: diverge_then_slow_down},
     ),
     "keras mode: adam, shuffle, rate at 4, regenerate at 6": (
         {"optimizer": "adam", "shuffle": True, "batch_size": 9, "loss": "binary_crossentropy"},
@@ -167,6 +183,8 @@ def test_the_runs_exercise_what_they_claim(runs: dict[str, Any]) -> None:
     ]
     clicked = runs["points clicked at 2 with carry, cleared at 6, L1"][0].log.events
     assert [e["type"] for e in clicked] == ["add_point", "add_point", "clear_points"]
+    diverged = runs["diverged at lr 10 (shuffled, rolled back), then lr 0.001"][0].log.events
+    assert [e["type"] for e in diverged] == ["diverged", "learning_rate"]
 
 
 @pytest.mark.parametrize("framework", FORMATS)
