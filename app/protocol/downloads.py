@@ -43,12 +43,29 @@ def run_record(session: "Session") -> RunRecord:
     )
 
 
+def current_record(session: "Session") -> RunRecord:
+    """Today's settings and data with the run's initial weights, for the JSON export: an
+    import must bring back the settings as they are now (seed and rate included), not as the
+    run began, which is what a replay starts from."""
+    s = session.settings
+    return RunRecord(
+        settings=s,
+        initial_weights=session.initial_weights,
+        Ftr=session.Ftr,
+        ytr=session.Ttr,
+        Fte=session.Fte,
+        yte=session.Tte,
+        epochs=session.epoch,
+        shuffle_state=session.initial_shuffle_state if s.shuffle else None,
+    )
+
+
 def export_message(session: "Session", fmt: str) -> dict[str, Any]:
     """The `export` answer for format `fmt` (one of MEDIA_TYPES)."""
     if fmt == "csv":
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
-        content = export_json(run_record(session), session.net.get_weights(), session.epoch)
+        content = export_json(current_record(session), session.net.get_weights(), session.epoch)
     elif fmt == "keras":
         content = keras_student_script(run_record(session))
     elif fmt == "keras_replay":

@@ -2,11 +2,13 @@
 
 Checked here without Keras: it is valid Python with compile() and fit(), no private Keras
 module and no forced backend, and its header names each way it parts from the page's run.
-tests/export/test_student_script.py runs it for real.
+tests/export/test_student_script.py runs it for real. Also: which settings each download
+starts from (the JSON keeps today's, scripts the run's first).
 """
 
 import ast
 import dataclasses
+import json
 from typing import Any
 
 from app.export import keras_student_script
@@ -72,3 +74,15 @@ def test_the_student_script_never_claims_a_replay() -> None:
     record = dataclasses.replace(run_record(session_for()), epochs=3)
     header = keras_student_script(record).split('"""')[1]
     assert "model.fit" in header and "replays the same" not in header
+
+
+def test_the_json_export_keeps_todays_settings_while_scripts_start_where_the_run_began() -> None:
+    session = session_for()
+    session.advance(2)
+    session.apply({"learning_rate": 0.1})
+    session.regenerate()
+    document = json.loads(export_message(session, "json")["content"])
+    assert document["settings"]["learning_rate"] == 0.1
+    assert document["settings"]["seed"] == session.settings.seed != "student"
+    replay = export_message(session, "keras_replay")["content"]
+    assert "LEARNING_RATE = 0.03\n" in replay and "seed 'student'" in replay
