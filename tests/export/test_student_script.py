@@ -29,13 +29,15 @@ pytestmark = [
 
 
 def test_student_script_trains_to_the_pages_range(tmp_path: Path) -> None:
-    settings = merge_settings(PlaygroundSettings(), {"seed": "student", "dataset": "circle"})
-    session = Session(settings)
-    path = tmp_path / "student.py"
-    path.write_text(export_message(session, "keras")["content"])  # at epoch 0: 100 epochs
+    # 20 epochs at rate 0.1 keep the run short; the epoch-0 default of 100 is checked in
+    # tests/unit/test_export_student.py.
+    patch = {"seed": "student", "dataset": "circle", "learning_rate": 0.1}
+    session = Session(merge_settings(PlaygroundSettings(), patch))
     start = session.losses()[0]
-    session.advance(100)
+    session.advance(20)
     page = session.losses()[0]
+    path = tmp_path / "student.py"
+    path.write_text(export_message(session, "keras")["content"])
     run = subprocess.run(
         [sys.executable, str(path)],
         capture_output=True,
@@ -46,7 +48,7 @@ def test_student_script_trains_to_the_pages_range(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-4000:]
     before = float(re.search(r"loss before training (\S+)", run.stdout)[1])  # type: ignore[index]
-    after = float(re.search(r"after 100 epochs: loss (\S+)", run.stdout)[1])  # type: ignore[index]
+    after = float(re.search(r"after 20 epochs: loss (\S+)", run.stdout)[1])  # type: ignore[index]
     assert before == pytest.approx(start, rel=1e-5)  # same data and weights (float32)
-    assert after < before / 2 and page < start / 2  # both learned
+    assert after < before / 5 and page < start / 5  # both learned
     assert abs(after - page) <= 0.25 * page + 0.01, (after, page)
