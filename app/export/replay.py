@@ -68,13 +68,22 @@ def replay_start(
     events: list[tuple[int, tuple[Any, ...]]] = []
     datasets: list[Data4] = []
     notes: list[str] = []
-    stop = epochs if log.dropped_at is None else min(epochs, log.dropped_at)
-    if log.dropped_at is not None and log.dropped_at < epochs:
+    # Epochs of the run itself: an imported run starts at log.first_epoch, not at 0.
+    epochs -= log.first_epoch
+    dropped = None if log.dropped_at is None else log.dropped_at - log.first_epoch
+    stop = epochs if dropped is None else min(epochs, dropped)
+    if dropped is not None and dropped < epochs:
         notes.append(
             f"The run's event log is full ({len(log.events)} events), so this replay stops at "
             f"epoch {stop}, where the first event that was not recorded happened."
         )
+    if log.first_epoch:
+        notes.append(
+            f"The run continues from weights imported at epoch {log.first_epoch}: this script "
+            f"starts from them and numbers its epochs from 1 (the page's {log.first_epoch + 1} on)."
+        )
     for event in log.events:
+        event = {**event, "epoch": event["epoch"] - log.first_epoch}
         if event["epoch"] >= stop:
             break
         if event["type"] == "regenerate" and len(datasets) == MAX_DATASETS:

@@ -59,17 +59,21 @@ def seeded_data(settings: PlaygroundSettings, uploaded: list[Row] | None) -> tup
 @dataclass
 class RunLog:
     """The start of a run and its events, in order; `dropped_at` is the epoch of the first
-    event that did not fit (None while none was dropped)."""
+    event that did not fit (None while none was dropped). A run starts at epoch 0 after a
+    reset, or at `first_epoch` from imported weights; epochs here count like the page's."""
 
     seed: str
     learning_rate: float
     added: list[Row]
     events: list[dict[str, Any]] = field(default_factory=list)
     dropped_at: int | None = None
+    first_epoch: int = 0
 
     @classmethod
-    def start(cls, settings: PlaygroundSettings, added: list[Row]) -> "RunLog":
-        return cls(settings.seed, settings.learning_rate, list(added))
+    def start(
+        cls, settings: PlaygroundSettings, added: list[Row], first_epoch: int = 0
+    ) -> "RunLog":
+        return cls(settings.seed, settings.learning_rate, list(added), first_epoch=first_epoch)
 
     def note(self, epoch: int, kind: str, **fields: Any) -> None:
         """Record one event after `epoch` epochs (fields as EVENT_FIELDS[kind] names them)."""
@@ -86,6 +90,7 @@ class RunLog:
             "added": [list(row) for row in self.added],
             "events": [dict(e) for e in self.events],
             "dropped_at": self.dropped_at,
+            "first_epoch": self.first_epoch,
         }
 
     @classmethod
@@ -107,7 +112,10 @@ class RunLog:
         if not isinstance(raw_events, list) or len(raw_events) > MAX_EVENTS:
             raise ValueError(f"run_log.events must be a list of at most {MAX_EVENTS}")
         added = [check_row(settings, *map(float, row)) for row in raw_added]
+        first = _integer("run_log.first_epoch", data["first_epoch"], 0, epoch)
         events = [_checked_event(e, epoch, kernels) for e in raw_events]
+        if any(e["epoch"] < first for e in events):
+            raise ValueError("run_log events must not come before the run's first epoch")
         for event in events:
             if event["type"] == "add_point":
                 check_row(settings, event["x"], event["y"], event["label"])
@@ -119,7 +127,7 @@ class RunLog:
         rate = _number("run_log.learning_rate", data["learning_rate"])
         if not isinstance(data["seed"], str) or len(data["seed"]) > 200:
             raise ValueError("run_log.seed must be a short string")
-        return cls(data["seed"], rate, added, events, dropped)
+        return cls(data["seed"], rate, added, events, dropped, first)
 
 
 def _checked_event(event: Any, epoch: int, kernels: list[tuple[int, ...]]) -> dict[str, Any]:

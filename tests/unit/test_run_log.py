@@ -57,3 +57,18 @@ def test_a_full_log_stops_the_replay_at_the_first_unrecorded_event_and_says_so()
     script = export_message(session, "pytorch")["content"]
     assert "\nEPOCHS = 2\n" in script
     assert "event log is full" in " ".join(script.split('"""')[1].split())
+
+
+def test_an_imported_run_replays_from_the_imported_weights_and_epoch() -> None:
+    source = session_for()
+    source.advance(5)
+    session = session_for()
+    session.load_weights(source.net.get_weights(), epoch=5)
+    session.advance(2)
+    session.set_bias(0, 1, 0.125)
+    session.advance(1)
+    assert session.log.first_epoch == 5 and session.log.events[0]["epoch"] == 7
+    script = export_message(session, "pytorch")["content"]
+    assert "\nEPOCHS = 3\n" in script  # epochs 6, 7 and 8 of the page
+    assert "EVENTS = {\n    2: [\n        ('bias', 0, 1, 0.125),\n    ],\n}" in script
+    assert "imported at epoch 5" in " ".join(script.split('"""')[1].split())
