@@ -9,8 +9,10 @@ Trade-off: scripts carry their data inline, so they are standalone but tens of k
 
 from app.export.json_export import FORMAT, ImportedRun, export_json, parse_json, parse_json_run
 from app.export.keras_script import keras_script
+from app.export.keras_student import keras_student_script
 from app.export.pytorch_script import pytorch_script
 from app.export.record import RunRecord, engine_history, engine_losses, reproduction_caveats
+from app.export.replay import replay_record
 
 __all__ = [
     "FORMAT",
@@ -20,8 +22,10 @@ __all__ = [
     "ImportedRun",
     "export_json",
     "keras_script",
+    "keras_student_script",
     "parse_json",
     "parse_json_run",
     "pytorch_script",
+    "replay_record",
     "reproduction_caveats",
 ]

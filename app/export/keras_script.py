@@ -20,6 +20,12 @@ from string import Template
 from typing import Any
 
 from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.replay_source import (
+    REPLAY_SOURCE,
+    events_section,
+    replay_constants,
+    replay_facts,
+)
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -72,7 +78,7 @@ import keras  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
 
 EPOCHS = $epochs
-BATCH_SIZE = $batch_size
+$constants
 
 # The engine trains in float64; Keras defaults to float32. On the torch backend Keras also
 # turns float64 results into float32 in its type promotion even with floatx="float64" (its
@@ -99,28 +105,67 @@ $layers
         ]
     )
     model.set_weights(INITIAL_WEIGHTS)
+    schedule = $schedule
     optimizer = $optimizer
     model.compile(optimizer=optimizer, loss=$loss)
-    return model
+    return model, schedule
 
 
 $order_and_loss
+$replay
+
+def apply_event(model, schedule, event, data, rate, rng):
+    """One recorded event: a learning-rate change, a hand edit or a data event."""
+    kind, *args = event
+    if kind == "learning_rate":
+        rate.base = args[0]
+        if schedule is not None:  # the decay schedule reads its base rate at every update
+            schedule.initial_learning_rate = args[0]
+        else:
+            model.optimizer.learning_rate = args[0]
+    elif not data.apply(event, rng):
+        layer, *where, value = args
+        dense = model.layers[layer]
+        variable = dense.kernel if kind == "weight" else dense.bias
+        values = keras.ops.convert_to_numpy(variable).copy()
+        values[tuple(where)] = value
+        variable.assign(values)
+
+
+def train_batch(model, f, y, lr, dead):
+    """One update (train_on_batch at rate lr), then L1's dead links on the kernels."""
+    kernels = [layer.kernel for layer in model.layers]
+    before = [keras.ops.convert_to_numpy(k).copy() for k in kernels] if KILLS_LINKS else None
+    model.train_on_batch(f, y)
+    if KILLS_LINKS:
+        for kernel, w_old, d in zip(kernels, before, dead):
+            w = keras.ops.convert_to_numpy(kernel).copy()
+            kill_crossings(w, w_old, d, lr)
+            kernel.assign(w)
+
 
 def main():
     if FLOAT64:
         use_float64()
-    model = build_model()
-    for epoch, order in enumerate(epoch_orders(), start=1):
-        # One update per batch of BATCH_SIZE rows; a short last batch is its own update.
-        for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start : start + BATCH_SIZE]
-            model.train_on_batch(F_TRAIN[rows], Y_TRAIN[rows])
-        train = display_loss(model.predict(F_TRAIN, verbose=0), Y_TRAIN)
-        test = display_loss(model.predict(F_TEST, verbose=0), Y_TEST)
+    model, schedule = build_model()
+    data, rate, rng, carried, updates = Data(), Rate(), shuffler(), None, 0
+    dead = [np.zeros(tuple(layer.kernel.shape), dtype=bool) for layer in model.layers]
+    for epoch in range(1, EPOCHS + 1):
+        for event in EVENTS.get(epoch - 1, ()):
+            apply_event(model, schedule, event, data, rate, rng)
+        F, Y = data.train()
+        batches, carried = epoch_batches(F, Y, epoch_order(rng, len(F)), carried)
+        for f, y in batches:
+            train_batch(model, f, y, rate.at(updates), dead)
+            updates += 1
+        train = display_loss(model.predict(F, verbose=0), Y)
+        test = display_loss(model.predict(data.test[0], verbose=0), data.test[1])
         print(f"epoch {epoch} loss {train:.12g} test_loss {test:.12g}")
 
 
 $data
+
+$events
 
 if __name__ == "__main__":
     main()
@@ -130,22 +175,30 @@ if __name__ == "__main__":
 def keras_script(record: RunRecord) -> str:
     """A complete, runnable Keras 3 script (torch backend by default) reproducing `record`."""
     s = record.settings
+    decay = optimizer_of(s).decay
     return SCRIPT.substitute(
-        docstring=docstring(header_lines(record, "Keras 3") + PRECISION_NOTE),
+        docstring=docstring(
+            header_lines(record, "Keras 3") + replay_facts(record) + PRECISION_NOTE
+        ),
         epochs=record.epochs,
-        batch_size=s.batch_size,
+        constants=replay_constants(record, decay),
+        schedule=keras_schedule(record),
         custom_loss=PLAYGROUND_LOSS if s.loss == "playground" else "",
         inputs=len(s.features),
         regularizer=keras_regularizer(record),
-        layers=textwrap.indent(_layers(record), " " * 12),
+        layers=textwrap.indent(keras_layers(record), " " * 12),
         optimizer=keras_optimizer(record),
         loss=KERAS_LOSSES[s.loss],
         order_and_loss=order_and_loss_source(record),
-        data=data_section(record),
+        replay=REPLAY_SOURCE,
+        data=data_section(
+            record, "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units)."
+        ),
+        events=events_section(record),
     )
 
 
-def _layers(record: RunRecord) -> str:
+def keras_layers(record: RunRecord) -> str:
     """One `keras.layers.Dense(...)` line per layer, hidden ones first."""
     s = record.settings
     units = layer_sizes(s)[1:]
@@ -167,17 +220,21 @@ def keras_regularizer(record: RunRecord) -> str:
     return "None  # no regularization"
 
 
-def keras_optimizer(record: RunRecord) -> str:
-    """`keras.optimizers.X(...)` with every hyperparameter; legacy decay as InverseTimeDecay."""
+def keras_schedule(record: RunRecord) -> str:
+    """Legacy decay as Keras 3's InverseTimeDecay (keras-optimizers.md: Keras 3 ignores
+    decay=; lr_k = lr / (1 + decay·k) is this), or None at a constant rate."""
+    config = optimizer_of(record.settings).config()
+    if not config["decay"]:
+        return "None  # a constant learning rate"
+    lr, decay = float_repr(config["learning_rate"]), float_repr(config["decay"])
+    return f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, decay_rate={decay})"
+
+
+def keras_optimizer(record: RunRecord, lr: str = "schedule or LEARNING_RATE") -> str:
+    """`keras.optimizers.X(...)` with every hyperparameter; `lr` is the learning-rate source."""
     config: dict[str, Any] = optimizer_of(record.settings).config()
-    name, decay = config.pop("name"), config.pop("decay")
-    lr = float_repr(config.pop("learning_rate"))
-    if decay:
-        # keras-optimizers.md: Keras 3 ignores decay=; lr_k = lr / (1 + decay·k) is this.
-        lr = (
-            f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, "
-            f"decay_rate={float_repr(decay)})"
-        )
+    name = config.pop("name")
+    config.pop("decay"), config.pop("learning_rate")
     kwargs = {"learning_rate": lr} | {k: repr(v) for k, v in config.items()}
     args = "".join(f"\n        {k}={v}," for k, v in kwargs.items())
     return f"keras.optimizers.{KERAS_OPTIMIZERS[name]}({args}\n    )"

@@ -18,6 +18,12 @@ from string import Template
 from typing import Any
 
 from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.replay_source import (
+    REPLAY_SOURCE,
+    events_section,
+    replay_constants,
+    replay_facts,
+)
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -64,8 +70,7 @@ from torch import nn
 torch.set_default_dtype(torch.float64)
 
 EPOCHS = $epochs
-BATCH_SIZE = $batch_size
-RATE = $rate
+$constants
 
 
 def build_model():
@@ -94,34 +99,63 @@ $optimizer_source
 
 def make_optimizer(params):
     $optimizer_comment
-    optimizer = $optimizer
-$scheduler
-    return optimizer, scheduler
+    return $optimizer
 
 
 $order_and_loss
+$replay
+
+@torch.no_grad()
+def edit(model, event):
+    """A weight or bias typed in by hand; torch's weight is Keras's W transposed."""
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    kind, layer, *where, value = event
+    if kind == "weight":
+        src, dst = where
+        linears[layer].weight[dst, src] = value
+    else:
+        linears[layer].bias[where[0]] = value
+
+
+def train_batch(model, kernels, optimizer, f, y, lr, dead):
+    """One update at rate lr: data loss + penalty, the optimizer, then L1's dead links."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    before = [W.detach().numpy().copy() for W in kernels] if KILLS_LINKS else None
+    optimizer.zero_grad()
+    loss = data_loss(model(torch.from_numpy(f)), torch.from_numpy(y)) + penalty(kernels)
+    loss.backward()
+    optimizer.step()
+    if KILLS_LINKS:
+        for W, w_old, d in zip(kernels, before, dead):
+            kill_crossings(W.detach().numpy(), w_old, d, lr)  # a view: edits W in place
+
 
 def main():
     model, kernels = build_model()
-    optimizer, scheduler = make_optimizer(model.parameters())
-    for epoch, order in enumerate(epoch_orders(), start=1):
-        # One update per batch of BATCH_SIZE rows; a short last batch is its own update.
-        for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start : start + BATCH_SIZE]
-            x, t = torch.from_numpy(F_TRAIN[rows]), torch.from_numpy(Y_TRAIN[rows])
-            optimizer.zero_grad()
-            loss = data_loss(model(x), t) + penalty(kernels)
-            loss.backward()
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
+    optimizer = make_optimizer(model.parameters())
+    data, rate, rng, carried, updates = Data(), Rate(), shuffler(), None, 0
+    dead = [np.zeros(tuple(W.shape), dtype=bool) for W in kernels]
+    for epoch in range(1, EPOCHS + 1):
+        for event in EVENTS.get(epoch - 1, ()):
+            if event[0] == "learning_rate":
+                rate.base = event[1]
+            elif not data.apply(event, rng):
+                edit(model, event)
+        F, Y = data.train()
+        batches, carried = epoch_batches(F, Y, epoch_order(rng, len(F)), carried)
+        for f, y in batches:
+            train_batch(model, kernels, optimizer, f, y, rate.at(updates), dead)
+            updates += 1
         with torch.no_grad():
-            train = display_loss(model(torch.from_numpy(F_TRAIN)).numpy(), Y_TRAIN)
-            test = display_loss(model(torch.from_numpy(F_TEST)).numpy(), Y_TEST)
+            train = display_loss(model(torch.from_numpy(F)).numpy(), Y)
+            test = display_loss(model(torch.from_numpy(data.test[0])).numpy(), data.test[1])
         print(f"epoch {epoch} loss {train:.12g} test_loss {test:.12g}")
 
 
 $data
+
+$events
 
 if __name__ == "__main__":
     main()
@@ -133,32 +167,30 @@ PRECISION_NOTE = [
     "engine's to about 1e-12 relative.",
 ]
 
-DECAY = """\
-    # Keras 2's legacy decay, lr_k = lr / (1 + decay·k) at update k, as Keras 3's
-    # InverseTimeDecay(lr, decay_steps=1, decay_rate=decay): one scheduler step per batch.
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1 / (1 + $decay * k))"""
-
 
 def pytorch_script(record: RunRecord) -> str:
     """A complete, runnable float64 PyTorch script reproducing `record`."""
     s = record.settings
     source, comment, call = torch_optimizer(record)
-    decay = optimizer_of(s).decay
-    scheduler = Template(DECAY).substitute(decay=float_repr(decay)) if decay else ""
     return SCRIPT.substitute(
-        docstring=docstring(header_lines(record, "PyTorch") + PRECISION_NOTE),
+        docstring=docstring(
+            header_lines(record, "PyTorch") + replay_facts(record) + PRECISION_NOTE
+        ),
         epochs=record.epochs,
-        batch_size=s.batch_size,
-        rate=float_repr(s.regularization_rate),
+        constants=replay_constants(record, optimizer_of(s).decay),
         layers=_layers(record),
         data_loss=DATA_LOSSES[s.loss],
         penalty=PENALTIES[s.regularization],
         optimizer_source=source,
         optimizer_comment=comment,
         optimizer=call,
-        scheduler=scheduler or "    scheduler = None  # constant learning rate",
         order_and_loss=order_and_loss_source(record),
-        data=data_section(record),
+        replay=REPLAY_SOURCE,
+        data=data_section(
+            record,
+            "# [W1, b1, W2, b2, ...] with W of shape (inputs, units); build_model transposes.",
+        ),
+        events=events_section(record),
     )
 
 
@@ -179,7 +211,8 @@ def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
     """(extra source, docstring line, constructor call) for the record's optimizer."""
     config: dict[str, Any] = optimizer_of(record.settings).config()
     name = config.pop("name")
-    rule = hand_rule(name, config)
+    changes = any(event[0] == "learning_rate" for _, event in record.replay.events)
+    rule = hand_rule(name, config, changes)
     if rule:
         constants = {k.upper(): v for k, v in config.items() if k not in ("learning_rate", "decay")}
         lines = "\n".join(f"{k} = {v!r}" for k, v in constants.items())
@@ -190,11 +223,13 @@ def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
     return (f"\n{KERAS_ADAM}" if name == "adam" else ""), f'"""{note}"""', call
 
 
-def hand_rule(name: str, config: dict[str, Any]) -> str:
-    """The key of HAND_RULES when torch.optim does not equal Keras here, else ""."""
+def hand_rule(name: str, config: dict[str, Any], rate_changes: bool = False) -> str:
+    """The key of HAND_RULES when torch.optim does not equal Keras here, else "".
+    SGD's momentum buffer equals Keras's velocity only at a constant rate: not under decay
+    nor after a recorded learning-rate change."""
     if name in ("rmsprop", "adagrad", "adamax"):
         return name  # epsilon placement: see each rule's docstring for the measured gap
-    if name == "sgd" and config["momentum"] > 0 and config["decay"] > 0:
+    if name == "sgd" and config["momentum"] > 0 and (config["decay"] > 0 or rate_changes):
         return "sgd"
     return ""
 

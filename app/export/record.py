@@ -7,8 +7,8 @@ Trainer the way app/playground/session.py does and replay the run to give the pe
 display losses that exported scripts must print. The caveat helpers say where Keras has no
 equivalent.
 What it is not: a checkpoint (no optimizer state, no carry, no random streams beyond the
-shuffle) and not a capture of live edits: weights typed in or a learning rate changed while
-training are not in it; the session lists such events in `caveats`.
+shuffle). What the user did during the run (app/playground/run_log.py) arrives as a
+`Replay`, built by app/export/replay.py; `engine_history` replays a record without events.
 Trade-off: the record carries the data itself rather than the seed that generates it, so a
 script needs nothing from this project to run; the price is a few tens of kB of numbers.
 
@@ -17,7 +17,7 @@ layout, K output units: 1, or the class count under softmax); Ftr (n, k), Fte (m
 ytr (n, K), yte (m, K) float64.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,23 @@ from app.engine.types import FloatArray
 from app.playground.build import new_trainer
 from app.playground.labels import output_activation, output_units
 from app.playground.settings import PlaygroundSettings
+
+Data4 = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+
+
+@dataclass(frozen=True, eq=False)
+class Replay:
+    """What a replay applies between epochs: `events` are (e, event) pairs, applied after e
+    epochs in order, each event ("learning_rate", v) | ("weight", layer, src, dst, v) |
+    ("bias", layer, node, v) | ("regenerate", i) (the data becomes `datasets[i]`, as
+    (F_train, T_train, F_test, T_test) without clicked rows) | ("add_point", f_row, t_row) |
+    ("clear_points",) | ("diverged",); the last `n_added` rows of the first training set were
+    clicked in; `notes` say where the replay stops short, and why."""
+
+    events: tuple[tuple[int, tuple[Any, ...]], ...] = ()
+    datasets: tuple[Data4, ...] = ()
+    n_added: int = 0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +63,7 @@ class RunRecord:
     epochs: int
     shuffle_state: dict[str, Any] | None
     caveats: tuple[str, ...] = ()
+    replay: Replay = field(default_factory=Replay)
 
     def __post_init__(self) -> None:
         sizes = layer_sizes(self.settings)
@@ -112,7 +130,7 @@ def engine_losses(record: RunRecord) -> list[float]:
     return [train for train, _ in engine_history(record)]
 
 
-# ---- where a Keras or PyTorch rerun cannot follow the playground ----
+# ---- where a replay cannot follow the playground ----
 
 
 def carries_over(record: RunRecord) -> bool:
@@ -127,32 +145,19 @@ def kills_links(settings: PlaygroundSettings) -> bool:
     return l1 and optimizer_of(settings).is_plain_sgd
 
 
-CARRY_NOTE = (
-    "The playground carries the last {rest} training samples of every epoch (N = {n}, batch "
-    "{b}) into the next epoch's first batch. Keras and PyTorch have no equivalent: here the "
-    "short batch is its own update, so the losses will differ from the playground's."
-)
 NEVER_NOTE = (
     "The playground never updates the weights of this run: it has N = {n} training samples, "
-    "fewer than one batch of {b}, and it only updates after a full batch (the page says so). "
-    "Keras and PyTorch train on the short batch instead, so their losses will fall while the "
-    "playground's stay where they started."
+    "fewer than one batch of {b}, and it only updates after a full batch (the page says so)."
 )
-DEAD_NOTE = (
-    "L1 with plain SGD: the playground kills a link whose weight the L1 step pushes across "
-    "zero, and never updates it again. Keras and PyTorch have no equivalent: here such "
-    "weights keep moving, so the losses will differ once a link would have died."
-)
+
+
+def never_updates(record: RunRecord) -> list[str]:
+    """The page's small-data rule, said in the script as the page says it (issue 11)."""
+    n, b = len(record.Ftr), record.settings.batch_size
+    return [NEVER_NOTE.format(n=n, b=b)] if carries_over(record) and n < b else []
 
 
 def reproduction_caveats(record: RunRecord) -> list[str]:
-    """Every known reason the script's losses may differ: built-in ones, then the session's."""
-    notes = []
-    n, b = len(record.Ftr), record.settings.batch_size
-    if carries_over(record) and n < b:  # what the page says: this run never updates
-        notes.append(NEVER_NOTE.format(n=n, b=b))
-    elif carries_over(record):
-        notes.append(CARRY_NOTE.format(rest=n % b, n=n, b=b))
-    if kills_links(record.settings):
-        notes.append(DEAD_NOTE)
-    return [*notes, *record.caveats]
+    """Every known reason a replay's losses may differ from the page's, or stop short, plus
+    the small-data rule, which the replay follows but a reader would not expect."""
+    return [*never_updates(record), *record.replay.notes, *record.caveats]

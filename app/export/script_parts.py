@@ -46,17 +46,6 @@ DISPLAY_LOSS = {
 }
 
 ORDER_AND_LOSS = Template('''\
-def epoch_orders():
-    """Row order of each epoch: as stored, or the engine's shuffle, drawn from the same NumPy
-    generator state so every permutation is identical."""
-    rng = None
-    if SHUFFLE_STATE is not None:
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = SHUFFLE_STATE
-    for _ in range(EPOCHS):
-        yield rng.permutation(len(F_TRAIN)) if rng is not None else np.arange(len(F_TRAIN))
-
-
 def display_loss(p, y):
     """The loss the playground shows for predictions p (n, K), without the penalty."""
     p = np.asarray(p, dtype=np.float64)
@@ -65,22 +54,30 @@ $body
 
 
 def order_and_loss_source(record: RunRecord) -> str:
-    """Source of `epoch_orders()` and `display_loss(p, y)` for the record's loss."""
+    """Source of `display_loss(p, y)` for the record's loss."""
     body = textwrap.indent(DISPLAY_LOSS[record.settings.loss], "    ")
     return ORDER_AND_LOSS.substitute(body=body)
 
 
-def header_lines(record: RunRecord, framework: str) -> list[str]:
-    """Docstring lines: what the script reproduces, the settings, and every caveat."""
+def header_lines(record: RunRecord, framework: str, caveats: bool = True) -> list[str]:
+    """Docstring lines: what the script reproduces, the settings, and (for a replay) every
+    caveat; `caveats=False` is the student script, which trains with fit instead."""
     s = record.settings
     sizes = "-".join(str(n) for n in layer_sizes(s))
     config = optimizer_of(s).config()
+    network = f"the network {sizes} (inputs: {', '.join(s.features) or 'none'})"
     summary = (
-        f"It rebuilds the network {sizes} (inputs: {', '.join(s.features) or 'none'}) with "
-        "the run's initial weights, replays the same training data, batches, batch order, "
-        f"optimizer and regularization for {record.epochs} epochs, and prints the loss the "
-        "playground displays after each epoch, on the training and the test set."
+        f"It rebuilds {network} with the run's initial weights, replays the same training "
+        "data, batches, batch order, optimizer, regularization and your actions during the "
+        f"run for {record.epochs} epochs, and prints the loss the playground displays after "
+        "each epoch, on the training and the test set."
     )
+    if not caveats:
+        summary = (
+            f"It builds {network} with the run's initial weights and trains it on the run's "
+            "data with the same optimizer, loss and regularization: model.compile(...), then "
+            "model.fit(...)."
+        )
     facts = [
         f"Data: {s.active_dataset}, noise {s.noise:g}%, {s.percent_train:g}% training, seed "
         f"{s.seed!r}: {len(record.Ftr)} training and {len(record.Fte)} test samples.",
@@ -93,10 +90,10 @@ def header_lines(record: RunRecord, framework: str) -> list[str]:
     lines = [f"{framework} reproduction of an NN Playground run.", "", *_wrap(summary), ""]
     for fact in facts:
         lines += _wrap(fact, indent="  ")
-    caveats = reproduction_caveats(record)
-    if caveats:
+    notes = reproduction_caveats(record) if caveats else []
+    if notes:
         lines += ["", "Caveats:"]
-        for note in caveats:
+        for note in notes:
             lines += _wrap(note, first="- ", indent="  ")
     return lines
 
@@ -132,8 +129,9 @@ def _row(values: FloatArray) -> str:
     return ", ".join(repr(float(v)) for v in values)
 
 
-def data_section(record: RunRecord) -> str:
-    """The marked data block: training/test sets, initial weights and the shuffle state."""
+def data_section(record: RunRecord, layout: str = "") -> str:
+    """The marked data block: training/test sets, initial weights (`layout` says how they
+    are laid out) and the shuffle state."""
     weights = "".join(f"    {array_literal(w, '    ')},\n" for w in record.initial_weights)
     parts = [
         DATA_BEGIN,
@@ -141,7 +139,7 @@ def data_section(record: RunRecord) -> str:
         f"Y_TRAIN = {array_literal(record.ytr)}",
         f"F_TEST = {array_literal(record.Fte)}",
         f"Y_TEST = {array_literal(record.yte)}",
-        "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units).",
+        layout or "# [W1, b1, W2, b2, ...], W of shape (inputs, units).",
         f"INITIAL_WEIGHTS = [\n{weights}]",
         f"SHUFFLE_STATE = {_state_literal(record)}",
         DATA_END,

@@ -18,9 +18,10 @@ import numpy as np
 from app.playground.custom_data import Row, check_row
 from app.playground.errors import ProtocolError
 from app.playground.readouts import HISTORY_LIMIT
+from app.playground.run_log import RunLog
 from app.playground.session import LIVE_KEYS, Session
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: the run log (events for exact replays) replaced "caveats"
 
 
 def take(session: Session) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def take(session: Session) -> dict[str, Any]:
         "history": [[e, _number(train), _number(test)] for e, train, test in session.history],
         "initial_weights": [w.tolist() for w in session.initial_weights],
         "initial_shuffle_state": _jsonable(session.initial_shuffle_state),
-        "caveats": sorted(session.caveats),
+        "run_log": session.log.to_json(),
         "added": [list(row) for row in session.added],
         "uploaded": None if session.uploaded is None else [list(r) for r in session.uploaded],
     }
@@ -108,7 +109,8 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
 
 
 def _restore_run_start(session: Session, data: dict[str, Any]) -> None:
-    """Where the run began (for exports): initial weights, shuffle state, caveats."""
+    """Where the run began and what happened since (for exports): initial weights, shuffle
+    state and the run log."""
     initial = [np.asarray(w, dtype=np.float64) for w in data["initial_weights"]]
     if [w.shape for w in initial] != [w.shape for w in session.initial_weights]:
         raise ValueError("initial weights do not match the network")
@@ -116,12 +118,13 @@ def _restore_run_start(session: Session, data: dict[str, Any]) -> None:
         raise ValueError("initial weights must be finite")
     probe = np.random.Generator(np.random.PCG64())
     probe.bit_generator.state = data["initial_shuffle_state"]  # raises on a malformed state
-    caveats = data["caveats"]
-    if not isinstance(caveats, list) or len(caveats) > 20:
-        raise ValueError("caveats must be a short list")
+    kernels = [w.shape for w in session.net.W]
+    log = RunLog.from_json(
+        data["run_log"], session.settings, data["epoch"], session.max_points, kernels
+    )
     session.initial_weights = initial
     session.initial_shuffle_state = dict(probe.bit_generator.state)
-    session.caveats = {str(c)[:200] for c in caveats}
+    session.log = log
 
 
 def _restore_points(session: Session, added: Any, uploaded: Any) -> None:

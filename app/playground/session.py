@@ -20,13 +20,13 @@ from app.engine import DivergenceError
 from app.engine.types import FloatArray
 from app.playground.build import new_network, new_trainer, optimizer_from
 from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
-from app.playground.datasets import generate, split
 from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
 from app.playground.labels import targets
 from app.playground.readouts import Readouts
-from app.playground.rng import PlaygroundRandom, keras_generator
+from app.playground.rng import keras_generator
+from app.playground.run_log import RunLog, seeded_data
 from app.playground.settings import PlaygroundSettings, merge_settings
 
 Point = tuple[int, float, float]  # (epoch, train loss, test loss) on the loss chart
@@ -47,7 +47,6 @@ class Session(Readouts):
         self.max_layers, self.max_neurons, self.max_points = max_layers, max_neurons, max_points
         self.added: list[Row] = []  # points the user clicked in; they join the training set
         self.uploaded: list[Row] | None = None  # an uploaded CSV replaces the generated data
-        self.caveats: set[str] = set()  # what an export since the last reset cannot replay
         self.settings = settings
         self.playing = False
         self.diverged = False
@@ -87,7 +86,7 @@ class Session(Readouts):
             self.trainer.learning_rate = new.learning_rate
             self.trainer.record_gradients = new.gradient_view
             if "learning_rate" in changed:
-                self.caveats.add("the learning rate was changed during the run")
+                self.log.note(self.epoch, "learning_rate", value=new.learning_rate)
             self.touch()
 
     def reset(self) -> None:
@@ -100,7 +99,7 @@ class Session(Readouts):
         self.trainer.record_gradients = self.settings.gradient_view
         self.initial_weights = self.net.get_weights()
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
-        self.caveats = set()
+        self.log = RunLog.start(self.settings, self.added)  # what an exact replay needs
         self.history: list[tuple[int, float, float]] = []
         self._clamp_focus()
         self.touch()
@@ -119,7 +118,9 @@ class Session(Readouts):
         session replays from here), at the imported epoch with its loss history."""
         self.net.set_weights(weights)
         self.initial_weights = self.net.get_weights()
-        self.epoch, self.history = epoch, list(history)
+        self.epoch = epoch
+        self.history = list(history)
+        self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
         self.touch()
 
     def training_cost(self, epochs: int) -> int:
@@ -136,19 +137,19 @@ class Session(Readouts):
         if reset:
             self.reset()
         else:
-            self.caveats.add("the data was regenerated during the run")
+            self.log.note(self.epoch, "regenerate", seed=seed)
             self.touch()
 
     def set_weight(self, layer: int, src: int, dst: int, value: float) -> None:
         self._check_link(layer, src, dst)
         self.net.set_weight(layer, src, dst, value)
-        self.caveats.add("a weight was edited by hand during the run")
+        self.log.note(self.epoch, "weight", layer=layer, src=src, dst=dst, value=float(value))
         self.touch()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         self._check_link(layer, 0, node, bias=True)
         self.net.set_bias(layer, node, value)
-        self.caveats.add("a bias was edited by hand during the run")
+        self.log.note(self.epoch, "bias", layer=layer, node=node, value=float(value))
         self.touch()
 
     def add_point(self, x: float, y: float, label: float) -> None:
@@ -158,7 +159,7 @@ class Session(Readouts):
             message = f"at most {self.max_points} points of your own on this server"
             raise ProtocolError("too_many_points", message, "label")
         self.added.append(row)
-        self.caveats.add("points were added during the run")
+        self.log.note(self.epoch, "add_point", x=row[0], y=row[1], label=row[2])
         self._compose()
 
     def clear_points(self) -> None:
@@ -169,6 +170,7 @@ class Session(Readouts):
             self._seed_data()
             self.reset()
         else:
+            self.log.note(self.epoch, "clear_points")
             self._compose()
 
     def rebuild_data(self) -> None:
@@ -184,7 +186,6 @@ class Session(Readouts):
         self.added, self.uploaded = [], report.rows
         self._seed_data()
         self.reset()
-        self.caveats.add("the data came from an uploaded CSV file, not the dataset named above")
         return report.to_message()
 
     def set_focus(self, layer: int | None, unit: int) -> None:
@@ -220,6 +221,7 @@ class Session(Readouts):
                 self.train_loss = self.trainer.train_epoch(self.Ftr, self.Ttr)
             except DivergenceError as exc:
                 self.playing, self.diverged = False, True
+                self.log.note(self.epoch, "diverged")  # rolled back, but a shuffle was drawn
                 events.append(_event("diverged", str(exc)))
                 break
             self.epoch += 1
@@ -232,17 +234,8 @@ class Session(Readouts):
 
     def _seed_data(self) -> None:
         """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
-        s = self.settings
-        self.rng = PlaygroundRandom(s.seed)
-        self.keras_rng = keras_generator(s.seed)
-        if self.uploaded is None:
-            X, y = generate(s.active_dataset, s.noise / 100, self.rng)
-        else:  # the user's rows, in an order the seed fixes (the playground's shuffle)
-            X, y = rows_to_arrays(self.uploaded)
-            order = list(range(len(X)))
-            self.rng.shuffle(order)
-            X, y = X[order], y[order]
-        self._base = split(X, y, s.percent_train)
+        self.rng, self._base = seeded_data(self.settings, self.uploaded)
+        self.keras_rng = keras_generator(self.settings.seed)
         self._compose()
 
     def _compose(self) -> None:

@@ -1,7 +1,8 @@
 """What the `export` message sends back: a file's name, media type and text.
 
-What it is: the map from an export format to a file built from the session — a Keras 3 or
-PyTorch script that replays the run since the last reset (app/export), the weights and
+What it is: the map from an export format to a file built from the session — the readable
+Keras 3 script ("keras"), a Keras 3 or PyTorch script that replays the run since the last
+reset exactly ("keras_replay", "pytorch"; app/export), the weights and
 settings as importable JSON, or the current split as CSV.
 What it is not: a generator of those files (app/export, app/custom_data).
 Trade-off: files travel as text inside a JSON message rather than through an HTTP download
@@ -10,19 +11,42 @@ route, so they come from the live session on its own socket and need no shared s
 
 from typing import TYPE_CHECKING, Any
 
-from app.export import RunRecord, export_json, keras_script, pytorch_script
+from app.export import (
+    RunRecord,
+    export_json,
+    keras_script,
+    keras_student_script,
+    pytorch_script,
+    replay_record,
+)
 from app.playground.custom_data import split_csv
 
 if TYPE_CHECKING:
     from app.playground.session import Session
 
-MEDIA_TYPES = {"keras": "text/x-python", "pytorch": "text/x-python",
+PYTHON = "text/x-python"
+MEDIA_TYPES = {"keras": PYTHON, "keras_replay": PYTHON, "pytorch": PYTHON,
                "json": "application/json", "csv": "text/csv"}  # fmt: skip
-EXTENSIONS = {"keras": "_keras.py", "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}
+EXTENSIONS = {"keras": "_keras.py", "keras_replay": "_keras_replay.py",
+              "pytorch": "_pytorch.py", "json": ".json", "csv": ".csv"}  # fmt: skip
 
 
 def run_record(session: "Session") -> RunRecord:
-    """The run since the last reset, as the exporters need it."""
+    """The run since the last reset, with what the user did along the way."""
+    return replay_record(
+        session.log,
+        session.settings,
+        session.uploaded,
+        session.epoch,
+        session.initial_weights,
+        session.initial_shuffle_state,
+    )
+
+
+def current_record(session: "Session") -> RunRecord:
+    """Today's settings and data with the run's initial weights, for the JSON export: an
+    import must bring back the settings as they are now (seed and rate included), not as the
+    run began, which is what a replay starts from."""
     s = session.settings
     return RunRecord(
         settings=s,
@@ -33,7 +57,6 @@ def run_record(session: "Session") -> RunRecord:
         yte=session.Tte,
         epochs=session.epoch,
         shuffle_state=session.initial_shuffle_state if s.shuffle else None,
-        caveats=tuple(sorted(session.caveats)),
     )
 
 
@@ -43,8 +66,10 @@ def export_message(session: "Session", fmt: str) -> dict[str, Any]:
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
         weights, epoch = session.net.get_weights(), session.epoch
-        content = export_json(run_record(session), weights, epoch, session.history)
+        content = export_json(current_record(session), weights, epoch, session.history)
     elif fmt == "keras":
+        content = keras_student_script(run_record(session))
+    elif fmt == "keras_replay":
         content = keras_script(run_record(session))
     else:
         content = pytorch_script(run_record(session))

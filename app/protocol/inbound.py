@@ -112,7 +112,7 @@ class Upload(Strict):
 
 class Export(Strict):
     type: Literal["export"]
-    format: Literal["keras", "pytorch", "json", "csv"]
+    format: Literal["keras", "keras_replay", "pytorch", "json", "csv"]
 
 
 class Query(Strict):

@@ -1,5 +1,5 @@
 // DataTools: "your data" and the round trips to files (docs/protocol.md §8): CSV upload with its
-// report, "Clear my points", the four downloads (an `export` answer becomes a Blob download) and
+// report, "Clear my points", the five downloads (an `export` answer becomes a Blob download) and
 // the JSON import; and ConfusionView, the confusion-matrix popover. DOM only; the text they show
 // comes from the pure helpers in format.js.
 // Trade-off: files are read whole into a string (`File.text()`) and sent as one message, so the

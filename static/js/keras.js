@@ -80,7 +80,8 @@ const pyNumber = (v) => {
  * The Keras line a setting corresponds to: what a student would type in `compile()`.
  * Example: kerasCompile({optimizer: "adam", optimizer_options: {amsgrad: true}, learning_rate: 0.03,
  *   loss: "binary_crossentropy"}) -> 'compile(optimizer=Adam(learning_rate=0.03, amsgrad=True), loss="binary_crossentropy")'
- * The playground's own loss has no Keras name: it is shown as ½·MSE.
+ * The playground's own loss has no Keras name: it is the function `half_squared_error` of the
+ * "Keras script" download (PLAYGROUND_LOSS_NOTE says what it is), so the line stays valid Python.
  * @param {object} settings protocol settings (state.settings)
  */
 export function kerasCompile(settings) {
@@ -94,9 +95,12 @@ export function kerasCompile(settings) {
   if (options.decay) {
     args[0] = `learning_rate=InverseTimeDecay(${pyNumber(settings.learning_rate)}, 1, ${pyNumber(options.decay)})`;
   }
-  const loss = settings.loss === "playground" ? "½·mse" : `"${settings.loss}"`;
+  const loss = settings.loss === "playground" ? "half_squared_error" : `"${settings.loss}"`;
   return `compile(optimizer=${OPTIMIZERS[name].label}(${args.join(", ")}), loss=${loss})`;
 }
+
+/** A Python comment for the panel when the loss is the playground's own (see kerasCompile). */
+export const PLAYGROUND_LOSS_NOTE = "# half_squared_error: 0.5 * sum((y_pred - y_true) ** 2) per sample (in the Keras script download)";
 
 /**
  * The `fit()` call these settings correspond to (the data are the DATA column's points).

@@ -93,7 +93,7 @@ export const uploadCsv = (content) => ({ type: "upload_csv", content });
 
 /**
  * Ask for a download (answer: an `export` message with filename, media_type and content).
- * @param {"keras"|"pytorch"|"json"|"csv"} format
+ * @param {"keras"|"keras_replay"|"pytorch"|"json"|"csv"} format "keras" is the readable script, "keras_replay" and "pytorch" the exact replays
  */
 export const exportAs = (format) => ({ type: "export", format });
 

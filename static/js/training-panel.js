@@ -6,7 +6,7 @@
 // because each of these settings resets the network.
 
 import { $ } from "./dom.js";
-import { INITIALIZERS, LOSSES, OPTIMIZERS, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses } from "./keras.js";
+import { INITIALIZERS, LOSSES, OPTIMIZERS, PLAYGROUND_LOSS_NOTE, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses } from "./keras.js";
 
 /** Summary line of the closed panel. Example: "SGD · ½ squared error · playground init · seed 0.5". */
 export function trainingSummary(settings) {
@@ -102,7 +102,8 @@ export class TrainingPanel {
       $("epochs-limit").value = settings.epochs_limit == null ? "" : String(settings.epochs_limit);
     }
     $("training-summary").textContent = trainingSummary(settings);
-    $("keras-line").textContent = `model.${kerasCompile(settings)}\nmodel.${kerasFit(settings)}`;
+    const note = settings.loss === "playground" ? `${PLAYGROUND_LOSS_NOTE}\n` : "";
+    $("keras-line").textContent = `${note}model.${kerasCompile(settings)}\nmodel.${kerasFit(settings)}`;
   }
 
   #buildParams(name) {

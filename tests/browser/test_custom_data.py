@@ -104,3 +104,31 @@ def test_downloads_and_the_json_import(playground: Any, tmp_path: Any) -> None:
     expect(page.locator("#activations")).to_have_value("relu")
     expect(page.locator("#loss-train")).to_have_text(loss)
     expect(page.locator("#transfer-message")).to_contain_text("Imported")
+
+
+def test_two_keras_downloads_a_readable_script_and_an_exact_replay(
+    playground: Any, tmp_path: Any
+) -> None:
+    pg = playground.open("seed=0.12345&batchSize=7")
+    page = pg.page
+    pg.step(2)
+    expect(page.locator("[data-export=keras]")).to_have_text("Keras script")
+    expect(page.locator("[data-export=keras_replay]")).to_have_text("Keras exact replay")
+    texts = {}
+    for fmt in ("keras", "keras_replay"):
+        with page.expect_download() as info:
+            page.click(f"[data-export={fmt}]")
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        texts[fmt] = path.read_text()
+    assert info.value.suggested_filename.endswith("_keras_replay.py")
+    script, replay = texts["keras"], texts["keras_replay"]
+    assert script.splitlines()[0].startswith('"""Keras 3 script for an NN Playground run')
+    assert "model.compile(" in script and "    model.fit(\n" in script
+    assert "EPOCHS = 2\n" in script and "train_on_batch" not in script
+    assert "def half_squared_error(y_true, y_pred):" in script
+    assert replay.splitlines()[0] == '"""Keras 3 reproduction of an NN Playground run.'
+    assert "model.train_on_batch(f, y)" in replay and "CARRY = True" in replay
+    assert "EPOCHS = 2\n" in replay
+    compile(script, "script.py", "exec")
+    compile(replay, "replay.py", "exec")

@@ -47,14 +47,14 @@ test("losses valid for the problem; multi-class has exactly one", () => {
 
 test("the compile() and fit() lines a student would type", () => {
   const base = { optimizer: "sgd", optimizer_options: {}, learning_rate: 0.03, loss: "playground", batch_size: 10, shuffle: false, epochs_limit: null };
-  assert.equal(kerasCompile(base), "compile(optimizer=SGD(learning_rate=0.03), loss=½·mse)");
+  assert.equal(kerasCompile(base), "compile(optimizer=SGD(learning_rate=0.03), loss=half_squared_error)");
   assert.equal(
     kerasCompile({ ...base, optimizer: "adam", optimizer_options: { amsgrad: true, beta_1: 0.8 }, loss: "binary_crossentropy" }),
     'compile(optimizer=Adam(learning_rate=0.03, beta_1=0.8, amsgrad=True), loss="binary_crossentropy")',
   );
   assert.equal(
     kerasCompile({ ...base, learning_rate: 1, optimizer_options: { momentum: 0.9, decay: 0.01 } }),
-    "compile(optimizer=SGD(learning_rate=InverseTimeDecay(1.0, 1, 0.01), momentum=0.9), loss=½·mse)",
+    "compile(optimizer=SGD(learning_rate=InverseTimeDecay(1.0, 1, 0.01), momentum=0.9), loss=half_squared_error)",
   );
   assert.equal(kerasFit(base), "fit(x, y, batch_size=10, shuffle=False)");
   assert.equal(kerasFit({ ...base, epochs_limit: 300, shuffle: true }), "fit(x, y, batch_size=10, epochs=300, shuffle=True)");

@@ -7,10 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.export import pytorch_script
 from app.playground import checkpoint
 from app.playground.errors import ProtocolError
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
+from app.protocol.downloads import run_record
 
 
 def make(**settings: Any) -> Session:
@@ -73,7 +75,21 @@ BROKEN = [
     (("history", 0), ["x", 1, 2]),
     (("initial_weights", 1), [1.0]),
     (("initial_shuffle_state",), {"state": 3}),
-    (("caveats",), "not a list"),
+    (("run_log",), "not a log"),
+    (("run_log", "events", 0, "type"), "teleport"),
+    (("run_log", "events", 0, "layer"), 9),
+    (("run_log", "events", 0, "dst"), 4),
+    (("run_log", "events", 0, "epoch"), 3),
+    (("run_log", "events", 0, "value"), float("nan")),
+    (("run_log", "events", 0, "extra"), 1),
+    (("run_log", "events"), [{"epoch": 0, "type": "clear_points"}] * 10_001),
+    (("run_log", "events", 1), {"epoch": 1, "type": "diverged"}),
+    (("run_log", "added"), [[0.0, 0.0, 1.0, 5.0]]),
+    (("run_log", "added"), [[0.0, 0.0, 7.0]]),
+    (("run_log", "events", 1), {"epoch": 2, "type": "add_point", "x": 0, "y": 0, "label": 7}),
+    (("run_log", "learning_rate"), "fast"),
+    (("run_log", "dropped_at"), -1),
+    (("run_log", "seed"), 5),
 ]
 
 
@@ -83,6 +99,8 @@ def test_a_broken_checkpoint_is_refused_and_changes_nothing(
 ) -> None:
     source = make(optimizer="sgd", optimizer_options={"momentum": 0.9})
     source.advance(2)
+    source.set_weight(0, 1, 3, 0.25)  # two events for the run log's broken cases
+    source.set_bias(1, 1, 0.5)
     snapshot = checkpoint.take(source)
     snapshot["history"] = [[0, 0.5, 0.5]]
     target = make(optimizer="sgd", optimizer_options={"momentum": 0.9})
@@ -92,3 +110,21 @@ def test_a_broken_checkpoint_is_refused_and_changes_nothing(
         checkpoint.restore(target, corrupt(snapshot, path, value))
     assert refused.value.code == "invalid_checkpoint"
     assert checkpoint.take(target) == before
+
+
+def test_the_run_log_travels_so_an_export_after_a_reconnect_replays_from_the_start() -> None:
+    a = make(batch_size=7, regularization="L1", regularization_rate=0.01)
+    a.advance(2)
+    a.apply({"learning_rate": 0.1})
+    a.set_weight(0, 1, 0, -0.4)
+    a.add_point(1.5, -2.0, 1.0)
+    a.advance(1)
+    a.regenerate()
+    a.advance(1)
+    snapshot = json.loads(json.dumps(checkpoint.take(a), allow_nan=False))
+    b = Session(a.settings)  # a reconnect: the client's settings, then its checkpoint
+    checkpoint.restore(b, snapshot)
+    assert [e["type"] for e in b.log.events] == ["learning_rate", "weight", "add_point",
+                                                 "regenerate"]  # fmt: skip
+    assert b.log.seed == "ck" and b.log.learning_rate == 0.03
+    assert pytorch_script(run_record(b)) == pytorch_script(run_record(a))

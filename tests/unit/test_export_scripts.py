@@ -26,6 +26,7 @@ from app.export import (
     parse_json,
     pytorch_script,
 )
+from app.export.replay_source import REPLAY_SOURCE, replay_constants
 from app.export.script_parts import DATA_BEGIN, DATA_END, order_and_loss_source
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
@@ -150,7 +151,11 @@ def test_scripts_compile_for_every_optimizer(optimizer: str, framework: str) -> 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_keras_script_builds_the_keras_optimizer_with_every_hyperparameter(optimizer: str) -> None:
     record = make_record(optimizer=optimizer, optimizer_options=OPTIONS[optimizer])
-    assert squeezed(f"optimizer = {KERAS_CALLS[optimizer]}\n") in squeezed(keras_script(record))
+    # The rate is a named constant (recorded changes set it), or the decay schedule.
+    call = KERAS_CALLS[optimizer].replace("0.03", "schedule or LEARNING_RATE", 1)
+    source = keras_script(record)
+    assert squeezed(f"optimizer = {call}\n") in squeezed(source)
+    assert "LEARNING_RATE = 0.03\n" in source and "schedule = None" in source
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -160,23 +165,29 @@ def test_pytorch_script_uses_the_matching_torch_rule(optimizer: str) -> None:
         assert expected in source
 
 
-def test_pytorch_sgd_is_written_out_only_when_decay_meets_momentum() -> None:
-    # Keras folds the decayed rate into the velocity; torch scales its buffer by the new rate.
+def test_pytorch_sgd_is_written_out_only_when_the_rate_changes_under_momentum() -> None:
+    # Keras folds the rate into the velocity; torch scales its buffer by the current rate.
     decayed = make_record(optimizer_options={"momentum": 0.9, "decay": 0.01})
-    assert "optimizer = KerasRule(params, lr=0.03)" in pytorch_script(decayed)
+    assert "return KerasRule(params, lr=0.03)" in pytorch_script(decayed)
     assert "v.mul_(MOMENTUM).sub_(lr * g)" in pytorch_script(decayed)
+    session = new_session(optimizer_options={"momentum": 0.9})
+    session.advance(1)
+    session.apply({"learning_rate": 0.1})  # a recorded change parts them just as decay does
+    session.advance(1)
+    assert "return KerasRule(params, lr=0.03)" in pytorch_script(run_record(session))
     for options in ({"momentum": 0.9}, {"decay": 0.01}):
         source = pytorch_script(make_record(optimizer_options=options))
-        assert "optimizer = torch.optim.SGD(params, lr=0.03" in source
+        assert "return torch.optim.SGD(params, lr=0.03" in source
 
 
-def test_legacy_decay_becomes_inverse_time_decay_and_a_per_batch_schedule() -> None:
+def test_legacy_decay_becomes_inverse_time_decay_and_a_per_batch_rate() -> None:
     record = make_record(optimizer="adam", optimizer_options={"decay": 0.01})
     keras_lr = "InverseTimeDecay(0.03, decay_steps=1, decay_rate=0.01)"
-    expected = f"keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.{keras_lr}"
-    assert squeezed(expected) in squeezed(keras_script(record))
-    assert "LambdaLR(optimizer, lambda k: 1 / (1 + 0.01 * k))" in pytorch_script(record)
-    assert "scheduler = None" in pytorch_script(make_record(optimizer="adam"))
+    assert f"schedule = keras.optimizers.schedules.{keras_lr}" in keras_script(record)
+    torch = pytorch_script(record)
+    assert "DECAY = 0.01\n" in torch and "return self.base / (1 + DECAY * k)" in torch
+    assert 'group["lr"] = lr' in torch and "rate.at(updates)" in torch
+    assert "DECAY = 0.0\n" in pytorch_script(make_record(optimizer="adam"))
 
 
 @pytest.mark.parametrize(
@@ -195,7 +206,7 @@ def test_playground_rate_maps_to_keras_and_torch_penalties(
     assert f"penalty = {keras_call}" in keras
     assert keras.count("kernel_regularizer=penalty)") == 3 and "bias_regularizer" not in keras
     source = pytorch_script(record)
-    assert "RATE = 0.004\n" in source and torch_penalty in source
+    assert "RATE = 0.004  #" in source and torch_penalty in source
 
 
 def test_no_regularization_means_no_penalty_anywhere() -> None:
@@ -280,8 +291,11 @@ def test_unshuffled_scripts_keep_the_stored_order() -> None:
 
 
 def script_functions(record: RunRecord) -> dict[str, Any]:
-    namespace = data_namespace(keras_script(record)) | {"EPOCHS": record.epochs}
+    """The NumPy parts of a replay script, executed with its data and constants."""
+    namespace = data_namespace(keras_script(record))
+    exec(replay_constants(record, 0.0), namespace)
     exec(order_and_loss_source(record), namespace)
+    exec(REPLAY_SOURCE, namespace)
     return namespace
 
 
@@ -290,15 +304,55 @@ def test_epoch_orders_draw_the_engines_permutations() -> None:
     assert record.shuffle_state is not None
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = record.shuffle_state
-    orders = list(script_functions(record)["epoch_orders"]())
-    assert len(orders) == 3
-    for order in orders:
+    functions = script_functions(record)
+    shuffler = functions["shuffler"]()
+    for _ in range(3):
+        order = functions["epoch_order"](shuffler, len(record.Ftr))
         assert np.array_equal(order, rng.permutation(len(record.Ftr)))
 
 
 def test_epoch_orders_without_shuffle_are_the_stored_order() -> None:
-    orders = list(script_functions(make_record(epochs=2))["epoch_orders"]())
-    assert all(np.array_equal(order, np.arange(250)) for order in orders)
+    functions = script_functions(make_record(epochs=2))
+    assert functions["shuffler"]() is None
+    assert np.array_equal(functions["epoch_order"](None, 250), np.arange(250))
+
+
+def test_carried_rows_join_the_next_epochs_first_batch() -> None:
+    functions = script_functions(make_record(batch_size=7))  # 250 = 35·7 + 5
+    F, Y = np.arange(250.0)[:, None], -np.arange(250.0)[:, None]
+    batches, carried = functions["epoch_batches"](F, Y, np.arange(250), None)
+    assert len(batches) == 35 and [len(f) for f, _ in batches] == [7] * 35
+    assert carried[0][:, 0].tolist() == [245.0, 246.0, 247.0, 248.0, 249.0]
+    batches, carried = functions["epoch_batches"](F, Y, np.arange(250), carried)
+    first = [245.0, 246.0, 247.0, 248.0, 249.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert batches[0][0][:, 0].tolist() == first and batches[0][1][:, 0].tolist() == [
+        -v for v in first
+    ]
+    assert len(batches) == 35 and len(carried[0]) == 5
+
+
+def test_fewer_rows_than_a_batch_accumulate_and_keras_batching_never_carries() -> None:
+    functions = script_functions(make_record(batch_size=7))
+    F = Y = np.ones((4, 1))
+    batches, carried = functions["epoch_batches"](F, Y, np.arange(4), None)
+    batches, carried = functions["epoch_batches"](F, Y, np.arange(4), carried)
+    assert batches == [] and len(carried[0]) == 8  # nothing is ever applied (spec §4.5)
+    keras = script_functions(make_record(batch_size=7, optimizer="adam"))
+    batches, carried = keras["epoch_batches"](np.ones((250, 1)), np.ones((250, 1)),
+                                              np.arange(250), None)  # fmt: skip
+    assert carried is None and [len(f) for f, _ in batches][-2:] == [7, 5]
+
+
+def test_an_l1_step_across_zero_kills_the_link_and_dead_links_keep_their_value() -> None:
+    functions = script_functions(make_record(regularization="L1", regularization_rate=0.01))
+    before = np.array([0.002, 0.5, -0.3, 0.0001])
+    dead = np.array([False, False, True, False])
+    # lr 0.1, λ 0.01: the L1 step is 0.001. Data steps: 0.0005 (the L1 step crosses zero),
+    # 0.45 (it does not), dead link moved by its update, 0.0011 (L1 lands on 0.0001: no).
+    w = np.array([0.0005 - 0.001, 0.45 - 0.001, -0.25, 0.0011 - 0.001])
+    functions["kill_crossings"](w, before, dead, 0.1)
+    assert w.tolist() == pytest.approx([0.0, 0.449, -0.3, 0.0001], abs=1e-15)
+    assert dead.tolist() == [True, False, True, False]
 
 
 @pytest.mark.parametrize(
@@ -324,27 +378,17 @@ def test_display_loss_is_the_frames_loss(
 
 # ---- caveats ----
 
-CARRY = "carries the last 5 training samples"
-DEAD = "kills a link"
-
 
 @pytest.mark.parametrize("framework", SCRIPTS)
-def test_carry_over_is_called_out_where_it_happens(framework: str) -> None:
+def test_carry_over_and_dead_links_are_replayed_not_caveats(framework: str) -> None:
     script = SCRIPTS[framework]
-    assert CARRY in script(make_record(batch_size=7))  # 250 = 35·7 + 5
-    assert "no equivalent" in script(make_record(batch_size=7))
-    assert "carries" not in script(make_record(batch_size=10))
-    assert "carries" not in script(make_record(batch_size=7, optimizer="adam"))  # Keras batching
-
-
-@pytest.mark.parametrize("framework", SCRIPTS)
-def test_l1_dead_links_are_called_out_only_under_plain_sgd(framework: str) -> None:
-    script = SCRIPTS[framework]
-    l1 = {"regularization": "L1", "regularization_rate": 0.01}
-    assert DEAD in script(make_record(**l1))
-    assert DEAD not in script(make_record(**l1, optimizer="adam"))
-    assert DEAD not in script(make_record(**l1, optimizer_options={"momentum": 0.5}))
-    assert DEAD not in script(make_record(regularization="L1", regularization_rate=0))
+    carry = script(make_record(batch_size=7, regularization="L1", regularization_rate=0.01))
+    assert "CARRY = True" in carry and "KILLS_LINKS = True" in carry and "Caveats" not in carry
+    keras_batching = script(make_record(batch_size=7, optimizer="adam"))
+    assert "CARRY = False" in keras_batching and "KILLS_LINKS = False" in keras_batching
+    momentum = {"regularization": "L1", "regularization_rate": 0.01, "optimizer_options": {}}
+    momentum["optimizer_options"] = {"momentum": 0.5}
+    assert "KILLS_LINKS = False" in script(make_record(**momentum))
 
 
 @pytest.mark.parametrize("framework", SCRIPTS)
