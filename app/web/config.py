@@ -50,8 +50,10 @@ class Settings(BaseModel):
     max_neurons: Annotated[int, Field(ge=1, le=16)] = 8
     max_custom_points: Annotated[int, Field(ge=0, le=100_000)] = 2000
     allowed_origins: tuple[str, ...] = ()
+    # Host names the server answers to; empty = loopback names on a loopback bind, else any.
+    allowed_hosts: tuple[str, ...] = ()
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         """Accept a comma-separated string from the environment."""

@@ -6,6 +6,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.web.config import Settings
+from app.web.hosts import HostGuardMiddleware
 from app.web.pages import router as pages_router
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
@@ -20,6 +21,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="NN Playground", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    # Outermost last: refusals by the host guard carry the security headers too.
+    app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
     app.include_router(pages_router)

@@ -48,6 +48,7 @@ from app.protocol.inbound import (
 from app.protocol.outbound import confusion_message, data_message, state_message
 from app.web.config import Settings
 from app.web.limits import TokenBucket, origin_allowed
+from app.web.uploads import parse_upload
 
 router = APIRouter()
 logger = logging.getLogger("nn_playground")
@@ -57,6 +58,7 @@ MIN_SLICE_SECONDS = 0.002
 MAX_CREDIT = 8
 CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_LATER = 1001, 1008, 1009, 1013
 STRIKES_BEFORE_CLOSE = 50
+STRIKE_CODES = ("rate_limited", "too_large", "invalid_upload")
 # The peer is gone: not a bug in the session, so never reported as an internal error.
 GONE = (WebSocketDisconnect, WebSocketDisconnected)
 
@@ -150,7 +152,7 @@ class Connection:
     async def refuse(self, error: ProtocolError) -> bool:
         """Answer a bad message with a typed error; a flooding client is eventually closed."""
         await self.send_json(error.to_message())
-        if error.code in ("rate_limited", "too_large"):
+        if error.code in STRIKE_CODES:
             self.strikes += 1
         if self.strikes > STRIKES_BEFORE_CLOSE:
             await self.ws.close(CLOSE_POLICY, "too many refused messages")
@@ -198,7 +200,7 @@ class Connection:
         elif isinstance(msg, Query) and msg.type == "clear_points":
             session.clear_points()
         elif isinstance(msg, Upload) and msg.type == "upload_csv":
-            await self.send_json(session.upload(msg.content))
+            await self.send_json(session.use_upload(await parse_upload(session, msg.content)))
         self.checkpoint_due = True
 
     async def query(self, session: Session, msg: ClientMessage) -> bool:
