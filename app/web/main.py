@@ -5,6 +5,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.web.admission import AddressBook
 from app.web.config import Settings
 from app.web.hosts import HostGuardMiddleware
 from app.web.pages import router as pages_router
@@ -25,6 +26,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
+    app.state.addresses = AddressBook(
+        settings.max_connections_per_address,
+        settings.connections_per_second_per_address,
+        settings.connection_burst_per_address,
+    )
     app.include_router(pages_router)
     app.include_router(socket_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

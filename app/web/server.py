@@ -46,6 +46,7 @@ from app.protocol.inbound import (
     parse_client_message,
 )
 from app.protocol.outbound import confusion_message, data_message, state_message
+from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
 from app.web.limits import TokenBucket, origin_allowed
 from app.web.uploads import parse_upload
@@ -58,6 +59,8 @@ MIN_SLICE_SECONDS = 0.002
 MAX_CREDIT = 8
 CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_LATER = 1001, 1008, 1009, 1013
 STRIKES_BEFORE_CLOSE = 50
+SERVER_FULL = "server full: too many live sessions, try again later"
+NO_HELLO = "no hello in time: a connection must say hello first"
 STRIKE_CODES = ("rate_limited", "too_large", "invalid_upload")
 # The peer is gone: not a bug in the session, so never reported as an internal error.
 GONE = (WebSocketDisconnect, WebSocketDisconnected)
@@ -69,27 +72,30 @@ async def playground_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers, settings.allowed_origins):
         await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
         return
+    book: AddressBook = websocket.app.state.addresses
+    address = client_address(websocket.client, websocket.headers, settings.trust_forwarded_for)
+    refusal = book.admit(address)
     await websocket.accept()
-    registry: set[Connection] = websocket.app.state.sessions
-    if len(registry) >= settings.max_sessions:
-        reason = "server full: too many live sessions, try again later"
-        await websocket.close(CLOSE_TRY_LATER, reason)
+    if refusal is not None:
+        await websocket.close(CLOSE_TRY_LATER, refusal)
         return
-    connection = Connection(websocket, settings)
-    registry.add(connection)
+    registry: set[Connection] = websocket.app.state.sessions
+    connection = Connection(websocket, settings, registry)
     try:
         await connection.run()
     except* GONE:
         pass  # the client left (possibly while a task was sending): nothing to clean up
     finally:
         registry.discard(connection)
+        book.release(address)
 
 
 class Connection:
     """The state of one websocket: its session, credit, pacing and rate limit."""
 
-    def __init__(self, websocket: WebSocket, settings: Settings) -> None:
-        self.ws, self.limits = websocket, settings
+    def __init__(self, websocket: WebSocket, settings: Settings, registry: set[Any]) -> None:
+        self.ws, self.limits, self.registry = websocket, settings, registry
+        self.hello_deadline = time.monotonic() + settings.hello_timeout_seconds
         self.session: Session | None = None
         self.credit = 0
         self.seq = 0
@@ -116,11 +122,16 @@ class Connection:
 
     async def reader(self) -> None:
         while True:
-            with anyio.move_on_after(self.limits.idle_timeout_seconds) as idle:
+            wait = self.limits.idle_timeout_seconds
+            if self not in self.registry:  # no session yet: the hello deadline runs
+                wait = min(wait, max(0.0, self.hello_deadline - time.monotonic()))
+            with anyio.move_on_after(wait) as idle:
                 message = await self.ws.receive()
             if idle.cancelled_caught:
+                silent = self not in self.registry
+                reason = NO_HELLO if silent else "closed after a long idle time"
                 with anyio.move_on_after(self.limits.send_timeout_seconds):
-                    await self.ws.close(CLOSE_GOING_AWAY, "closed after a long idle time")
+                    await self.ws.close(CLOSE_POLICY if silent else CLOSE_GOING_AWAY, reason)
                 return
             if message["type"] == "websocket.disconnect":
                 return
@@ -139,7 +150,11 @@ class Connection:
             limit = self.limits.max_message_bytes
             return await self.refuse(ProtocolError("too_large", f"message over {limit} bytes"))
         try:
-            await self.dispatch(parse_client_message(text))
+            msg = parse_client_message(text)
+            if not self.admitted(msg):
+                await self.ws.close(CLOSE_TRY_LATER, SERVER_FULL)
+                return False
+            await self.dispatch(msg)
         except ProtocolError as exc:
             return await self.refuse(exc)
         except GONE:
@@ -147,6 +162,19 @@ class Connection:
         except Exception:
             await self.internal_error()
         self.wake.set()
+        return True
+
+    def admitted(self, msg: ClientMessage) -> bool:
+        """Count this connection toward max_sessions when it first asks for a session.
+
+        Only a session costs training time, so only sessions fill the server: pings and
+        credit before hello create nothing and take no slot (issue 12, item 3).
+        """
+        if self in self.registry or isinstance(msg, Ping | Credit):
+            return True
+        if len(self.registry) >= self.limits.max_sessions:
+            return False
+        self.registry.add(self)
         return True
 
     async def refuse(self, error: ProtocolError) -> bool:
