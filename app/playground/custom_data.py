@@ -40,9 +40,10 @@ class UploadReport:
     problems: list[tuple[int, str]] = field(default_factory=list)
     rejected: int = 0
 
-    def refuse(self, line: int, reason: str, count: int = 1) -> None:
+    def refuse(self, line: int, reason: str, count: int = 1, always: bool = False) -> None:
+        """Count `count` refused lines; keep the reason if among the first (or `always`)."""
         self.rejected += count
-        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+        if always or len(self.problems) < MAX_REPORTED_PROBLEMS:
             self.problems.append((line, reason))
 
     def to_message(self) -> dict[str, object]:
@@ -104,7 +105,8 @@ def parse_csv(settings: PlaygroundSettings, content: str, max_points: int) -> Up
             unread = 1 + rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
             full = len(report.rows) >= max_points
             why = f"over the limit of {max_points} points" if full else "too many bad lines"
-            report.refuse(number, f"{why}: this line and the {unread - 1} after it unread", unread)
+            reason = f"{why}: this line and the {unread - 1} after it unread"
+            report.refuse(number, reason, unread, always=True)  # say why reading stopped
             break
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
