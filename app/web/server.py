@@ -266,9 +266,9 @@ class Connection:
         patch.setdefault("seed", native_seed())
         settings = merge_settings(PlaygroundSettings(), patch)
         session = self.new_session(settings)
-        self.session, self.inputs_sent = session, False
-        if msg.checkpoint is not None:
+        if msg.checkpoint is not None:  # a refused checkpoint leaves the old session in place
             checkpoint.restore(session, msg.checkpoint)
+        self.session, self.inputs_sent = session, False
 
     def new_session(self, settings: PlaygroundSettings) -> Session:
         limits = self.limits

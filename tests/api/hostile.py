@@ -57,6 +57,12 @@ class Bystander:
         self.thread.start()
 
     def _run(self) -> None:
+        try:
+            self._ping_until_stopped()
+        except Exception:
+            self.rtts.append(float("inf"))  # no answer counts as the worst round trip
+
+    def _ping_until_stopped(self) -> None:
         n = 0
         while self.running:
             n += 1
@@ -70,7 +76,10 @@ class Bystander:
             time.sleep(0.05)
 
     def stop(self) -> float:
-        """Stop pinging; the worst round trip seen (seconds)."""
+        """Stop pinging (after at least 5 round trips); the worst one seen (seconds)."""
+        deadline = time.monotonic() + 5
+        while len(self.rtts) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.running = False
         self.thread.join(timeout=10)
         self.ws.close()

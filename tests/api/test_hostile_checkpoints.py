@@ -1,0 +1,83 @@
+"""Issue 12, item 7: forged checkpoints are refused as `invalid_checkpoint`, all or nothing,
+whatever they would raise inside; the connection's session goes on as before."""
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.client import PlaygroundClient
+from app.playground import checkpoint
+from tests.api.hostile import WORST_PING_SECONDS, Bystander, wait_until_idle
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.timeout(120)
+
+Forgery = Callable[[dict[str, Any]], None]
+
+
+def put(path: tuple[Any, ...], value: Any) -> Forgery:
+    def forge(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return forge
+
+
+FORGERIES: dict[str, Forgery] = {
+    "optimizer is a list": put(("optimizer",), []),
+    "optimizer iterations 10**4000": put(("optimizer", "iterations"), 10**4000),
+    "carry_count 10**400": put(("trainer", "carry_count"), 10**400),
+    "slot holds infinity": lambda d: d["optimizer"]["slots"]["m"][0][0].__setitem__(0, 1e999),
+    "carry holds infinity": lambda d: d["trainer"]["carry_b"][0].__setitem__(0, 1e999),
+    "scalar holds infinity": put(("optimizer", "scalars", "learning_rate"), 1e999),
+    "caveat with a NUL": put(("caveats",), ["x\x00y"]),
+    "caveat with a lone surrogate": put(("caveats",), ["\ud800"]),
+    "caveat not the server's": put(("caveats",), ['"""; import os; """']),
+    "trainer is a string": put(("trainer",), "x"),
+    "checkpoint is a list": lambda d: d.clear(),
+    "rng state is junk": put(("rng",), {"s": [1, 2]}),
+    "history point too short": put(("history",), [[1]]),
+    "weights are ragged": lambda d: d["weights"][0].append([1.0]),
+}
+
+
+def test_the_server_vocabulary_covers_every_caveat_a_session_writes() -> None:
+    source = Path(checkpoint.__file__).with_name("session.py").read_text()
+    written = {line.split('add("', 1)[1].split('")')[0] for line in source.splitlines()
+               if "caveats.add(" in line}  # fmt: skip
+    assert written and written <= checkpoint.CAVEATS
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
+    live_server: LiveServer, name: str
+) -> None:
+    bystander = Bystander(live_server.ws_url)
+    settings = {"optimizer": "adam", "batch_size": 7, "seed": "4"}
+    with PlaygroundClient(live_server.ws_url, **settings) as pc:
+        assert pc.step(3)["epoch"] == 3
+        good = pc.checkpoint()
+        assert good["optimizer"]["iterations"] > 0  # the slots are in use
+        forged = copy.deepcopy(good)
+        FORGERIES[name](forged)
+        if name == "checkpoint is a list":
+            forged = []  # type: ignore[assignment]
+        hello = {"type": "hello", "protocol": 1, "settings": settings, "checkpoint": forged}
+        pc.send(json.dumps(hello).replace("Infinity", "1e999"))  # valid JSON, infinite value
+        error = pc.expect("error")
+        assert error["code"] == "invalid_checkpoint", error
+        assert pc.step()["epoch"] == 4  # the session from before the forged hello
+        export = pc.request({"type": "export", "format": "keras"}, "export")
+        compile(export["content"], "export.py", "exec")  # still a valid script
+        pc.send({"type": "hello", "protocol": 1, "settings": settings, "checkpoint": good})
+        assert pc.expect("state")["epoch"] == 3  # the genuine one is still accepted
+        assert not [e for e in pc.errors if e["code"] == "internal"]
+    worst = bystander.stop()
+    assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
+    assert wait_until_idle() <= 0.1
