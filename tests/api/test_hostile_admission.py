@@ -8,14 +8,14 @@ from collections.abc import Iterator
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.api.hostile import (
+from tests.support.bystander import (
     WORST_PING_SECONDS,
     Bystander,
     connect_from,
     hello,
     wait_until_idle,
 )
-from tests.conftest import LiveServer, start_live_server
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.timeout(120)
 

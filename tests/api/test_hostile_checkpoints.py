@@ -11,8 +11,8 @@ import pytest
 
 from app.client import PlaygroundClient
 from app.playground import checkpoint
-from tests.api.hostile import WORST_PING_SECONDS, Bystander, wait_until_idle
-from tests.conftest import LiveServer
+from tests.support.bystander import WORST_PING_SECONDS, Bystander, wait_until_idle
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from app.web.hosts import host_allowed, host_name
-from tests.api.hostile import connect_from, hello
-from tests.conftest import LiveServer, start_live_server
+from tests.support.bystander import connect_from, hello
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.timeout(60)
 

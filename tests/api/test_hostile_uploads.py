@@ -8,7 +8,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.playground.custom_data import MAX_REPORTED_PROBLEMS, parse_csv
 from app.playground.settings import PlaygroundSettings
-from tests.api.hostile import (
+from tests.support.bystander import (
     WORST_PING_SECONDS,
     Bystander,
     connect_from,
@@ -16,7 +16,7 @@ from tests.api.hostile import (
     hello,
     wait_until_idle,
 )
-from tests.conftest import LiveServer, start_live_server
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.timeout(120)
 
