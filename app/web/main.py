@@ -9,6 +9,7 @@ from app.web.admission import AddressBook
 from app.web.config import Settings
 from app.web.hosts import HostGuardMiddleware
 from app.web.pages import router as pages_router
+from app.web.scheduler import FairScheduler
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
 
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
+    app.state.scheduler = FairScheduler()
     app.state.addresses = AddressBook(
         settings.max_connections_per_address,
         settings.connections_per_second_per_address,

@@ -49,6 +49,7 @@ from app.protocol.outbound import confusion_message, data_message, state_message
 from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
 from app.web.limits import TokenBucket, origin_allowed
+from app.web.scheduler import FairScheduler, Meter
 from app.web.uploads import parse_upload
 
 router = APIRouter()
@@ -88,6 +89,7 @@ async def playground_socket(websocket: WebSocket) -> None:
     finally:
         registry.discard(connection)
         book.release(address)
+        connection.scheduler.forget(id(connection))
 
 
 class Connection:
@@ -96,6 +98,7 @@ class Connection:
     def __init__(self, websocket: WebSocket, settings: Settings, registry: set[Any]) -> None:
         self.ws, self.limits, self.registry = websocket, settings, registry
         self.hello_deadline = time.monotonic() + settings.hello_timeout_seconds
+        self.scheduler: FairScheduler = websocket.app.state.scheduler
         self.session: Session | None = None
         self.credit = 0
         self.seq = 0
@@ -319,7 +322,7 @@ class Connection:
         self._last_tick = now
         # At most one frame's worth of epochs is owed: an overloaded worker then trains
         # slower than asked but keeps drawing, instead of training in silence.
-        frame_worth = speed / self.limits.max_frames_per_second
+        frame_worth = speed / self.frame_rate()
         self.epoch_debt = min(self.epoch_debt + speed * elapsed, max(1.0, frame_worth))
         due = int(self.epoch_debt)
         if due > 0:
@@ -332,7 +335,15 @@ class Connection:
         while done < epochs:
             start = session.epoch
             try:
-                events = session.advance(epochs - done, min(budget, SLICE_SECONDS))
+                share = self.scheduler.slice(id(self), min(budget, SLICE_SECONDS))
+                if share == 0.0:  # this session overran its share: the others go first
+                    await anyio.sleep(0)
+                    if budget != math.inf:
+                        return done
+                    continue
+                with Meter() as meter:
+                    events = session.advance(epochs - done, share)
+                self.scheduler.charge(id(self), meter.seconds, share)
             except Exception:
                 await self.internal_error()
                 return done
@@ -363,7 +374,7 @@ class Connection:
     async def sleep_until_needed(self) -> None:
         """Sleep until the next epoch is owed or the next frame may go, or until woken."""
         session = self.session
-        frame_gap = 1.0 / self.limits.max_frames_per_second
+        frame_gap = 1.0 / self.frame_rate()
         next_frame = max(0.0, self.next_frame - time.monotonic())
         delay = next_frame if self.pending_frame() else 3600.0
         if session is not None and session.playing and not self.failed:
@@ -374,6 +385,10 @@ class Connection:
             await self.wake.wait()
         self.wake = anyio.Event()
 
+    def frame_rate(self) -> float:
+        """The frame-rate cap, lowered while the process is overloaded (scheduler.py)."""
+        return self.limits.max_frames_per_second / self.scheduler.frame_stretch()
+
     def pending_frame(self) -> bool:
         session = self.session
         return session is not None and self.credit > 0 and session.version != self.sent_version
@@ -383,13 +398,15 @@ class Connection:
     async def send_frame(self, session: Session) -> None:
         self.seq += 1
         version = session.version
-        frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
+        with Meter() as meter:
+            frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
+        self.scheduler.charge(id(self), meter.seconds)
         self.inputs_sent = True
         self.credit -= 1
         self.sent_version = version
         # A fixed cadence (not "a gap after the last send", which drifts by every overrun),
         # never closer than half a gap after a late frame.
-        gap, now = 1.0 / self.limits.max_frames_per_second, time.monotonic()
+        gap, now = 1.0 / self.frame_rate(), time.monotonic()
         self.next_frame = max(self.next_frame + gap, now + gap / 2)
         await self.send_raw(frame)
 

@@ -1,0 +1,96 @@
+"""Fair scheduling of training inside one worker process (issue 12).
+
+What it is: the process-wide book of who wants CPU now, how long a slice each may take, how
+much CPU each session has used, and how far frame rates stretch under overload.
+What it is not: a thread pool or a lock. All sessions run on one event loop thread, so work
+is already serialised; the loop's ready queue already takes runners in turn (round robin).
+What decides fairness is how long each turn lasts. A session at speed "max" would take a
+full 12 ms slice per turn while a session at 60 epochs/s needs about 1 ms, so the slice
+shrinks to an equal share of a round (ROUND_SECONDS / sessions wanting CPU): with 50 hungry
+sessions each trains ~1 ms per turn and every session gets a turn every ~50 ms. An epoch
+cannot be cut (a 6x8 network at batch size 1 takes ~25 ms), so a turn may overrun its
+share; the overrun, and the CPU of building frames, is a debt the session pays back by
+skipping turns while others want CPU (deficit round robin). Alone, a session owes nothing.
+Trade-off: shares are equal in time per turn, not in work: a 6x8 network trains fewer
+epochs per share than a [4,2] one. That is the fair currency on a shared machine.
+Under overload, frames go first: frame building costs more than an epoch of config A, so
+when the loop is busy the frame rate stretches (down to half) before epochs per second fall.
+"""
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+ROUND_SECONDS = 0.05  # every hungry session gets a turn within about this long
+MIN_SLICE_SECONDS = 0.001
+HUNGRY_WINDOW_SECONDS = 0.25  # a session that asked for a slice this recently is hungry
+BUSY_WINDOW_SECONDS = 1.0
+BUSY_THRESHOLD = 0.8  # above this fraction of the loop busy, frame rates stretch
+MAX_FRAME_STRETCH = 2.0
+
+
+@dataclass
+class FairScheduler:
+    """One per worker process (app.state.scheduler); keys are connection ids."""
+
+    hungry: dict[int, float] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)
+    debt: dict[int, float] = field(default_factory=dict)
+    total_cpu: float = 0.0
+    recent: deque[tuple[float, float]] = field(default_factory=deque)  # (when, cpu seconds)
+    recent_cpu: float = 0.0
+
+    def slice(self, key: int, wanted: float) -> float:
+        """The training budget for `key`'s next turn: its wish, capped at a fair share."""
+        now = time.monotonic()
+        self.hungry[key] = now
+        if len(self.hungry) > 1:
+            stale = now - HUNGRY_WINDOW_SECONDS
+            for other in [k for k, t in self.hungry.items() if t < stale]:
+                del self.hungry[other]
+        share = ROUND_SECONDS / len(self.hungry)
+        owed = self.debt.get(key, 0.0)
+        if owed > 0 and len(self.hungry) > 1:
+            self.debt[key] = owed - share  # this turn goes to the others
+            return 0.0
+        self.debt[key] = 0.0
+        return max(MIN_SLICE_SECONDS, min(wanted, share))
+
+    def charge(self, key: int, seconds: float, share: float = 0.0) -> None:
+        """Account CPU seconds (thread time of a slice or a frame) to a session; what went
+        beyond `share` is owed while others want CPU."""
+        if len(self.hungry) > 1 and seconds > share:
+            self.debt[key] = self.debt.get(key, 0.0) + seconds - share
+        self.cpu[key] = self.cpu.get(key, 0.0) + seconds
+        self.total_cpu += seconds
+        now = time.monotonic()
+        self.recent.append((now, seconds))
+        self.recent_cpu += seconds
+        while self.recent and self.recent[0][0] < now - BUSY_WINDOW_SECONDS:
+            self.recent_cpu -= self.recent.popleft()[1]
+
+    def busy(self) -> float:
+        """Fraction of the last second the loop spent training and building frames."""
+        return max(0.0, self.recent_cpu) / BUSY_WINDOW_SECONDS
+
+    def frame_stretch(self) -> float:
+        """How much longer than usual the gap between frames is (1 = not overloaded)."""
+        return min(MAX_FRAME_STRETCH, max(1.0, self.busy() / BUSY_THRESHOLD))
+
+    def forget(self, key: int) -> None:
+        """A session ended: its share goes to the others."""
+        self.hungry.pop(key, None)
+        self.cpu.pop(key, None)
+        self.debt.pop(key, None)
+
+
+class Meter:
+    """`with Meter() as m:` then `m.seconds`: the calling thread's CPU time in the block."""
+
+    def __enter__(self) -> "Meter":
+        self.start = time.thread_time()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.thread_time() - self.start
