@@ -57,7 +57,7 @@ class FairScheduler:
         return max(MIN_SLICE_SECONDS, min(wanted, share))
 
     def charge(self, key: int, seconds: float, share: float = 0.0) -> None:
-        """Account CPU seconds (thread time of a slice or a frame) to a session; what went
+        """Account loop seconds (of a slice or a frame) to a session; what went
         beyond `share` is owed while others want CPU."""
         if len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
@@ -85,12 +85,17 @@ class FairScheduler:
 
 
 class Meter:
-    """`with Meter() as m:` then `m.seconds`: the calling thread's CPU time in the block."""
+    """`with Meter() as m:` then `m.seconds`: how long the block held the event loop.
+
+    Loop time, not thread CPU time, is what sessions share (nothing else runs on the loop
+    meanwhile), and `perf_counter` costs 0.2 µs where `thread_time` is a 3.4 µs system call
+    on this VM, paid twice per slice and per frame.
+    """
 
     def __enter__(self) -> "Meter":
-        self.start = time.thread_time()
+        self.start = time.perf_counter()
         self.seconds = 0.0
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.seconds = time.thread_time() - self.start
+        self.seconds = time.perf_counter() - self.start
