@@ -28,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,8 @@ async def run(
     cpu = sorted(100 * (cpu_seconds([pid]) - cpu0[pid]) / wall for pid in pids)
     await asyncio.gather(*attackers, return_exceptions=True)
     ok = [r for r in results if isinstance(r, dict)]
+    failed = Counter(type(r).__name__ for r in results if isinstance(r, BaseException))
+    errors = ", ".join(f"{n}x {kind}" for kind, n in failed.items()) or "0"
     fps, eps = [r["fps"] for r in ok], [r["eps"] for r in ok]
     latency = [x for r in ok for x in r["latency"]]
     split = " / ".join(f"{c:.0f}%" for c in cpu)
@@ -189,15 +192,27 @@ async def run(
         f"| {'with' if hostile else 'without'} | {n} ({len(ok)} ok) | "
         f"{statistics.median(fps):.1f} | {pct(fps, 0.1) / 1000:.1f} | "
         f"{statistics.median(eps):.0f} | {pct(eps, 0.1) / 1000:.0f} | {pct(latency, 0.95):.0f} | "
-        f"{split} | {ratio:.2f} | {load:.1f} |"
+        f"{split} | {ratio:.2f} | {load:.1f} | {errors} |"
     )
     return row, got
+
+
+def wait_for_workers(port: int, count: int, seconds: float = 120) -> None:
+    """Until `count` different worker pids have answered /healthz."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while len(pids) < count and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                pids.add(json.load(r)["pid"])
+        except OSError:
+            time.sleep(0.2)
 
 
 HEADER = (
     "| hostile mix | students | frames/s median | frames/s p10 | epochs/s median | "
     "epochs/s p10 | control p95 ms | CPU per worker (1 core = 100%) | busier/other | "
-    "load avg (1 min) |\n|---|---|---|---|---|---|---|---|---|---|"
+    "load avg (1 min) | student errors |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -211,6 +226,7 @@ def main() -> None:
     server = start_server(port, 2)
     url = f"ws://127.0.0.1:{port}/ws"
     try:
+        wait_for_workers(port, 2)
         asyncio.run(session(url, CONFIGS["A"], 1.0, 0.5, PAGE_SPEED))  # warm the imports
         print(f"{os.cpu_count()} cores, {args.seconds:g} s per run, config A at {PAGE_SPEED}/s\n")
         print(HEADER, flush=True)

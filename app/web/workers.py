@@ -25,7 +25,7 @@ RESTART_PAUSE_SECONDS = 1.0
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port that other processes may bind too (Linux)."""
+    """A TCP socket bound to host:port that other processes may bind too (Linux)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -33,8 +33,8 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(address)
-    sock.listen(2048)
-    sock.set_inheritable(True)
+    # Not listening yet: uvicorn listens once the app is loaded, so the kernel never hashes
+    # a connection onto a worker that is still importing (it would wait in its backlog).
     return sock
 
 
