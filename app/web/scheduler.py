@@ -6,11 +6,11 @@ What it is not: a thread pool or a lock. All sessions run on one event loop thre
 is already serialised; the loop's ready queue already takes runners in turn (round robin).
 What decides fairness is how long each turn lasts. A session at speed "max" would take a
 full 12 ms slice per turn while a session at 60 epochs/s needs about 1 ms, so the slice
-shrinks to an equal share of a round (ROUND_SECONDS / sessions wanting CPU): with 50 hungry
-sessions each trains ~1 ms per turn and every session gets a turn every ~50 ms. An epoch
+shrinks to an equal share of a 25 ms round (ROUND_SECONDS / sessions wanting CPU): with 25 hungry
+sessions each trains ~1 ms per turn and every session gets a turn every ~25 ms. An epoch
 cannot be cut (a 6x8 network at batch size 1 takes ~25 ms), so a turn may overrun its
-share; the overrun, and the CPU of building frames, is a debt the session pays back by
-skipping turns while others want CPU (deficit round robin). Alone, a session owes nothing.
+share; the overrun, and the time of building frames, is a debt the session pays back by
+standing aside while the others get as much (deficit round robin). Alone, it owes nothing.
 Trade-off: shares are equal in time per turn, not in work: a 6x8 network trains fewer
 epochs per share than a [4,2] one. That is the fair currency on a shared machine.
 Under overload, frames go first: frame building costs more than an epoch of config A, so
@@ -21,12 +21,13 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-ROUND_SECONDS = 0.05  # every hungry session gets a turn within about this long
+ROUND_SECONDS = 0.025  # every hungry session gets a turn within about this long
 MIN_SLICE_SECONDS = 0.001
 HUNGRY_WINDOW_SECONDS = 0.25  # a session that asked for a slice this recently is hungry
 BUSY_WINDOW_SECONDS = 1.0
 BUSY_THRESHOLD = 0.8  # above this fraction of the loop busy, frame rates stretch
 MAX_FRAME_STRETCH = 2.0
+MAX_WAIT_SECONDS = 1.0
 
 
 @dataclass
@@ -49,12 +50,18 @@ class FairScheduler:
             for other in [k for k, t in self.hungry.items() if t < stale]:
                 del self.hungry[other]
         share = ROUND_SECONDS / len(self.hungry)
-        owed = self.debt.get(key, 0.0)
-        if owed > 0 and len(self.hungry) > 1:
-            self.debt[key] = owed - share  # this turn goes to the others
-            return 0.0
-        self.debt[key] = 0.0
         return max(MIN_SLICE_SECONDS, min(wanted, share))
+
+    def owed(self, key: int) -> float:
+        """How long `key` must stand aside before its next turn (then the debt is paid).
+
+        A session that overran its share by d while n sessions want CPU waits d * (n - 1):
+        long enough for each of the others to have had as much. Alone, it owes nothing;
+        never more than MAX_WAIT_SECONDS, so even the heaviest session keeps drawing.
+        """
+        debt = self.debt.pop(key, 0.0)
+        others = len(self.hungry) - 1
+        return min(MAX_WAIT_SECONDS, debt * others) if debt > 0 and others > 0 else 0.0
 
     def charge(self, key: int, seconds: float, share: float = 0.0) -> None:
         """Account loop seconds (of a slice or a frame) to a session; what went

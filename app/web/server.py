@@ -335,12 +335,10 @@ class Connection:
         while done < epochs:
             start = session.epoch
             try:
+                wait = self.scheduler.owed(id(self))
+                if wait > 0:  # it overran its share: the others catch up first
+                    await anyio.sleep(wait)
                 share = self.scheduler.slice(id(self), min(budget, SLICE_SECONDS))
-                if share == 0.0:  # this session overran its share: the others go first
-                    await anyio.sleep(0)
-                    if budget != math.inf:
-                        return done
-                    continue
                 with Meter() as meter:
                     events = session.advance(epochs - done, share)
                 self.scheduler.charge(id(self), meter.seconds, share)

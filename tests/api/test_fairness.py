@@ -1,5 +1,11 @@
-"""Issue 12, fair scheduling: sessions sharing a worker get even CPU, whatever they ask."""
+"""Issue 12, fair scheduling: sessions sharing a worker take even turns, whatever they ask.
 
+The server runs as its own process (`python -m app`, default settings), so the players'
+and the bystander's Python never competes with it for a GIL: what is measured is the
+server's scheduling.
+"""
+
+import asyncio
 import json
 import threading
 import time
@@ -9,66 +15,63 @@ from typing import Any
 
 import pytest
 
-from app.client import PlaygroundClient
-from tests.support.bystander import WORST_PING_SECONDS, Bystander, wait_until_idle
-from tests.support.live_server import LiveServer, start_live_server
+from tests.support.bystander import WORST_PING_SECONDS, Bystander
+from tests.support.clients import CONFIGS, session
+from tests.support.live_server import free_port
+from tests.support.processes import cpu_seconds, launch
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def server() -> Iterator[LiveServer]:
-    server = start_live_server()
-    yield server
-    server.stop()
+def server() -> Iterator[tuple[int, int]]:
+    port = free_port()
+    process = launch(port)
+    yield port, process.pid
+    process.terminate()
+    process.wait(timeout=20)
 
 
-def health(server: LiveServer) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+def health(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
         answer: dict[str, Any] = json.load(response)
     return answer
 
 
-def watch(server: LiveServer, settings: dict[str, Any], seconds: float, out: list[Any]) -> None:
-    """A browser-like student: plays and grants one credit per frame for `seconds`."""
-    with PlaygroundClient(server.ws_url, **settings) as pc:
-        pc.play()
-        frames, end = 0, time.monotonic() + seconds
-        while time.monotonic() < end:
-            frames += 1
-            last = pc.frame()
-        pc.pause()
-        out.append((settings, frames, last.epoch))
+async def play_all(port: int, configs: list[str], seconds: float) -> list[dict[str, Any]]:
+    url = f"ws://127.0.0.1:{port}/ws"
+    players = [session(url, CONFIGS[c], seconds, 0.5, None) for c in configs]  # speed max
+    return list(await asyncio.gather(*players))
 
 
-def test_heavy_and_light_sessions_get_even_cpu_and_others_stay_responsive(
-    server: LiveServer,
+def test_heavy_and_light_sessions_share_evenly_and_others_stay_responsive(
+    server: tuple[int, int],
 ) -> None:
-    heavy = {"speed": None, "network_shape": [8] * 6, "batch_size": 1}
-    light = {"speed": None}
+    port, pid = server
+    configs = ["B", "B", "A", "A", "A"]  # 6x8 with all features: ~10x a default epoch
     results: list[Any] = []
-    threads = [
-        threading.Thread(target=watch, args=(server, s, 4.0, results))
-        for s in (heavy, heavy, light, light, light)
-    ]
-    bystander = Bystander(server.ws_url)
-    for thread in threads:
-        thread.start()
-    time.sleep(3.0)
-    during = health(server)
-    for thread in threads:
-        thread.join(timeout=30)
+    players = threading.Thread(
+        target=lambda: results.extend(asyncio.run(play_all(port, configs, 6.0)))
+    )
+    bystander = Bystander(f"ws://127.0.0.1:{port}/ws")
+    players.start()
+    time.sleep(4.0)
+    during = health(port)
+    players.join(timeout=60)
     worst = bystander.stop()
     assert len(results) == 5
-    cpu = [c for c in during["session_cpu_seconds"] if c > 0.005]  # the bystander trains not
-    assert len(cpu) == 5, (during, results)  # every player got CPU, accounted per session
-    # Nobody starves, and a 6x8 network at batch size 1 (~100x the cost of a default epoch)
-    # gets no more frames or epochs than the light sessions: the cost of its turns is its own.
-    light = [(f, e) for s, f, e in results if "network_shape" not in s]
-    heavy = [(f, e) for s, f, e in results if "network_shape" in s]
-    assert min(f for f, _ in heavy) >= 5, results
-    assert min(f for f, _ in light) >= max(f for f, _ in heavy), results
-    assert min(e for _, e in light) > max(e for _, e in heavy), results
+    cpu = [c for c in during["session_cpu_seconds"] if c > 0.01]  # the bystander trains not
+    assert len(cpu) == 5, (during, results)  # every player got time, accounted per session
+    # A heavy turn cannot be cut below one epoch, but its overrun is paid back by standing
+    # aside: it gets a bounded multiple of a light session's loop time (light sessions also
+    # stop at every frame to wait for credit, so they rarely ask for their whole share; and
+    # a busy machine preempting the server inflates whichever turn it lands in) ...
+    assert max(cpu) <= 4.0 * min(cpu), f"uneven loop time per session: {cpu} {results}"
+    heavy, light = results[:2], results[2:]
+    # ... and never more frames than the light sessions, nor starved of them.
+    assert min(r["fps"] for r in heavy) >= 1, results
+    assert min(r["fps"] for r in light) >= max(r["fps"] for r in heavy), results
     assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
-    assert during["pid"] > 0 and during["busy"] > 0
-    assert wait_until_idle() <= 0.1
+    before = cpu_seconds([pid])
+    time.sleep(2.0)
+    assert cpu_seconds([pid]) - before <= 0.2  # back to idle once nobody plays
