@@ -71,7 +71,13 @@ def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
         hello = {"type": "hello", "protocol": 1, "settings": settings, "checkpoint": forged}
         pc.send(json.dumps(hello).replace("Infinity", "1e999"))  # valid JSON, infinite value
         error = pc.expect("error")
-        assert error["code"] == "invalid_checkpoint", error
+        # Not even an object: the message's own schema refuses it before restore looks.
+        codes = (
+            {"invalid_checkpoint", "invalid_message"}
+            if name == "checkpoint is a list"
+            else {"invalid_checkpoint"}
+        )
+        assert error["code"] in codes, error
         assert pc.step()["epoch"] == 4  # the session from before the forged hello
         export = pc.request({"type": "export", "format": "keras"}, "export")
         compile(export["content"], "export.py", "exec")  # still a valid script
