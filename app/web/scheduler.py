@@ -9,8 +9,8 @@ full 12 ms slice per turn while a session at 60 epochs/s needs about 1 ms, so th
 shrinks to an equal share of a 25 ms round (ROUND_SECONDS / sessions wanting CPU): with 25 hungry
 sessions each trains ~1 ms per turn and every session gets a turn every ~25 ms. An epoch
 cannot be cut (a 6x8 network at batch size 1 takes ~25 ms), so a turn may overrun its
-share; the overrun, and the time of building frames, is a debt the session pays back by
-standing aside while the others get as much (deficit round robin). Alone, it owes nothing.
+share; the overrun is a debt the session pays back by standing aside while the others get
+as much (deficit round robin). Alone, it owes nothing. Frames are accounted, not owed.
 Trade-off: shares are equal in time per turn, not in work: a 6x8 network trains fewer
 epochs per share than a [4,2] one. That is the fair currency on a shared machine.
 Under overload, frames go first: frame building costs more than an epoch of config A, so
@@ -63,10 +63,12 @@ class FairScheduler:
         others = len(self.hungry) - 1
         return min(MAX_WAIT_SECONDS, debt * others) if debt > 0 and others > 0 else 0.0
 
-    def charge(self, key: int, seconds: float, share: float = 0.0) -> None:
-        """Account loop seconds (of a slice or a frame) to a session; what went
-        beyond `share` is owed while others want CPU."""
-        if len(self.hungry) > 1 and seconds > share:
+    def charge(self, key: int, seconds: float, share: float | None = None) -> None:
+        """Account loop seconds (of a slice or a frame) to a session. For a training slice
+        (`share` given) what went beyond the share is owed while others want CPU; frames
+        are not: the frame-rate cap already bounds them, and a debt for them would cut the
+        frame rate of exactly the light sessions that mostly draw."""
+        if share is not None and len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
         self.cpu[key] = self.cpu.get(key, 0.0) + seconds
         self.total_cpu += seconds
