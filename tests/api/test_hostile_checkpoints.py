@@ -3,7 +3,8 @@ whatever they would raise inside; the connection's session goes on as before."""
 
 import copy
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,23 @@ import pytest
 
 from app.client import PlaygroundClient
 from app.playground import checkpoint
-from tests.support.bystander import WORST_PING_SECONDS, Bystander, wait_until_idle
-from tests.support.live_server import LiveServer
+from tests.support.bystander import WORST_PING_SECONDS, Bystander
+from tests.support.live_server import free_port
+from tests.support.processes import cpu_seconds, launch
 
 pytestmark = pytest.mark.timeout(120)
 
 Forgery = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    """The server in a process of its own: the test's clients never share its GIL."""
+    port = free_port()
+    process = launch(port)
+    yield f"ws://127.0.0.1:{port}/ws", process.pid
+    process.terminate()
+    process.wait(timeout=20)
 
 
 def put(path: tuple[Any, ...], value: Any) -> Forgery:
@@ -56,11 +68,12 @@ def test_the_server_vocabulary_covers_every_caveat_a_session_writes() -> None:
 
 @pytest.mark.parametrize("name", sorted(FORGERIES))
 def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
-    live_server: LiveServer, name: str
+    server: tuple[str, int], name: str
 ) -> None:
-    bystander = Bystander(live_server.ws_url)
+    url, pid = server
+    bystander = Bystander(url)
     settings = {"optimizer": "adam", "batch_size": 7, "seed": "4"}
-    with PlaygroundClient(live_server.ws_url, **settings) as pc:
+    with PlaygroundClient(url, **settings) as pc:
         assert pc.step(3)["epoch"] == 3
         good = pc.checkpoint()
         assert good["optimizer"]["iterations"] > 0  # the slots are in use
@@ -86,4 +99,6 @@ def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
         assert not [e for e in pc.errors if e["code"] == "internal"]
     worst = bystander.stop()
     assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
-    assert wait_until_idle() <= 0.1
+    before = cpu_seconds([pid])
+    time.sleep(1.0)
+    assert cpu_seconds([pid]) - before <= 0.1  # back to idle
