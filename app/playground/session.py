@@ -19,7 +19,13 @@ import numpy as np
 from app.engine import DivergenceError
 from app.engine.types import FloatArray
 from app.playground.build import new_network, new_trainer, optimizer_from
-from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
+from app.playground.custom_data import (
+    Row,
+    UploadReport,
+    checked_point,
+    parse_csv,
+    rows_to_arrays,
+)
 from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
@@ -179,7 +185,10 @@ class Session(Readouts):
 
     def upload(self, content: str) -> dict[str, Any]:
         """Replace the data by a CSV's good rows (shuffled by the seed, then split); reset."""
-        report = parse_csv(self.settings, content, self.max_points)
+        return self.use_upload(parse_csv(self.settings, content, self.max_points))
+
+    def use_upload(self, report: UploadReport) -> dict[str, Any]:
+        """The second half of `upload`, for a report parsed elsewhere (off the event loop)."""
         if not report.rows:
             first = "; ".join(f"line {n}: {why}" for n, why in report.problems[:3])
             raise ProtocolError("invalid_upload", f"no usable row ({first or 'empty file'})")

@@ -6,6 +6,7 @@ deflate is always off: compressing binary grid frames costs ~35x more than sendi
 """
 
 import argparse
+import os
 import sys
 
 import uvicorn
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from app import __version__
 from app.web.config import ENV_PREFIX, Settings
+from app.web.workers import supervise
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,12 +37,19 @@ def main(argv: list[str] | None = None) -> None:
     except ValidationError as exc:
         sys.exit(f"nn-playground: invalid setting:\n{exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
+    # Workers build the app from the environment: hand them the flags too (the Host guard
+    # must know the bind address the operator chose).
+    os.environ[ENV_PREFIX + "HOST"] = settings.host
+    os.environ[ENV_PREFIX + "PORT"] = str(settings.port)
+    os.environ[ENV_PREFIX + "WORKERS"] = str(settings.workers)
+    if settings.workers > 1:  # one SO_REUSEPORT socket per worker: an even spread
+        supervise(settings.workers, settings.host, settings.port, settings.max_message_bytes)
+        return
     uvicorn.run(
         "app.web.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
         ws_per_message_deflate=False,
         ws_max_size=settings.max_message_bytes + 1024,
         log_level="info",

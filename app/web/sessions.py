@@ -35,17 +35,27 @@ def ensure_session(conn: ConnectionState) -> Session:
 
 
 def start_session(conn: ConnectionState, msg: Hello) -> None:
+    install_session(conn, build_session(conn, msg))
+
+
+def build_session(conn: ConnectionState, msg: Hello) -> Session:
+    """The session a hello asks for, checkpoint restored; touches nothing of `conn` but its
+    limits, so it may run in a worker thread (building costs ~12 ms: over the 10 ms a
+    message may hold the event loop)."""
     if msg.protocol != PROTOCOL_VERSION:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"
         raise ProtocolError("protocol_version", message, "protocol")
     patch = dict(msg.settings)
     patch.setdefault("seed", native_seed())
     session = new_session(conn, merge_settings(PlaygroundSettings(), patch))
+    if msg.checkpoint is not None:  # refused: the session from before stays (all or nothing)
+        checkpoint.restore(session, msg.checkpoint)
+    return session
+
+
+def install_session(conn: ConnectionState, session: Session) -> None:
     conn.revive()
     conn.install(session)
-    if msg.checkpoint is not None:
-        checkpoint.restore(session, msg.checkpoint)
-        conn.settle()
 
 
 def alive(conn: ConnectionState) -> Session:
