@@ -12,6 +12,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app import __version__
+from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
 
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
     except ValidationError as exc:
         sys.exit(f"nn-playground: invalid setting:\n{exc}")
+    try:  # checked here once so the message is one line, not one traceback per worker
+        load_lessons(settings.lessons_dir)
+    except LessonError as exc:
+        sys.exit(f"nn-playground: {exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
     uvicorn.run(
         "app.web.main:create_app",

@@ -6,6 +6,8 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.web.config import Settings
+from app.web.lessons import LessonBook
+from app.web.lessons import router as lessons_router
 from app.web.pages import router as pages_router
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
@@ -22,7 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
+    app.state.lessons = LessonBook(settings.lessons_dir)  # a bad lesson file stops start-up
     app.include_router(pages_router)
+    app.include_router(lessons_router)
     app.include_router(socket_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

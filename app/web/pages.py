@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app import __version__
+from app.playground.lesson_hash import HIDE_FLAGS
 
 router = APIRouter()
 
@@ -19,6 +20,7 @@ async def index(request: Request) -> HTMLResponse:
         "version": __version__,
         "max_layers": limits.max_layers,
         "max_neurons": limits.max_neurons,
+        "hide_flags": HIDE_FLAGS,
     }
     response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
     return response
