@@ -20,8 +20,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.server import free_port, start_server  # noqa: E402
-from tests.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.support.live_server import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+from tests.support.processes import start_server  # noqa: E402
 
 ALL = "x=true&y=true&xSquared=true&ySquared=true&xTimesY=true&sinX=true&sinY=true"
 CONFIGS = {

@@ -21,8 +21,9 @@ from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.client import PlaygroundClient  # noqa: E402
-from benchmarks.server import free_port, start_server  # noqa: E402
-from tests.api.fuzz_messages import exchange, messages, tally_answer  # noqa: E402
+from tests.support.fuzz_messages import exchange, messages, tally_answer  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
+from tests.support.processes import start_server  # noqa: E402
 
 
 def fuzz(url: str, count: int) -> Counter[str]:

@@ -1,7 +1,7 @@
 """Load: N concurrent browser-like sessions against `python -m app`, with 1 and 2 workers.
 
 Starts the server the README's way (`python -m app`, i.e. `nn-playground`) on a free port,
-opens N sessions at once (benchmarks/server.py's `session`: one credit per frame received,
+opens N sessions at once (tests/support/clients.py's `session`: one credit per frame received,
 a focus probe every 0.5 s to time control -> first frame reflecting it), lets them play
 config A or B (design.md §6) at the default speed of 60 epochs/s, and prints one markdown
 row per point: per-session frames/s (median and worst), epochs/s, p95 control latency, the
@@ -25,72 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.server import CONFIGS, free_port, pct, session, start_server  # noqa: E402
+from tests.support.clients import CONFIGS, pct, session  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    cpu_seconds,
+    machine_busy_seconds,
+    process_tree,
+    rss_bytes,
+    start_server,
+)
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SPEED = 60  # epochs/s: the page's default speed
-
-
-# -- /proc accounting (Linux) -----------------------------------------------------------------
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """Fields of /proc/PID/stat after the command name (which may contain spaces)."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2 :].split()
-
-
-def process_tree(root: int) -> list[int]:
-    """`root` and all its live descendants (uvicorn's supervisor and its workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int(_stat_fields(int(entry.name))[1])
-        except (OSError, ValueError, IndexError):
-            continue  # exited while we looked
-        children.setdefault(parent, []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds consumed so far by these processes (exited ones count 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = _stat_fields(pid)
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
-    return total / CLOCK_TICKS
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent busy since boot (/proc/stat): whatever else runs on the
-    machine shows up as busy time that is neither the server's nor the load generator's."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-
-
-def rss_bytes(pids: list[int]) -> int:
-    """Sum of VmRSS over these processes (shared pages counted once per process)."""
-    total = 0
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) * 1024
-    return total
 
 
 # -- one load point ---------------------------------------------------------------------------

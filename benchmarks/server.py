@@ -10,111 +10,15 @@ received. Prints markdown tables (medians over the run); never pass/fail.
 
 import argparse
 import asyncio
-import json
 import os
-import socket
 import statistics
-import struct
-import subprocess
 import sys
-import tempfile
-import time
-from typing import Any
+from pathlib import Path
 
-from websockets.asyncio.client import connect
-
-HEADER_EPOCH, FOCUS = struct.Struct("<d"), struct.Struct("<H")  # docs/protocol.md §6 offsets
-CREDIT = json.dumps({"type": "credit", "frames": 1})
-ALL = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
-CONFIGS: dict[str, dict[str, Any]] = {
-    "A": {"dataset": "circle", "network_shape": [4, 2], "features": ["x", "y"], "batch_size": 10},
-    "B": {"dataset": "spiral", "network_shape": [8] * 6, "features": ALL, "batch_size": 10},
-    "C": {"dataset": "spiral", "network_shape": [8] * 6, "features": ALL, "batch_size": 1},
-    "D": {"dataset": "spiral", "network_shape": [8] * 6, "features": ALL, "batch_size": 30},
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, workers: int, capture: bool = False) -> subprocess.Popen[bytes]:
-    """`python -m app` (the README's command) with limits raised for load generation."""
-    env = {
-        **os.environ,
-        "NN_PLAYGROUND_MAX_SESSIONS": "1000",
-        "NN_PLAYGROUND_MESSAGES_PER_SECOND": "10000",
-        "NN_PLAYGROUND_MESSAGE_BURST": "10000",
-    }
-    command = [sys.executable, "-m", "app", "--port", str(port), "--workers", str(workers)]
-    # A captured log goes to a file: an unread pipe fills up and blocks the server's loop.
-    output = tempfile.TemporaryFile() if capture else subprocess.DEVNULL  # noqa: SIM115 (the process outlives this call)
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=output)
-    server.log = output if capture else None  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not start")
-
-
-async def session(
-    url: str, settings: dict[str, Any], seconds: float, probe_every: float, speed: float | None
-) -> dict[str, Any]:
-    """Play for `seconds`, one credit per frame; every `probe_every` s toggle the focus and
-    time how long until a frame shows it (control -> first frame reflecting it)."""
-    async with connect(url, compression=None, max_size=2**24) as ws:
-        hello = {"type": "hello", "settings": {**settings, "speed": speed, "seed": "bench"}}
-        await ws.send(json.dumps(hello))
-        await ws.send(json.dumps({"type": "credit", "frames": 2}))
-        await ws.send(json.dumps({"type": "play"}))
-        frames, sizes, latencies, epochs = 0, [], [], []
-        start = time.monotonic()
-        next_probe, probe_sent, focus = start + probe_every, None, None
-        while (now := time.monotonic()) - start < seconds:
-            if probe_sent is None and now >= next_probe:
-                focus = None if focus == 1 else 1
-                await ws.send(json.dumps({"type": "focus", "layer": focus, "unit": 0}))
-                probe_sent = now
-            try:
-                message = await asyncio.wait_for(ws.recv(), timeout=1.0)
-            except TimeoutError:
-                continue
-            if isinstance(message, str):
-                continue
-            # Only the header: a full decode per frame would make the client the bottleneck.
-            epoch, focus_layer = (
-                HEADER_EPOCH.unpack_from(message, 8)[0],
-                FOCUS.unpack_from(message, 34)[0],
-            )
-            frames += 1
-            sizes.append(len(message))
-            epochs.append(epoch)
-            await ws.send(CREDIT)
-            shows = focus_layer == (0xFFFF if focus is None else focus)
-            if probe_sent is not None and shows:
-                latencies.append(time.monotonic() - probe_sent)
-                probe_sent, next_probe = None, time.monotonic() + probe_every
-        elapsed = time.monotonic() - start
-        return {
-            "fps": frames / elapsed,
-            "eps": (epochs[-1] - epochs[0]) / elapsed if epochs else 0,
-            "bytes": statistics.median(sizes) if sizes else 0,
-            "latency": latencies,
-        }
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.clients import CONFIGS, pct, session  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
+from tests.support.processes import start_server  # noqa: E402
 
 
 async def one_client_table(url: str, seconds: float) -> None:

@@ -5,78 +5,12 @@ off, exactly as `nn-playground` runs it. Browser pages fail their test on any co
 error, page error or HTTP error response, so every browser test also checks that.
 """
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    """`$CHROMIUM`, else Debian's /usr/bin/chromium, else None (Playwright's own build)."""
-    explicit = os.environ.get("CHROMIUM")
-    if explicit:
-        return explicit
-    return shutil.which("chromium") or (
-        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
-    )
-
-
-class LiveServer:
-    """A uvicorn server in a background thread; `url` is its http base."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
-        config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", ws_per_message_deflate=False
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
-def start_live_server(**settings: Any) -> LiveServer:
-    from app.web.config import Settings
-    from app.web.main import create_app
-
-    return LiveServer(create_app(Settings.from_env(**settings))).start()
+from tests.support.live_server import CHROMIUM_ARGS, LiveServer, chromium_path, start_live_server
 
 
 @pytest.fixture(scope="session")

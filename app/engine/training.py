@@ -13,11 +13,12 @@ batch are kept as gradient SUMS and a count, not as rows to recompute, as nn.ts 
 For speed, gradients, carry and dead masks are flat vectors in the layout of `net.params`
 (flat.py) and minibatches go through `BatchKernel` (kernel.py): an update is a few
 whole-vector calls. `carry_*` and `dead` are still shown per array, as views or copies.
+Checkpointing that state and rolling it back after a divergence live in trainer_state.py.
 
 Shapes: F (n, inputs) float64; y (n,) or (n, outputs), reshaped to (n, outputs).
 """
 
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,19 +29,10 @@ from app.engine.losses import LOSSES, get_loss
 from app.engine.network import Network
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.regularizers import BoolArray, get_regularizer, kill_zero_crossings
+from app.engine.trainer_state import DivergenceError, TrainerState
 from app.engine.types import AnyFloatArray, FloatArray
 
 Remainder = Literal["carry", "partial"]
-
-
-class _Snapshot(NamedTuple):
-    """What a diverged step rolls back to (flat copies; the optimizer's own state dict)."""
-
-    params: FloatArray
-    optimizer: dict[str, Any]
-    carry: FloatArray
-    carry_count: int
-    dead: BoolArray
 
 
 # Overflow and NaN are detected after the fact (DivergenceError), so NumPy's warnings about
@@ -49,17 +41,13 @@ def _quiet() -> np.errstate:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
-class DivergenceError(ArithmeticError):
-    """Training made a weight or the loss inf/NaN; the trainer rolled back before raising."""
-
-
 class Permuter(Protocol):
     """Source of shuffles: `permutation(n)` -> a permutation of range(n) (np.random.Generator)."""
 
     def permutation(self, x: int, /) -> npt.NDArray[np.integer[Any]]: ...
 
 
-class Trainer:
+class Trainer(TrainerState):
     """Trains a Network; see the module docstring and docs/engine.md for the semantics.
 
     remainder="carry": the playground. Update after each B samples of the epoch. The last
@@ -200,36 +188,6 @@ class Trainer:
         array per kernel, Keras layout; zeros until an update ran with record_gradients on."""
         return [W.copy() for W in self._last_grad[0::2]]
 
-    def get_state(self) -> dict[str, Any]:
-        """{"carry_W", "carry_b": [array copies], "carry_count": int, "dead": [bool arrays]}."""
-        return {
-            "carry_W": [a.copy() for a in self._carry[0::2]],
-            "carry_b": [a.copy() for a in self._carry[1::2]],
-            "carry_count": self._carry_count,
-            "dead": [d.copy() for d in self.dead],
-        }
-
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore a `get_state()` dict; shapes must match this network (ValueError otherwise)."""
-        expected = {"carry_W", "carry_b", "carry_count", "dead"}
-        if set(state) != expected:
-            got = sorted(state)
-            raise ValueError(f"trainer state must have keys {sorted(expected)}, got {got}")
-        carry_W = _matching("carry_W", state["carry_W"], self.net.W, np.float64)
-        carry_b = _matching("carry_b", state["carry_b"], self.net.b, np.float64)
-        dead = _matching("dead", state["dead"], self.net.W, np.bool_)
-        count = state["carry_count"]
-        if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 0:
-            raise ValueError(f"carry_count must be an integer >= 0, got {count!r}")
-        # Written in place: the per-array lists are views of the flat buffers.
-        carries = self._carry[0::2] + self._carry[1::2]
-        for target, source in zip(carries, carry_W + carry_b, strict=True):
-            target[...] = source
-        for mask, source in zip(self.dead, dead, strict=True):
-            mask[...] = source
-        self._carry_count = int(count)
-        self._has_dead = bool(self._dead.any())
-
     def _prepare(self, F: AnyFloatArray, y: AnyFloatArray) -> tuple[FloatArray, FloatArray]:
         # Training runs in float64 whatever the caller's dtype; asarray is free for float64.
         F64 = np.asarray(F, dtype=np.float64)
@@ -327,35 +285,5 @@ class Trainer:
             self.rng = np.random.default_rng()
         return self.rng
 
-    def _snapshot(self) -> _Snapshot:
-        return _Snapshot(
-            self.net.params.flat.copy(),
-            self.optimizer.get_state(),
-            self._carry.flat.copy(),
-            self._carry_count,
-            self._dead.copy(),
-        )
 
-    def _check_finite(self, snapshot: _Snapshot, value: float) -> None:
-        if np.isfinite(value) and np.isfinite(self.net.params.flat).all():
-            return
-        self.net.params.flat[...] = snapshot.params
-        self.optimizer.set_state(snapshot.optimizer)
-        self._carry.flat[...] = snapshot.carry
-        self._carry_count = snapshot.carry_count
-        self._dead[...] = snapshot.dead
-        self._has_dead = bool(snapshot.dead.any())
-        raise DivergenceError(
-            f"Training diverged (loss became inf/NaN) at learning rate "
-            f"{self.optimizer.learning_rate:g} — the weights were restored to the last finite "
-            "state. Try a smaller learning rate."
-        )
-
-
-def _matching(name: str, arrays: Any, like: list[FloatArray], dtype: type) -> list[Any]:
-    """Copies of `arrays` as `dtype`, checked one-to-one against the shapes of `like`."""
-    copies: list[Any] = [np.array(a, dtype=dtype) for a in arrays]
-    shapes, expected = [c.shape for c in copies], [a.shape for a in like]
-    if shapes != expected:
-        raise ValueError(f"{name} shapes {shapes} do not match the network's {expected}")
-    return copies
+__all__ = ["DivergenceError", "Permuter", "Remainder", "Trainer"]

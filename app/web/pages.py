@@ -1,5 +1,7 @@
 """HTTP routes: the page and the health check. The websocket lives in `server.py`."""
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,9 +23,20 @@ async def index(request: Request) -> HTMLResponse:
         "max_layers": limits.max_layers,
         "max_neurons": limits.max_neurons,
         "hide_flags": HIDE_FLAGS,
+        "modules": page_modules(Path(limits.static_dir)),
     }
     response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
     return response
+
+
+@lru_cache(maxsize=4)
+def page_modules(static_dir: Path) -> tuple[str, ...]:
+    """Every ES module of the page (static/js/*.js, by stem), for the template's preload list.
+
+    Read from the directory rather than listed by hand, so a new module is preloaded without a
+    template edit (a hand list went stale before); tests/api checks it equals the import graph.
+    """
+    return tuple(sorted(path.stem for path in (static_dir / "js").glob("*.js")))
 
 
 @router.get("/healthz")

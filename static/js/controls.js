@@ -4,11 +4,10 @@
 // Trade-off: controls never assume a change succeeded; they show what the server echoes, so a
 // refused value snaps back to the server's.
 
+import { $ } from "./dom.js";
 import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
 import { modeReasons } from "./keras.js";
 import { HIDE_FLAGS } from "./state.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Select id → protocol settings key and value parser. */
 const SELECTS = {

@@ -6,16 +6,17 @@
 // server's message limit is also the file limit; the page checks it first and says so.
 
 import { CLASS_COLORS, RAMP, toHex } from "./colors.js";
+import { $ } from "./dom.js";
 import { confusionSummary, uploadReportLines } from "./format.js";
 import * as msg from "./protocol.js";
 
-const $ = (id) => document.getElementById(id);
 
 /** The server's default `max_message_bytes` (app/web/config.py) when the page does not say. */
 const DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
 /** How long a pending upload, import or download waits for its answer before saying so. */
 const NO_ANSWER_MS = 15_000;
+const CONFUSION_REFRESH_MS = 1000; // an open confusion matrix follows training at most this often
 
 const utf8Length = (text) => new TextEncoder().encode(text).length;
 
@@ -192,22 +193,40 @@ function swatchColor(label, labels) {
 }
 
 export class ConfusionView {
-  /** @param {{request: () => void}} actions */
+  /**
+   * @param {object} actions
+   * @param {(message: object) => void} actions.send
+   * @param {() => number|null} actions.epoch the epoch of the newest frame drawn
+   */
   constructor(actions) {
     this.el = $("confusion");
     this.actions = actions;
+    this.open = false;
+    this.asked = 0; // when the matrices were last asked for (performance.now)
+    this.askedEpoch = null; // the epoch they were asked at
     $("confusion-button").addEventListener("click", () => {
       if (this.open) this.close();
       else {
         this.open = true;
-        actions.request();
+        this.#ask();
       }
     });
     this.el.querySelector(".popover-close").addEventListener("click", () => this.close());
     document.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && this.open) this.close();
     });
-    this.open = false;
+  }
+
+  /** A fresh frame was drawn: an open matrix follows training at most once a second. */
+  follow(epoch) {
+    const stale = this.askedEpoch !== epoch;
+    if (this.open && stale && performance.now() - this.asked > CONFUSION_REFRESH_MS) this.#ask();
+  }
+
+  #ask() {
+    this.asked = performance.now();
+    this.askedEpoch = this.actions.epoch();
+    this.actions.send(msg.confusion());
   }
 
   close() {

@@ -5,19 +5,9 @@
 // so they stay crisp and cost nothing per frame.
 
 import { pointColor } from "./colors.js";
+import { svgEl } from "./dom.js";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const DOMAIN = 6; // the grid covers [-6, 6]² (spec §7.1)
-
-/**
- * Create an SVG element with attributes (presentation attributes only; CSP forbids `style`).
- * @param {string} tag @param {Object<string, string|number>} [attrs]
- */
-export function svgEl(tag, attrs = {}) {
-  const el = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
 
 /**
  * Colour uint8 grid values into RGBA pixels through a 256-entry LUT (simpleheat's idea).

@@ -9,58 +9,16 @@
 // 35 ms of the main thread on two cores). The DOM keeps only what is static or rarely changes:
 // an invisible SVG path over each link for hover and click, the bias squares, the nodes.
 
-import { CLASS_COLORS, className, toHex } from "./colors.js";
-import { neuronsLabel } from "./format.js";
-import { colorInto, svgEl } from "./heatmap.js";
+import { svgEl } from "./dom.js";
 import { HoverCard } from "./hovercard.js";
 import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
-import { BIAS_SIZE, RECT_SIZE, layoutNetwork } from "./network-layout.js";
-import { FEATURES, FEATURE_LABELS } from "./state.js";
-
-// Input labels with real sub/superscripts: X₁² is X, sub 1, sup 2 (spec §3).
-const LABEL_PARTS = {
-  x: ["X", ["sub", "1"]],
-  y: ["X", ["sub", "2"]],
-  xSquared: ["X", ["sub", "1"], ["sup", "2"]],
-  ySquared: ["X", ["sub", "2"], ["sup", "2"]],
-  xTimesY: ["X", ["sub", "1"], "X", ["sub", "2"]],
-  sinX: ["sin(X", ["sub", "1"], ")"],
-  sinY: ["sin(X", ["sub", "2"], ")"],
-};
-
-const ICON = { add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z", remove: "M19 13H5v-2h14v2z" };
+import { RECT_SIZE, layoutNetwork } from "./network-layout.js";
+import { biasRects, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
+import { FEATURES } from "./state.js";
 
 export { gradientLevel, linkWidth } from "./links-canvas.js";
 
-// heatmap.drawGrid's LUT pass for the thumbnails, keeping each canvas's context and ImageData:
-// ~55 thumbnails a frame otherwise cost a getContext and a new ImageData each (~0.7 ms a frame).
-// Counts the draws in `canvas.dataset.frames` as drawGrid does.
-const thumbs = new WeakMap();
-function drawThumb(canvas, values, lut) {
-  let thumb = thumbs.get(canvas);
-  if (!thumb) {
-    const ctx = canvas.getContext("2d");
-    thumb = { ctx, image: ctx.createImageData(canvas.width, canvas.height), frames: 0 };
-    thumbs.set(canvas, thumb);
-  }
-  colorInto(thumb.image.data, values, lut);
-  thumb.ctx.putImageData(thumb.image, 0, 0);
-  canvas.dataset.frames = String(++thumb.frames);
-}
-
 const DEAD_TITLE = "dead ReLU: zero for every training point, so no gradient flows through it";
-
-function iconButton(kind, label) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "round-button";
-  button.title = label;
-  button.setAttribute("aria-label", label);
-  const svg = svgEl("svg", { class: "icon", viewBox: "0 0 24 24", "aria-hidden": "true" });
-  svg.append(svgEl("path", { d: ICON[kind] }));
-  button.append(svg);
-  return button;
-}
 
 export class NetworkView {
   /**
@@ -83,7 +41,13 @@ export class NetworkView {
     this.hiddenCanvases = [];
     this.inputCanvases = new Map();
     this.biases = [];
-    this.frame = null;
+    this.layout = null;
+    this.shape = ""; // layer sizes of the drawn structure, "2,4,2,1"
+    this.hovering = false; // a node is hovered: the map shows it
+    this.frame = null; // the newest frame with what it was drawn with, for a rebuild
+    this.lut = null;
+    this.inputThumbs = null;
+    this.outputLuts = null;
     this.svg.addEventListener("click", () => {
       const t = this.card.target;
       if (t) this.card.edit(this.#valueOf(t));
@@ -131,7 +95,7 @@ export class NetworkView {
     this.biases = [...layout.layers, layout.outputs].map((nodes, l) =>
       nodes.map((node, u) => this.#bias(biasLayer, node, l, u, single && l === layout.layers.length)));
     this.biasFills = this.biases.map((rects) => rects.map(() => ""));
-    layout.layers.forEach((nodes, l) => this.#layerControls(nodes[0].cx, l, nodes.length, maxNeurons));
+    layout.layers.forEach((nodes, l) => layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons));
     this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
     this.#callout(".callout.weights", showCallouts && layout.weightCallout);
     // Grey until a frame of this structure arrives.
@@ -185,20 +149,6 @@ export class NetworkView {
     return `|∂L/∂w| of the last update: ${g === 0 ? "0" : g.toExponential(1)}`;
   }
 
-  #nodeDiv(node, classes) {
-    const div = document.createElement("div");
-    div.className = `node ${classes}`;
-    div.style.left = `${node.cx - RECT_SIZE / 2}px`;
-    div.style.top = `${node.cy - RECT_SIZE / 2}px`;
-    const canvas = document.createElement("canvas");
-    canvas.width = 10;
-    canvas.height = 10;
-    canvas.dataset.frames = "0";
-    div.append(canvas);
-    this.root.append(div);
-    return [div, canvas];
-  }
-
   #focusOnHover(div, layer, unit) {
     div.addEventListener("mouseenter", () => {
       div.classList.add("hovered");
@@ -213,85 +163,29 @@ export class NetworkView {
   }
 
   #inputNode(node, active) {
-    const [div, canvas] = this.#nodeDiv(node, `input${active ? "" : " inactive"}`);
-    div.id = `node-${node.key}`;
-    div.tabIndex = 0;
-    div.setAttribute("role", "button");
-    div.setAttribute("aria-pressed", String(active));
-    div.setAttribute("aria-label", `Feature ${FEATURE_LABELS[node.key]}`);
-    div.title = active ? "Click to remove this input" : "Click to feed this input in";
-    const label = document.createElement("div");
-    label.className = "node-label";
-    for (const part of LABEL_PARTS[node.key]) {
-      if (typeof part === "string") label.append(part);
-      else label.append(Object.assign(document.createElement(part[0]), { textContent: part[1] }));
-    }
-    div.append(label);
-    const toggle = () => this.handlers.toggleFeature(node.key);
-    div.addEventListener("click", toggle);
-    div.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" || ev.key === " ") {
-        ev.preventDefault();
-        toggle();
-      }
-    });
+    const [div, canvas] = inputNodeDiv(this.root, node, active, () => this.handlers.toggleFeature(node.key));
     this.#focusOnHover(div, 0, FEATURES.indexOf(node.key));
     this.inputCanvases.set(node.key, canvas);
   }
 
   #hiddenNode(node, l, u) {
-    const [div, canvas] = this.#nodeDiv(node, "hidden-node");
+    const [div, canvas] = nodeDiv(this.root, node, "hidden-node");
     div.id = `node-${l + 1}-${u}`;
     this.#focusOnHover(div, l + 1, u);
     return canvas;
   }
 
-  // A softmax output unit: a small box in its class colour, showing its probability map.
   #outputNode(node, layer, k) {
-    const [div, canvas] = this.#nodeDiv(node, "output-node");
-    div.style.left = `${node.cx - node.size / 2}px`;
-    div.style.top = `${node.cy - node.size / 2}px`;
-    div.id = `node-output-${k}`;
-    canvas.style.borderColor = toHex(CLASS_COLORS[k] || [0, 0, 0]);
-    div.title = `Output ${k}: the softmax probability of ${className(k)}. Hover to see its map.`;
+    const [div, canvas] = outputNodeDiv(this.root, node, k);
     this.#focusOnHover(div, layer, k);
     return canvas;
   }
 
-  // A 5×5 square at the node's lower left (spec §7.4), with a larger invisible hover target.
-  // The output has no box: its square sits just left of where its links end.
   #bias(group, node, l, u, isOutput) {
-    const x = isOutput ? node.cx - RECT_SIZE / 2 - 12 : node.cx - RECT_SIZE / 2 - BIAS_SIZE - 2;
-    const y = isOutput ? node.cy + 8 : node.cy - RECT_SIZE / 2 + RECT_SIZE - BIAS_SIZE + 3;
-    const rect = svgEl("rect", { class: "bias", x, y, width: BIAS_SIZE, height: BIAS_SIZE, fill: "#e8eaeb" });
-    const pad = 3;
-    const size = BIAS_SIZE + 2 * pad;
-    const hit = svgEl("rect", { class: "bias-hover", x: x - pad, y: y - pad, width: size, height: size });
-    rect.id = `bias-${l}-${u}`;
-    hit.dataset.bias = `${l}-${u}`;
+    const [rect, hit] = biasRects(node, l, u, isOutput);
     this.#hoverable(hit, { kind: "bias", layer: l, node: u });
     group.append(rect, hit);
     return rect;
-  }
-
-  #layerControls(cx, l, count, maxNeurons) {
-    const div = document.createElement("div");
-    div.className = "plus-minus-neurons ui-numHiddenLayers";
-    div.style.left = `${cx - 40}px`;
-    const buttons = document.createElement("div");
-    buttons.className = "buttons";
-    const add = iconButton("add", `Add a neuron to hidden layer ${l + 1}`);
-    const remove = iconButton("remove", `Remove a neuron from hidden layer ${l + 1}`);
-    add.disabled = count >= maxNeurons;
-    remove.disabled = count <= 1;
-    add.addEventListener("click", () => this.handlers.neurons(l, +1));
-    remove.addEventListener("click", () => this.handlers.neurons(l, -1));
-    buttons.append(add, remove);
-    const label = document.createElement("div");
-    label.className = "neurons-label";
-    label.textContent = neuronsLabel(count);
-    div.append(buttons, label);
-    this.root.append(div);
   }
 
   /**

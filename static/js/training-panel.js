@@ -5,9 +5,8 @@
 // Trade-off: numbers are sent on `change` (Enter or leaving the field), not on every keystroke,
 // because each of these settings resets the network.
 
+import { $ } from "./dom.js";
 import { INITIALIZERS, LOSSES, OPTIMIZERS, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses } from "./keras.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Summary line of the closed panel. Example: "SGD · ½ squared error · playground init · seed 0.5". */
 export function trainingSummary(settings) {

@@ -15,8 +15,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.client import PlaygroundClient
-from tests.api.fuzz_messages import exchange, messages, tally_answer
-from tests.conftest import LiveServer, start_live_server
+from tests.support.fuzz_messages import exchange, messages, tally_answer
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 EXAMPLES = 2500

@@ -11,7 +11,7 @@ from websockets.sync.client import connect
 
 from app.client import PlaygroundClient
 from app.web.limits import TokenBucket, origin_allowed
-from tests.conftest import LiveServer, start_live_server
+from tests.support.live_server import LiveServer, start_live_server
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,7 @@ its pace.
 
 Servers run as subprocesses (`python -m app`, the shipped default limits) so that the RSS
 measured is the server's own; the hostile clients run in a process of their own
-(benchmarks/slow_client.py `Crowd`) so their CPU does not slow the measuring client's event
+(tests/support/crowd.py `Crowd`) so their CPU does not slow the measuring client's event
 loop. Their sessions play the "cheap" config (frames as big as config A's for a tenth of
 the CPU), so what is measured is their misbehaviour, not the server's capacity. Pace
 bounds are looser than the design's (>= 90% of frames/s and epochs/s) because CI machines
@@ -22,15 +22,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.load import rss_bytes
-from benchmarks.server import free_port
-from benchmarks.slow_client import (
-    Crowd,
+from tests.support.clients import measure
+from tests.support.crowd import Crowd
+from tests.support.live_server import free_port
+from tests.support.processes import (
     backlog_settled,
     kernel_backlog,
     launch,
     live_sessions,
-    measure,
+    rss_bytes,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

@@ -27,10 +27,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.server import free_port
-from benchmarks.slow_client import launch
 from tests.browser.conftest import Playground
-from tests.conftest import start_live_server
+from tests.support.live_server import free_port, start_live_server
+from tests.support.processes import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

@@ -1,4 +1,4 @@
-"""Beyond the playground: multi-class maps, the confusion matrix, the gradient view, divergence."""
+"""Multi-class maps, the confusion matrix, the gradient view, divergence."""
 
 import colorsys
 import re
@@ -71,7 +71,7 @@ def test_three_blobs_train_into_three_class_colours(playground: Any, artifacts: 
     page.mouse.click(box["x"] + 20, box["y"] + 20)
     expect(page.locator("#heatmap svg")).to_have_attribute("data-train-points", "251")
     page.mouse.move(5, 795)
-    page.screenshot(path=str(artifacts / "beyond-blobs3.png"))
+    page.screenshot(path=str(artifacts / "blobs3-class-map.png"))
 
 
 def test_the_confusion_matrix_counts_every_point(playground: Any) -> None:

@@ -1,4 +1,4 @@
-"""Beyond the playground over the live protocol (docs/protocol.md §8)."""
+"""The extensions over the live protocol (docs/protocol.md §8): classes, metrics, data, exports."""
 
 import json
 from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""Beyond the playground: the Training panel (optimizer, loss, initializer, seed, fit options).
+"""The Training panel (optimizer, loss, initializer, seed, fit options).
 
 Two pages with the same seed start from the same data and the same initial weights, so what
 differs after a few steps is what the settings made differ.
@@ -95,7 +95,7 @@ def test_the_panel_edits_settings_into_the_hash(playground: Any, artifacts: Any)
     pg.expect_epoch("000,003")
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
     page.mouse.move(5, 795)
-    page.screenshot(path=str(artifacts / "beyond-training-panel.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "training-panel.png"), full_page=True)
     # The Keras-mode badge explains itself and opens the panel.
     page.click("#training-panel summary")
     expect(page.locator("#training-panel")).not_to_have_attribute("open", "")

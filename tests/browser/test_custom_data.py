@@ -1,4 +1,4 @@
-"""Beyond the playground: your own points, CSV upload, downloads and the JSON import."""
+"""Custom data: your own points, CSV upload, downloads and the JSON import."""
 
 import json
 import re
