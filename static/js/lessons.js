@@ -60,8 +60,9 @@ export class LessonPanel {
     window.addEventListener("nnp:frame", (ev) => this.#onFrame(ev.detail));
     window.addEventListener("hashchange", () => this.#hashChanged());
     const map = hashToMap(openedHash);
-    // A link with only the lesson keys is "open this step"; a reload keeps what was there.
-    const fresh = [...map.keys()].every((key) => LESSON_KEYS.has(key));
+    // A link with only the lesson keys (and maybe a seed) is "open this step"; a reload,
+    // whose hash holds every setting, keeps what was there.
+    const fresh = [...map.keys()].every((key) => LESSON_KEYS.has(key) || key === "seed");
     if (map.get("lesson")) this.open(map.get("lesson"), Number(map.get("step")) || 1, fresh);
   }
 
