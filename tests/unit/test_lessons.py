@@ -119,3 +119,17 @@ def test_markdown_escapes_raw_html_and_unsafe_links() -> None:
     assert "<strong>bold</strong>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript:' not in html
+
+
+def test_the_worked_example_in_the_docs_loads(tmp_path: Path) -> None:
+    docs = (ROOT / "docs/lessons.md").read_text()
+    example = docs.split("## A worked example", 1)[1]
+    body = re.search(r"```toml\n(.*?)```", example, re.S)
+    assert body is not None
+    (tmp_path / "circle-2.toml").write_text(body.group(1))
+    lesson = {x.id: x for x in load_lessons(tmp_path)}["circle-2"]
+    assert [s.state.settings.features for s in lesson.steps] == [
+        ("x", "y"),
+        ("xSquared", "ySquared"),
+    ]
+    assert lesson.steps[1].spec.goal is not None
