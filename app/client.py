@@ -22,8 +22,17 @@ import numpy as np
 import numpy.typing as npt
 from websockets.sync.client import ClientConnection, connect
 
-FRAME_HEADER = struct.Struct("<BBHIdddHHHH")
-GRID, THUMB, INPUT_FEATURES = 100, 10, 7
+from app.protocol.frame_layout import (
+    FLAG_GRADIENTS,
+    FLAG_INPUT_THUMBS,
+    FLAG_PLAYING,
+    FRAME_KIND,
+    HEADER,
+    INPUT_FEATURES,
+    PROTOCOL_VERSION,
+)
+from app.protocol.frame_layout import MAP_SIDE as GRID
+from app.protocol.frame_layout import THUMB_SIDE as THUMB
 
 
 @dataclass
@@ -48,17 +57,38 @@ class Frame:
 
     @property
     def playing(self) -> bool:
-        return bool(self.flags & 1)
+        return bool(self.flags & FLAG_PLAYING)
+
+
+@dataclass
+class FrameHeader:
+    """The fixed 40 bytes every frame starts with: enough to follow a run cheaply."""
+
+    flags: int
+    seq: int
+    epoch: int
+    train_loss: float
+    test_loss: float
+    layers: int
+    focus: tuple[int, int]
+    metrics: int
+
+
+def decode_header(blob: bytes) -> FrameHeader:
+    """The header alone (docs/protocol.md §6); ValueError on a version or kind mismatch."""
+    version, kind, flags, seq, epoch, train, test, n_layers, f_layer, f_unit, n_metrics = (
+        HEADER.unpack_from(blob, 0)
+    )
+    if (version, kind) != (PROTOCOL_VERSION, FRAME_KIND):
+        raise ValueError(f"unsupported frame version/kind {version}/{kind}")
+    return FrameHeader(flags, seq, int(epoch), train, test, n_layers, (f_layer, f_unit), n_metrics)
 
 
 def decode_frame(blob: bytes) -> Frame:
     """Parse a binary frame; raises ValueError on a version or length mismatch."""
-    version, kind, flags, seq, epoch, train, test, n_layers, f_layer, f_unit, n_metrics = (
-        FRAME_HEADER.unpack_from(blob, 0)
-    )
-    if (version, kind) != (1, 1):
-        raise ValueError(f"unsupported frame version/kind {version}/{kind}")
-    offset = FRAME_HEADER.size
+    head = decode_header(blob)
+    flags, n_layers, n_metrics = head.flags, head.layers, head.metrics
+    offset = HEADER.size
     sizes = list(struct.unpack_from(f"<{n_layers}H", blob, offset))
     offset += _align(2 * n_layers)
     metrics = list(np.frombuffer(blob, "<f8", n_metrics, offset))
@@ -67,19 +97,20 @@ def decode_frame(blob: bytes) -> Frame:
     hidden = sum(sizes[1:])
     thumbs, offset = _take(blob, offset, hidden * THUMB * THUMB, (hidden, THUMB, THUMB))
     inputs = None
-    if flags & 4:
+    if flags & FLAG_INPUT_THUMBS:
         count = INPUT_FEATURES * THUMB * THUMB
         inputs, offset = _take(blob, offset, count, (INPUT_FEATURES, THUMB, THUMB))
     offset += -offset % 8
-    weights, dead, gradients, dead_nodes = _weights(blob, offset, sizes, bool(flags & 16))
+    grads = bool(flags & FLAG_GRADIENTS)
+    weights, dead, gradients, dead_nodes = _weights(blob, offset, sizes, grads)
     return Frame(
         flags,
-        seq,
-        int(epoch),
-        train,
-        test,
+        head.seq,
+        head.epoch,
+        head.train_loss,
+        head.test_loss,
         sizes,
-        (f_layer, f_unit),
+        head.focus,
         metrics,
         focus_map,
         thumbs,

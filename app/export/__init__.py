@@ -7,7 +7,7 @@ reset and calls these. Nothing here imports keras or torch: scripts are text.
 Trade-off: scripts carry their data inline, so they are standalone but tens of kB long.
 """
 
-from app.export.json_export import FORMAT, export_json, parse_json
+from app.export.json_export import FORMAT, ImportedRun, export_json, parse_json, parse_json_run
 from app.export.keras_script import keras_script
 from app.export.pytorch_script import pytorch_script
 from app.export.record import RunRecord, engine_history, engine_losses, reproduction_caveats
@@ -17,9 +17,11 @@ __all__ = [
     "RunRecord",
     "engine_history",
     "engine_losses",
+    "ImportedRun",
     "export_json",
     "keras_script",
     "parse_json",
+    "parse_json_run",
     "pytorch_script",
     "reproduction_caveats",
 ]

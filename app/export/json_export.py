@@ -1,10 +1,12 @@
 """Weights and settings as JSON: `export_json` writes them, `parse_json` takes them back.
 
 What it is: the "nn-playground/1" document {"format", "settings", "epoch", "weights",
-"initial_weights"}, with every float64 written as its shortest round-trip JSON number, and a
-strict reader for the import path: size cap, real JSON without NaN/Infinity, exact keys,
-settings validated by the protocol's model plus the session's cross-field rules, and every
-array checked against the network those settings describe.
+"initial_weights"} and, optionally, "history" (the loss chart's [epoch, train, test] points,
+so an import shows the run where it was; older documents without it still load), with
+every float64 written as its shortest round-trip JSON number, and a strict reader for the
+import path: size cap, real JSON without NaN/Infinity, exact keys, settings validated by
+the protocol's model plus the session's cross-field rules, and every array checked against
+the network those settings describe.
 What it is not: a checkpoint (no optimizer state, carry or random streams; a resumed run
 starts a fresh optimizer) and not aware of a server's own size limits, which the session
 applies when it builds from the settings.
@@ -15,6 +17,7 @@ but readable, editable by hand and exact in Python and JavaScript alike.
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,10 +30,28 @@ from app.playground.settings import PlaygroundSettings
 
 FORMAT = "nn-playground/1"
 KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})
+OPTIONAL_KEYS = frozenset({"history"})
+HISTORY_LIMIT = 10_000  # points; a session keeps at most 2,000
 
 
-def export_json(record: RunRecord, current_weights: Sequence[AnyFloatArray], epoch: int) -> str:
-    """The document for `record` with the weights reached at `epoch`; shapes are checked."""
+@dataclass(frozen=True)
+class ImportedRun:
+    """What an import restores: settings, current weights, epoch and loss history."""
+
+    settings: PlaygroundSettings
+    weights: list[FloatArray]
+    epoch: int
+    history: list[tuple[int, float, float]]
+
+
+def export_json(
+    record: RunRecord,
+    current_weights: Sequence[AnyFloatArray],
+    epoch: int,
+    history: Sequence[tuple[int, float, float]] = (),
+) -> str:
+    """The document for `record` with the weights reached at `epoch` and the loss history
+    so far (NaN losses written as null); shapes are checked."""
     shapes = param_shapes(layer_sizes(record.settings))
     if [np.shape(w) for w in current_weights] != shapes:
         raise ValueError(f"current weights must have shapes {shapes}")
@@ -42,6 +63,8 @@ def export_json(record: RunRecord, current_weights: Sequence[AnyFloatArray], epo
         "weights": [np.asarray(w, dtype=np.float64).tolist() for w in current_weights],
         "initial_weights": [w.tolist() for w in record.initial_weights],
     }
+    if history:
+        document["history"] = [[e, _json_loss(a), _json_loss(b)] for e, a, b in history]
     # allow_nan=False: a non-finite weight is an error here, never an unreadable file.
     return json.dumps(document, allow_nan=False)
 
@@ -49,6 +72,12 @@ def export_json(record: RunRecord, current_weights: Sequence[AnyFloatArray], epo
 def parse_json(text: str, max_bytes: int) -> tuple[PlaygroundSettings, list[FloatArray]]:
     """Settings and current weights from an `export_json` document; ValueError says what is
     wrong (too large, not JSON, a key, a setting, an array's shape or a number)."""
+    run = parse_json_run(text, max_bytes)
+    return run.settings, run.weights
+
+
+def parse_json_run(text: str, max_bytes: int) -> ImportedRun:
+    """`parse_json` plus the epoch and the loss history (empty when the document has none)."""
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise ValueError(f"the file is {size} bytes; at most {max_bytes} are accepted")
@@ -59,7 +88,27 @@ def parse_json(text: str, max_bytes: int) -> tuple[PlaygroundSettings, list[Floa
     _check_epoch(document["epoch"])
     shapes = param_shapes(layer_sizes(settings))
     _arrays("initial_weights", document["initial_weights"], shapes)
-    return settings, _arrays("weights", document["weights"], shapes)
+    weights = _arrays("weights", document["weights"], shapes)
+    history = _history(document.get("history", []))
+    return ImportedRun(settings, weights, document["epoch"], history)
+
+
+def _json_loss(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _history(raw: object) -> list[tuple[int, float, float]]:
+    """[[epoch, train, test], ...] with integer epochs >= 0 and numbers or null (NaN)."""
+    if not isinstance(raw, list) or len(raw) > HISTORY_LIMIT:
+        raise ValueError(f"history must be a list of at most {HISTORY_LIMIT} points")
+    points = []
+    for i, point in enumerate(raw):
+        if not isinstance(point, list) or len(point) != 3:
+            raise ValueError(f"history[{i}] must be [epoch, train loss, test loss]")
+        _check_epoch(point[0])
+        losses = [math.nan if v is None else _numbers(v, (), f"history[{i}]")[0] for v in point[1:]]
+        points.append((int(point[0]), losses[0], losses[1]))
+    return points
 
 
 def _check_epoch(epoch: object) -> None:
@@ -74,7 +123,7 @@ def _load(text: str) -> dict[str, Any]:
         raise ValueError(f"not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(document, dict):
         raise ValueError("the file must hold a JSON object")
-    missing, unknown = sorted(KEYS - set(document)), sorted(set(document) - KEYS)
+    missing, unknown = sorted(KEYS - set(document)), sorted(set(document) - KEYS - OPTIONAL_KEYS)
     if missing or unknown:
         raise ValueError(f"expected keys {sorted(KEYS)}; missing {missing}, unknown {unknown}")
     return document

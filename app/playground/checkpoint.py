@@ -17,7 +17,8 @@ import numpy as np
 
 from app.playground.custom_data import Row, check_row
 from app.playground.errors import ProtocolError
-from app.playground.session import HISTORY_LIMIT, LIVE_KEYS, Session
+from app.playground.readouts import HISTORY_LIMIT
+from app.playground.session import LIVE_KEYS, Session
 
 CHECKPOINT_VERSION = 1
 

@@ -7,8 +7,9 @@ working experiment?" at start-up, so a teacher's typo fails there and not in a c
 What it is not: the page's parser. The page still reads the hash itself (state.js); this
 module only mirrors its key table. Unknown keys are an error here (the page ignores them)
 because in a lesson file they are always a mistake.
-Trade-off: the key table is repeated from state.js; tests/unit/test_lessons.py checks that
-every key of state.js's table is known here, so the two cannot drift apart silently.
+Trade-off: the key table is repeated from state.js (hide flags and hyperparameters come from
+app/playground/registry.py); tests/unit/test_lessons.py checks that every key of state.js's
+table is known here, so the two cannot drift apart silently.
 """
 
 import math
@@ -17,12 +18,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.playground import registry
 from app.playground.errors import from_validation
 from app.playground.features import FEATURE_ORDER
 from app.playground.settings import PlaygroundSettings
 
-# The playground's 15 hide flags (spec §8), then ours: every control a teacher can hide.
-HIDE_FLAGS: dict[str, str] = {
+# A label for every hide flag of the registry (the hide-controls panel's checkboxes).
+_HIDE_LABELS: dict[str, str] = {
     "showTestData": "Show test data",
     "discretize": "Discretize output",
     "playButton": "Play button",
@@ -53,11 +55,9 @@ _NUMBERS = {"batchSize": "batch_size", "learningRate": "learning_rate",
             "regularizationRate": "regularization_rate", "noise": "noise",
             "percTrainData": "percent_train", "epochsLimit": "epochs_limit"}  # fmt: skip
 _BOOLS = {"initZero": "init_zero", "shuffle": "shuffle", "gradientView": "gradient_view"}
-# Keras hyperparameters: hash key -> optimizer keyword (static/js/keras.js).
-_OPTIONS = {"momentum": "momentum", "nesterov": "nesterov", "rho": "rho", "beta1": "beta_1",
-            "beta2": "beta_2", "epsilon": "epsilon", "centered": "centered",
-            "amsgrad": "amsgrad", "initialAccumulator": "initial_accumulator_value",
-            "decay": "decay"}  # fmt: skip
+HIDE_FLAGS: dict[str, str] = {name: _HIDE_LABELS.get(name, name) for name in registry.HIDE_FLAGS}
+# Keras hyperparameters: hash key -> optimizer keyword (the registry's table).
+_OPTIONS = {p.hash: keyword for keyword, p in registry.HYPERPARAMETERS.items()}
 _BOOL_OPTIONS = {"nesterov", "centered", "amsgrad"}
 _DISPLAY = {"showTestData", "discretize", "hideText", "collectStats", "tutorial"}
 _IGNORED_FEATURES = {"cosX", "cosY"}  # the playground's hash has them; no input uses them

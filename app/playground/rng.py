@@ -14,7 +14,9 @@ Trade-off: ARC4 runs one byte at a time in pure Python (about 3 µs per draw), w
 next to NumPy but exact; a page load needs only a few thousand draws.
 """
 
+import hashlib
 import math
+import random
 from abc import ABC, abstractmethod
 from collections.abc import MutableSequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -194,3 +196,17 @@ class NumpyRandom(RandomStream):
 
     def set_state(self, state: dict[str, Any]) -> None:
         self._generator.bit_generator.state = state
+
+
+_NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed by) the global one
+
+
+def native_seed() -> str:
+    """A fresh seed like the playground's `Math.random().toFixed(5)` (spec §2.8)."""
+    return f"{_NATIVE.random():.5f}"
+
+
+def keras_generator(seed: str) -> np.random.Generator:
+    """The NumPy stream for Keras initializers and shuffling, derived from the same seed."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))

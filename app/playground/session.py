@@ -4,22 +4,19 @@ What it is: the playground's simulation (spec/playground.md §5) as an object th
 drives: `apply` a settings change with the playground's rules for what regenerates data and
 what resets the network, `advance` training within a time budget.
 What it is not: a websocket handler (app/web), a validator (app/protocol/inbound.py) or a
-frame builder (app/protocol/frames.py); it trusts the
-validated settings it is given, and knows nothing of sockets, credit or timing.
+frame builder (app/protocol/frames.py); it trusts the validated settings it is given.
 Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays small and any
 server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
 """
 
 import copy
-import hashlib
 import math
-import random
 import time
 from typing import Any
 
 import numpy as np
 
-from app.engine import LOSSES, DivergenceError
+from app.engine import DivergenceError
 from app.engine.types import FloatArray
 from app.playground.build import new_network, new_trainer, optimizer_from
 from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
@@ -28,30 +25,15 @@ from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
 from app.playground.labels import targets
-from app.playground.metrics import metric_names, metrics
-from app.playground.rng import PlaygroundRandom
+from app.playground.readouts import Readouts
+from app.playground.rng import PlaygroundRandom, keras_generator
 from app.playground.settings import PlaygroundSettings, merge_settings
 
 DATA_KEYS = ("problem", "noise", "percent_train")
 LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
-HISTORY_LIMIT = 2000
 
 
-_NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed by) the global one
-
-
-def native_seed() -> str:
-    """A fresh seed like the playground's `Math.random().toFixed(5)` (spec §2.8)."""
-    return f"{_NATIVE.random():.5f}"
-
-
-def keras_generator(seed: str) -> np.random.Generator:
-    """The NumPy stream for Keras initializers and shuffling, derived from the same seed."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
-
-
-class Session:
+class Session(Readouts):
     """A live experiment. Every public method leaves it consistent or raises ProtocolError."""
 
     def __init__(
@@ -87,13 +69,14 @@ class Session:
         optimizer_from(new)  # raises ProtocolError on bad optimizer options
         old, self.settings = self.settings, new
         changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
+        data_changed = _data_changed(old, new, changed)
         if "seed" in changed:
             self._seed_data()
             self.reset()
-        elif changed & {"features", "loss"} and not self._data_changed(old, new, changed):
+        elif changed & {"features", "loss"} and not data_changed:
             self._featurize()
             self.reset()
-        elif self._data_changed(old, new, changed):
+        elif data_changed:
             if changed & {"problem", "dataset", "reg_dataset"}:
                 self.added, self.uploaded = [], None  # labels of another problem
             self.regenerate(reset=True)
@@ -118,7 +101,37 @@ class Session:
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
         self.caveats = set()
         self.history: list[tuple[int, float, float]] = []
+        self._clamp_focus()
         self.touch()
+
+    def play(self) -> None:
+        """Train on: a diverged run is given another go (the user asked for it)."""
+        self.playing, self.diverged = True, False
+        self.touch()
+
+    def pause(self) -> None:
+        self.playing = False
+        self.touch()
+
+    def load_weights(
+        self,
+        weights: list[FloatArray],
+        epoch: int = 0,
+        history: list[tuple[int, float, float]] | None = None,
+    ) -> None:
+        """Continue from imported weights: they become the run's start (an export of this
+        session replays from here), at the imported epoch with its loss history."""
+        self.net.set_weights(weights)
+        self.initial_weights = self.net.get_weights()
+        self.epoch = epoch
+        self.history = list(history or [])
+        self.touch()
+
+    def training_cost(self, epochs: int) -> int:
+        """What `epochs` epochs cost, in sample-weight updates: epochs x samples x weights
+        (the bound on one `step`, so a single message cannot buy minutes of CPU)."""
+        weights = sum(w.size for w in self.net.get_weights())
+        return epochs * max(1, len(self.Ftr)) * weights
 
     def regenerate(self, reset: bool = False) -> None:
         """New seed from the seeded stream, new data; the network continues unless `reset`."""
@@ -181,11 +194,20 @@ class Session:
 
     def set_focus(self, layer: int | None, unit: int) -> None:
         """Which node's full map frames carry: None = output, 0 = input feature `unit`."""
-        sizes = [7, *self.net.layer_sizes[1:]]
-        if layer is not None and (layer >= len(sizes) or unit >= sizes[layer]):
+        if layer is not None and not self._has_node(layer, unit):
             raise ProtocolError("invalid_message", f"no node {unit} in layer {layer}", "unit")
         self.focus = None if layer is None else (layer, unit)
         self.touch()
+
+    def _has_node(self, layer: int, unit: int) -> bool:
+        sizes = [7, *self.net.layer_sizes[1:]]  # layer 0: the seven input features
+        return layer < len(sizes) and unit < sizes[layer]
+
+    def _clamp_focus(self) -> None:
+        """A focused node the network no longer has (it shrank) falls back to the output,
+        so a frame never asks for a node that is not there (issue 12, item 6)."""
+        if self.focus is not None and not self._has_node(*self.focus):
+            self.focus = None
 
     # -- training ---------------------------------------------------------------------------
 
@@ -210,37 +232,6 @@ class Session:
                 break
         self.touch()
         return events
-
-    def outputs(self) -> tuple[FloatArray, FloatArray]:
-        """Network outputs on train and test, computed once per visible state: the losses
-        and metrics of a frame share them."""
-        if self._outputs is None or self._outputs[0] != self.version:
-            self._outputs = (self.version, self.net.predict(self.Ftr), self.net.predict(self.Fte))
-        return self._outputs[1], self._outputs[2]
-
-    def losses(self) -> tuple[float, float]:
-        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
-        out_tr, out_te = self.outputs()
-        loss = LOSSES[self.settings.loss]
-        self.train_loss = _mean(loss.value(out_tr, self.Ttr))
-        return self.train_loss, _mean(loss.value(out_te, self.Tte))
-
-    # -- frames -----------------------------------------------------------------------------
-
-    def note_history(self, train: float, test: float) -> None:
-        """One loss-chart point per frame (the chart's x is the epoch)."""
-        if not self.history or self.history[-1][0] != self.epoch:
-            self.history.append((self.epoch, train, test))
-            if len(self.history) > HISTORY_LIMIT:
-                self.history = self.history[::2]  # the whole run's shape, at half resolution
-
-    def metrics(self) -> list[float]:
-        """Accuracy (classification) or RMSE and R² (regression) on train and test."""
-        return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
-
-    @property
-    def metric_names(self) -> list[str]:
-        return metric_names(self.settings)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -283,11 +274,6 @@ class Session:
         """Something visible changed: the next frame (and any cached outputs) are due."""
         self.version += 1
 
-    def _data_changed(
-        self, old: PlaygroundSettings, new: PlaygroundSettings, changed: set[str]
-    ) -> bool:
-        return bool(changed & set(DATA_KEYS)) or old.active_dataset != new.active_dataset
-
     def _check_limits(self, s: PlaygroundSettings) -> None:
         if len(s.network_shape) > self.max_layers or any(
             n > self.max_neurons for n in s.network_shape
@@ -307,8 +293,9 @@ class Session:
             raise ProtocolError("invalid_message", f"no such {what} in layer {layer}", what)
 
 
-def _mean(values: FloatArray) -> float:
-    return float(values.mean()) if len(values) else math.nan
+def _data_changed(old: PlaygroundSettings, new: PlaygroundSettings, changed: set[str]) -> bool:
+    """Whether a change needs new data: the noise, the split or the dataset itself."""
+    return bool(changed & set(DATA_KEYS)) or old.active_dataset != new.active_dataset
 
 
 def _event(name: str, message: str) -> dict[str, str]:

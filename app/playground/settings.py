@@ -8,7 +8,7 @@ Trade-off: one flat model with every knob, re-validated whole after each partial
 cross-field rules live in one place at the cost of re-validating ~25 fields (microseconds).
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,18 +21,25 @@ from pydantic import (
 )
 
 from app.engine import INITIALIZERS, OPTIMIZERS
+from app.playground import registry
 from app.playground.datasets import DATASETS
 from app.playground.errors import ProtocolError, from_validation
 from app.playground.features import FEATURE_ORDER
 
 HARD_MAX_LAYERS, HARD_MAX_NEURONS = 10, 16
-BINARY_LOSSES = ("playground", "mse", "binary_crossentropy")
-REGRESSION_LOSSES = ("playground", "mse")
-MULTICLASS_LOSSES = ("categorical_crossentropy",)
 SPEED_MAX = 10_000.0
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-_NAMED: dict[str, Collection[str]] = {"optimizer": OPTIMIZERS, "initializer": INITIALIZERS}
+
+# Each named field's allowed values, looked up at validation time in the registries.
+_NAMED: dict[str, Callable[[], Collection[str]]] = {
+    "dataset": registry.classification_datasets,
+    "reg_dataset": registry.regression_datasets,
+    "activation": registry.activation_names,
+    "loss": lambda: registry.LOSS_ROWS,
+    "optimizer": lambda: OPTIMIZERS,
+    "initializer": lambda: INITIALIZERS,
+}
 
 
 class Strict(BaseModel):
@@ -44,16 +51,14 @@ class Strict(BaseModel):
 class PlaygroundSettings(Strict):
     """Every setting of one experiment (docs/protocol.md §3); defaults are the playground's."""
 
-    dataset: Literal["circle", "xor", "gauss", "spiral", "blobs3", "spiral3", "quadrants4"] = (
-        "circle"
-    )
-    reg_dataset: Literal["reg-plane", "reg-gauss"] = "reg-plane"
+    dataset: str = "circle"
+    reg_dataset: str = "reg-plane"
     problem: Literal["classification", "regression"] = "classification"
     noise: Annotated[float, Field(ge=0, le=80)] = 0
     percent_train: Annotated[float, Field(ge=10, le=90)] = 50
     batch_size: Annotated[int, Field(ge=1, le=1200)] = 10
     learning_rate: Annotated[float, Field(ge=1e-7, le=10)] = 0.03
-    activation: Literal["relu", "tanh", "sigmoid", "linear"] = "tanh"
+    activation: str = "tanh"
     regularization: Literal["none", "L1", "L2"] = "none"
     regularization_rate: Annotated[float, Field(ge=0, le=10)] = 0
     features: Annotated[tuple[str, ...], Field(max_length=7)] = ("x", "y")
@@ -65,9 +70,7 @@ class PlaygroundSettings(Strict):
     optimizer_options: Annotated[dict[str, Finite | bool], Field(max_length=12)] = Field(
         default_factory=dict
     )
-    loss: Literal["playground", "mse", "binary_crossentropy", "categorical_crossentropy"] = (
-        "playground"
-    )
+    loss: str = "playground"
     initializer: str = "playground"
     shuffle: bool = False
     epochs_limit: Annotated[int, Field(ge=1, le=10**9)] | None = None
@@ -88,13 +91,13 @@ class PlaygroundSettings(Strict):
             raise ValueError(f"each layer needs 1 to {HARD_MAX_NEURONS} neurons")
         return value
 
-    @field_validator("optimizer", "initializer")
+    @field_validator(*_NAMED)
     @classmethod
     def _known_name(cls, value: str, info: ValidationInfo) -> str:
-        """A name a user picks must be a key of the engine's registry for that field."""
-        registry: Collection[str] = _NAMED[info.field_name or ""]
-        if value not in registry:
-            raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(registry)}")
+        """A name a user picks must be in the registry for that field (app/playground/registry)."""
+        names: Collection[str] = _NAMED[info.field_name or ""]()
+        if value not in names:
+            raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(names)}")
         return value
 
     @property
@@ -109,8 +112,8 @@ class PlaygroundSettings(Strict):
     @property
     def valid_losses(self) -> tuple[str, ...]:
         if self.problem == "regression":
-            return REGRESSION_LOSSES
-        return MULTICLASS_LOSSES if self.classes > 2 else BINARY_LOSSES
+            return registry.valid_losses("regression")
+        return registry.valid_losses("multiclass" if self.classes > 2 else "binary")
 
     @property
     def mode(self) -> Literal["playground", "keras"]:
@@ -120,6 +123,30 @@ class PlaygroundSettings(Strict):
         )
         same = self.loss == "playground" and self.initializer == "playground"
         return "playground" if plain and same and not self.shuffle else "keras"
+
+    @property
+    def mode_reasons(self) -> list[str]:
+        """Why the run is in Keras mode, in words for the badge: empty in playground mode."""
+        reasons = []
+        options = self.optimizer_options
+        if self.optimizer != "sgd":
+            reasons.append(f"the {OPTIMIZERS[self.optimizer].__name__} optimizer")
+        elif options.get("momentum"):
+            reasons.append(f"SGD with momentum {_number(options['momentum'])}")
+        if options.get("decay"):
+            reasons.append(f"learning-rate decay {_number(options['decay'])}")
+        if self.loss != "playground":
+            reasons.append(f"{registry.LOSS_ROWS[self.loss].label.lower()} loss")
+        if self.initializer != "playground":
+            reasons.append(f"the {self.initializer} initializer")
+        if self.shuffle:
+            reasons.append("shuffling each epoch")
+        return reasons
+
+
+def _number(value: float | bool) -> str:
+    """A number as the page writes it: 0.9, 1, 1e-07."""
+    return f"{float(value):g}"
 
 
 def merge_settings(current: PlaygroundSettings, patch: dict[str, Any]) -> PlaygroundSettings:

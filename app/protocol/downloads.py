@@ -42,7 +42,8 @@ def export_message(session: "Session", fmt: str) -> dict[str, Any]:
     if fmt == "csv":
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
-        content = export_json(run_record(session), session.net.get_weights(), session.epoch)
+        weights, epoch = session.net.get_weights(), session.epoch
+        content = export_json(run_record(session), weights, epoch, session.history)
     elif fmt == "keras":
         content = keras_script(run_record(session))
     else:

@@ -1,9 +1,11 @@
 """The binary frame layout, version 1 (docs/protocol.md §6 and §8), server side.
 
-What it is: `encode_frame`, which packs one visual frame so that every typed array starts on
-a multiple of 8 and the browser can view it in place; mirrored by static/js/protocol.js and
-app/client.py's decoder.
-What it is not: what goes into a frame (frames.py) or how often one is sent (server.py).
+What it is: `encode_frame`, which packs one visual frame, and the layout's constants (header
+struct, flags, map sizes) that app/client.py's decoder imports; mirrored by
+static/js/protocol.js. The header, layer sizes, metrics, maps and weights start on a
+multiple of 8; the gradient, dead-link and dead-node sections follow without padding
+(docs/protocol.md §6), which version-1 decoders rely on.
+What it is not: what goes into a frame (frames.py) or how often one is sent (app/web/runner.py).
 Trade-off: the header is fixed at 40 bytes even where a field is unused, for a layout a
 client can read without branches.
 """
@@ -21,8 +23,10 @@ FRAME_KIND = 1
 FLAG_PLAYING, FLAG_DIVERGED, FLAG_INPUT_THUMBS = 1, 2, 4
 FLAG_CLASS_MAP, FLAG_GRADIENTS = 8, 16
 OUTPUT_FOCUS = 0xFFFF
+MAP_SIDE, THUMB_SIDE, INPUT_FEATURES = 100, 10, 7  # cells per side; the 7 input features
 
-_HEADER = struct.Struct("<BBHIdddHHHH")  # 40 bytes, docs/protocol.md §6
+# version, kind, flags, seq, epoch, train loss, test loss, L, focus layer, focus unit, M
+HEADER = struct.Struct("<BBHIdddHHHH")  # 40 bytes, docs/protocol.md §6
 
 
 def _pad8(n: int) -> int:
@@ -46,12 +50,12 @@ def encode_frame(
     gradients: Sequence[npt.NDArray[np.floating[Any]]] | None = None,
     dead_nodes: npt.NDArray[np.bool_] | None = None,
 ) -> bytes:
-    """Pack one visual frame; every section starts on a multiple of 8 (typed-array views)."""
+    """Pack one visual frame (docs/protocol.md §6 and §8)."""
     if input_thumbnails is not None:
         flags |= FLAG_INPUT_THUMBS
     if gradients is not None:
         flags |= FLAG_GRADIENTS
-    header = _HEADER.pack(
+    header = HEADER.pack(
         PROTOCOL_VERSION,
         FRAME_KIND,
         flags,

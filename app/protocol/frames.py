@@ -2,8 +2,9 @@
 
 What it is: `build_frame`, which gathers what the browser draws — losses, metrics, the focus
 map (or the class map), every thumbnail, weights, dead links and, with the gradient view,
-gradients and dead ReLU nodes — and hands it to `protocol.encode_frame`.
-What it is not: the layout (protocol.py) or the maths (grids.py, the engine).
+gradients and dead ReLU nodes — and hands it to `frame_layout.encode_frame`.
+What it is not: the layout (app/protocol/frame_layout.py) or the maths
+(app/playground/grids.py, the engine); when frames are sent is app/web/runner.py's call.
 Trade-off: metrics and dead-node checks run a forward pass over the data per frame (well
 under a millisecond) instead of being tracked during training, so they always describe the
 weights the frame shows.

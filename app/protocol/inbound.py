@@ -38,6 +38,7 @@ __all__ = [
     "FLAG_GRADIENTS",
     "FLAG_INPUT_THUMBS",
     "FLAG_PLAYING",
+    "MESSAGE_MODELS",
     "MESSAGE_TYPES",
     "OUTPUT_FOCUS",
     "PROTOCOL_VERSION",
@@ -123,7 +124,7 @@ class Ping(Strict):
     id: Annotated[str, Field(max_length=64)] | int | None = None
 
 
-_MESSAGE_MODELS = (
+MESSAGE_MODELS = (
     *(Hello, SetSettings, Command, Step, SetWeight, SetBias, Focus, Credit, Ping),
     *(AddPoint, Upload, Export, Query),
 )
@@ -145,7 +146,7 @@ ClientMessage = Annotated[
 ]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = tuple(
-    kind for model in _MESSAGE_MODELS for kind in get_args(model.model_fields["type"].annotation)
+    kind for model in MESSAGE_MODELS for kind in get_args(model.model_fields["type"].annotation)
 )
 
 

@@ -1,7 +1,7 @@
 """The server's JSON messages about a session: `state`, `data` and `confusion`.
 
 What it is: pure builders from a Session to the dicts of docs/protocol.md §5 and §8, so the
-transport (app/web/server.py) only decides when to send them.
+transport (app/web/runner.py, app/web/outbox.py) only decides when to send them.
 What it is not: the binary frame (frames.py) or error messages (app/playground/errors.py).
 Trade-off: data points are rounded to 6 decimals (ample for drawing, a third of the bytes);
 the exact values travel in the CSV export.
@@ -29,6 +29,7 @@ def state_message(session: "Session") -> dict[str, Any]:
         "playing": session.playing,
         "diverged": session.diverged,
         "mode": s.mode,
+        "mode_reasons": s.mode_reasons,
         "layer_sizes": session.net.layer_sizes,
         "metrics": session.metric_names,
         "classes": s.classes,

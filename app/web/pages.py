@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from jinja2.utils import htmlsafe_json_dumps
 
 from app import __version__
 from app.playground.lesson_hash import HIDE_FLAGS
+from app.playground.registry import page_registries
 
 router = APIRouter()
 
@@ -18,12 +20,18 @@ async def index(request: Request) -> HTMLResponse:
     """The playground page; all state lives in the URL hash and the websocket."""
     templates = request.app.state.templates
     limits = request.app.state.settings
+    registries = page_registries()
     context = {
         "version": __version__,
         "max_layers": limits.max_layers,
         "max_neurons": limits.max_neurons,
         "hide_flags": HIDE_FLAGS,
         "modules": page_modules(Path(limits.static_dir)),
+        "max_message_bytes": limits.max_message_bytes,
+        "registries": registries,
+        # Not the `tojson` filter: it sorts keys, and the registries' order is the page's order.
+        "registries_json": htmlsafe_json_dumps(registries),
+        "choices": select_choices(registries),
     }
     response: HTMLResponse = templates.TemplateResponse(request, "index.html", context)
     return response
@@ -37,6 +45,29 @@ def page_modules(static_dir: Path) -> tuple[str, ...]:
     template edit (a hand list went stale before); tests/api checks it equals the import graph.
     """
     return tuple(sorted(path.stem for path in (static_dir / "js").glob("*.js")))
+
+
+def decimal(value: float) -> str:
+    """A rate as the select shows it: 0.00001, not 1e-05 (the values the playground's URLs use)."""
+    return f"{value:f}".rstrip("0").rstrip(".") or "0"
+
+
+def _speed_value(speed: float | None) -> str:
+    return "max" if speed is None else decimal(speed)
+
+
+def select_choices(registries: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) options of the top bar's selects, by select id, from the registries."""
+    rates = [(decimal(v), decimal(v)) for v in registries["learning_rates"]]
+    speeds = [(_speed_value(s["value"]), s["label"]) for s in registries["speeds"]]
+    return {
+        "learningRate": rates,
+        "activations": list(registries["activations"].items()),
+        "regularizations": list(registries["regularizations"].items()),
+        "regularRate": [(decimal(v), decimal(v)) for v in registries["regularization_rates"]],
+        "problem": list(registries["problems"].items()),
+        "speed": speeds,
+    }
 
 
 @router.get("/healthz")

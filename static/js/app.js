@@ -38,6 +38,7 @@ class Playground {
     this.inputThumbs = null; // the 7 input maps, sent once per structure
     this.pendingData = null; // newest undrawn `data` message
     this.lastData = null;
+    this.resumeWhenVisible = false; // the server paused an unwatched run (a hidden tab)
     this.url = new UrlHash();
     const send = (m) => this.send(m);
     this.conversation = new Conversation({ send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch) });
@@ -77,6 +78,13 @@ class Playground {
     if (TRAINING_KEYS.some((key) => this.url.state[key] != null)) this.training.details.open = true;
     $("mode-badge").addEventListener("click", () => this.training.open());
     window.addEventListener("hashchange", () => this.#hashEdited());
+    // Page Visibility: a hidden tab draws nothing, so it grants no credit and the server stops
+    // training after 5 s (event "unwatched"); coming back to the tab resumes the run.
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible" || !this.resumeWhenVisible) return;
+      this.resumeWhenVisible = false;
+      this.send(msg.play());
+    });
     window.addEventListener("resize", () => {
       this.structure.resized(); // the network's width follows the columns: measure and redraw
       this.chart.dirty = true;
@@ -99,7 +107,10 @@ class Playground {
         state: (m) => this.#onState(m),
         data: (m) => { this.pendingData = m; },
         checkpoint: (m) => this.conversation.store(m.checkpoint),
-        event: (m) => this.controls.showMessage(m.message, { diverged: m.event === "diverged" }),
+        event: (m) => {
+          this.resumeWhenVisible = m.event === "unwatched";
+          this.controls.showMessage(m.message, { diverged: m.event === "diverged" });
+        },
         error: (m) => this.#onError(m),
         confusion: (m) => this.confusion.show(m),
         upload_report: (m) => this.dataTools.onUploadReport(m),
@@ -163,7 +174,7 @@ class Playground {
     this.url.write();
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
-    this.controls.showMode(m.mode, m.settings);
+    this.controls.showMode(m.mode, m.mode_reasons); // the server says why
     const classes = classesOf(m);
     if (classes !== this.classes) {
       this.classes = classes;

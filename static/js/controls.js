@@ -6,7 +6,6 @@
 
 import { $ } from "./dom.js";
 import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
-import { modeReasons } from "./keras.js";
 import { HIDE_FLAGS } from "./state.js";
 
 /** Select id → protocol settings key and value parser. */
@@ -185,13 +184,12 @@ export class Controls {
 
   /**
    * The mode badge: hidden in playground mode; in Keras mode it says what differs and why.
-   * @param {"playground"|"keras"} mode @param {object} settings
+   * @param {"playground"|"keras"} mode @param {string[]} [reasons] the `state` message's mode_reasons
    */
-  showMode(mode, settings) {
+  showMode(mode, reasons = []) {
     const badge = $("mode-badge");
     badge.textContent = mode === "playground" ? "playground mode" : "Keras mode";
     badge.classList.toggle("hidden", mode === "playground");
-    const reasons = settings ? modeReasons(settings) : [];
     badge.title = mode === "playground"
       ? "Playground mode: every number follows TensorFlow Playground exactly."
       : `Keras mode: ${reasons.join(", ") || "settings beyond TensorFlow Playground's"} — those parts `

@@ -44,7 +44,7 @@ export class DataTools {
    */
   constructor(actions) {
     this.actions = actions;
-    const limit = Number(document.body.dataset.maxMessageBytes);
+    const limit = Number($("main-part").dataset.maxMessageBytes); // the server's configured limit
     this.maxBytes = Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_MAX_MESSAGE_BYTES;
     this.uploading = false;
     this.importing = false;

@@ -1,41 +1,21 @@
 // What `model.compile()` and `fit()` offer beyond the playground (spec/keras-optimizers.md,
 // docs/protocol.md §3): the seven optimizers with their Keras 3 hyperparameters and defaults,
 // the losses valid for each problem, the weight initializers. Pure: no DOM; node --test covers it.
-// Trade-off: the defaults are repeated here (the server knows them too) because the page must
-// show a default the server was never sent: `optimizer_options` only carries what differs.
+// The names, labels and defaults come from the registries (app/playground/registry.py).
+// Trade-off: the page needs the defaults (not just the server) because it must show a default
+// the server was never sent: `optimizer_options` only carries what differs.
 
-/** One hyperparameter of an optimizer: its Keras keyword, hash key, label and Keras 3 default. */
-const P = {
-  momentum: { key: "momentum", hash: "momentum", label: "Momentum", type: "number", min: 0, max: 1, step: 0.1, hint: "0 … 1: how much of the last step carries over" },
-  nesterov: { key: "nesterov", hash: "nesterov", label: "Nesterov", type: "bool", hint: "look ahead before the momentum step" },
-  rho: { key: "rho", hash: "rho", label: "Rho", type: "number", min: 0, max: 0.999, step: 0.01, hint: "decay of the squared-gradient average, 0 … <1" },
-  beta_1: { key: "beta_1", hash: "beta1", label: "β₁", type: "number", min: 0, max: 0.999, step: 0.01, hint: "decay of the first-moment (mean) estimate, 0 … <1" },
-  beta_2: { key: "beta_2", hash: "beta2", label: "β₂", type: "number", min: 0, max: 0.9999, step: 0.001, hint: "decay of the second-moment estimate, 0 … <1" },
-  epsilon: { key: "epsilon", hash: "epsilon", label: "ε", type: "number", min: 1e-12, max: 1, step: "any", hint: "> 0: keeps the division stable" },
-  centered: { key: "centered", hash: "centered", label: "Centered", type: "bool", hint: "normalise by the gradient's variance, not its raw second moment" },
-  amsgrad: { key: "amsgrad", hash: "amsgrad", label: "AMSGrad", type: "bool", hint: "use the largest second moment seen so far" },
-  initial_accumulator_value: { key: "initial_accumulator_value", hash: "initialAccumulator", label: "Initial accumulator", type: "number", min: 0, max: 10, step: 0.1, hint: "≥ 0: where the sum of squared gradients starts" },
-  decay: { key: "decay", hash: "decay", label: "Learning-rate decay", type: "number", min: 0, max: 1e3, step: "any", hint: "≥ 0: lr / (1 + decay · updates), the Keras 2 `decay=`" },
-};
+import { REGISTRIES } from "./registries.js";
 
-/** Every hyperparameter (the decay included), in display order. */
-export const HYPERPARAMETERS = Object.values(P);
+/** Every hyperparameter (the decay included), in display order: Keras keyword, hash key, label… */
+export const HYPERPARAMETERS = REGISTRIES.hyperparameters;
+const P = Object.fromEntries(HYPERPARAMETERS.map((p) => [p.key, p]));
 
 /**
  * The optimizers of `compile()`: label, Keras 3 default learning rate and hyperparameter
- * defaults, in the order Keras's constructor takes them. `decay` (legacy) applies to all.
+ * defaults, in the order Keras's constructor takes them, the legacy `decay` last.
  */
-export const OPTIMIZERS = {
-  sgd: { label: "SGD", lr: 0.01, defaults: { momentum: 0, nesterov: false } },
-  rmsprop: { label: "RMSprop", lr: 0.001, defaults: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false } },
-  adagrad: { label: "Adagrad", lr: 0.001, defaults: { initial_accumulator_value: 0.1, epsilon: 1e-7 } },
-  adadelta: { label: "Adadelta", lr: 0.001, defaults: { rho: 0.95, epsilon: 1e-7 } },
-  adam: { label: "Adam", lr: 0.001, defaults: { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false } },
-  adamax: { label: "Adamax", lr: 0.001, defaults: { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 } },
-  nadam: { label: "Nadam", lr: 0.001, defaults: { beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 } },
-};
-
-const DECAY_DEFAULT = 0;
+export const OPTIMIZERS = REGISTRIES.optimizers;
 
 /**
  * The hyperparameters an optimizer takes, with their defaults, the decay last.
@@ -45,8 +25,7 @@ const DECAY_DEFAULT = 0;
  */
 export function optimizerParams(name) {
   const spec = OPTIMIZERS[name] || OPTIMIZERS.sgd;
-  const params = Object.entries(spec.defaults).map(([key, def]) => ({ ...P[key], def }));
-  return [...params, { ...P.decay, def: DECAY_DEFAULT }];
+  return Object.entries(spec.defaults).map(([key, def]) => ({ ...P[key], def }));
 }
 
 /**
@@ -73,12 +52,7 @@ export function optionValue(name, key, options = {}) {
 }
 
 /** Loss labels (the playground's own first). */
-export const LOSSES = {
-  playground: "½ squared error (playground)",
-  mse: "Mean squared error",
-  binary_crossentropy: "Binary cross-entropy",
-  categorical_crossentropy: "Categorical cross-entropy",
-};
+export const LOSSES = Object.fromEntries(Object.entries(REGISTRIES.losses).map(([name, row]) => [name, row.label]));
 
 /**
  * The losses valid for a problem (docs/protocol.md §3, §8): the first is what a switch falls
@@ -86,27 +60,16 @@ export const LOSSES = {
  * @param {string} problem "classification" | "regression" @param {number} classes state.classes
  */
 export function validLosses(problem, classes) {
-  if (problem === "regression") return ["playground", "mse"];
-  if (classes > 2) return ["categorical_crossentropy"];
-  return ["playground", "mse", "binary_crossentropy"];
+  const kind = problem === "regression" ? "regression" : classes > 2 ? "multiclass" : "binary";
+  return Object.keys(REGISTRIES.losses).filter((name) => REGISTRIES.losses[name].valid_for.includes(kind));
 }
 
 /** The weight initializers: the playground's U(−0.5, 0.5) with biases 0.1 first. */
-export const INITIALIZERS = {
-  playground: "Playground: U(−0.5, 0.5), bias 0.1",
-  glorot_uniform: "Glorot uniform (Keras default)",
-  glorot_normal: "Glorot normal",
-  he_uniform: "He uniform",
-  he_normal: "He normal",
-  lecun_uniform: "LeCun uniform",
-  lecun_normal: "LeCun normal",
-  zeros: "Zeros",
-  random_normal: "Random normal (σ 0.05)",
-  random_uniform: "Random uniform (±0.05)",
-};
+export const INITIALIZERS = REGISTRIES.initializers;
 
 /** The datasets with more than two classes, and their K (app/playground/datasets.py). */
-export const MULTICLASS = { blobs3: 3, spiral3: 3, quadrants4: 4 };
+export const MULTICLASS = Object.fromEntries(Object.entries(REGISTRIES.datasets)
+  .filter(([, d]) => d.problem === "multiclass").map(([name, d]) => [name, d.classes]));
 
 const pyNumber = (v) => {
   if (Number.isInteger(v)) return `${v}.0`;
@@ -133,24 +96,6 @@ export function kerasCompile(settings) {
   }
   const loss = settings.loss === "playground" ? "½·mse" : `"${settings.loss}"`;
   return `compile(optimizer=${OPTIMIZERS[name].label}(${args.join(", ")}), loss=${loss})`;
-}
-
-/**
- * Why a run is in Keras mode: what differs from TensorFlow Playground (protocol.py `mode`).
- * Example: modeReasons({optimizer: "adam", loss: "playground", initializer: "playground"}) -> ["the Adam optimizer"]
- * @param {object} settings protocol settings @returns {string[]} empty in playground mode
- */
-export function modeReasons(settings) {
-  const reasons = [];
-  const name = OPTIMIZERS[settings.optimizer] ? settings.optimizer : "sgd";
-  const options = settings.optimizer_options || {};
-  if (name !== "sgd") reasons.push(`the ${OPTIMIZERS[name].label} optimizer`);
-  else if (options.momentum) reasons.push(`SGD with momentum ${options.momentum}`);
-  if (options.decay) reasons.push(`learning-rate decay ${options.decay}`);
-  if (settings.loss && settings.loss !== "playground") reasons.push(`${(LOSSES[settings.loss] || settings.loss).toLowerCase()} loss`);
-  if (settings.initializer && settings.initializer !== "playground") reasons.push(`the ${settings.initializer} initializer`);
-  if (settings.shuffle) reasons.push("shuffling each epoch");
-  return reasons;
 }
 
 /**

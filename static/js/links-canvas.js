@@ -35,7 +35,7 @@ export const gradientLevel = (g, max) => (max > 0 && g > 0 ? Math.sqrt(Math.min(
 /**
  * What paintLinks strokes for a structure: a Path2D per link, and the arrow marker at the start
  * of each source's links with how many links share it.
- * The marker is the page's #markerArrow (spec §7.4), "M2,11 L7,6 L2,2" with its reference point
+ * The marker is the playground's arrow marker (spec §7.4), "M2,11 L7,6 L2,2" with its reference point
  * (1, 6) on the link's start, pointing right (every link leaves its source horizontally).
  * @param {string[]} links SVG path data "Mx0,y0C…" in CSS px, in layout order
  */

@@ -11,16 +11,27 @@ import { colorInto } from "./heatmap.js";
 import { BIAS_SIZE, RECT_SIZE } from "./network-layout.js";
 import { FEATURE_LABELS } from "./state.js";
 
-// Input labels with real sub/superscripts: X₁² is X, sub 1, sup 2 (spec §3).
-const LABEL_PARTS = {
-  x: ["X", ["sub", "1"]],
-  y: ["X", ["sub", "2"]],
-  xSquared: ["X", ["sub", "1"], ["sup", "2"]],
-  ySquared: ["X", ["sub", "2"], ["sup", "2"]],
-  xTimesY: ["X", ["sub", "1"], "X", ["sub", "2"]],
-  sinX: ["sin(X", ["sub", "1"], ")"],
-  sinY: ["sin(X", ["sub", "2"], ")"],
-};
+// Input labels with real sub/superscripts, read from the registry's label: X₁² is X, sub 1, sup 2
+// (spec §3).
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+/**
+ * A label split into text and [tag, digit] parts.
+ * Example: labelParts("X₁²") -> ["X", ["sub", "1"], ["sup", "2"]]
+ */
+export function labelParts(label) {
+  const parts = [];
+  for (const ch of label) {
+    const sub = SUBSCRIPTS.indexOf(ch);
+    const sup = SUPERSCRIPTS.indexOf(ch);
+    if (sub >= 0) parts.push(["sub", String(sub)]);
+    else if (sup >= 0) parts.push(["sup", String(sup)]);
+    else if (typeof parts[parts.length - 1] === "string") parts[parts.length - 1] += ch;
+    else parts.push(ch);
+  }
+  return parts;
+}
 
 const ICON = { add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z", remove: "M19 13H5v-2h14v2z" };
 
@@ -68,7 +79,7 @@ export function inputNodeDiv(root, node, active, toggle) {
   div.title = active ? "Click to remove this input" : "Click to feed this input in";
   const label = document.createElement("div");
   label.className = "node-label";
-  for (const part of LABEL_PARTS[node.key]) {
+  for (const part of labelParts(FEATURE_LABELS[node.key])) {
     if (typeof part === "string") label.append(part);
     else label.append(Object.assign(document.createElement(part[0]), { textContent: part[1] }));
   }

@@ -72,7 +72,6 @@ export const focus = (layer, unit = 0) => ({ type: "focus", layer, unit });
 export const credit = (frames) => ({ type: "credit", frames: Math.max(1, Math.min(8, frames | 0)) });
 
 /** Latency probe. @param {*} [id] */
-export const ping = (id) => (id === undefined ? { type: "ping" } : { type: "ping", id });
 
 // ---- beyond the playground (§8) ----
 

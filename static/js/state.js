@@ -5,34 +5,29 @@
 // sanitising happens only when settings are built for the server, so a shared link round-trips.
 
 import { HYPERPARAMETERS, INITIALIZERS, LOSSES, MULTICLASS, OPTIMIZERS, cleanOptions, optimizerParams } from "./keras.js";
+import { REGISTRIES } from "./registries.js";
 
 /** Canonical feature order (spec §3): the order of the input nodes and of the input vector. */
-export const FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"];
+export const FEATURES = Object.keys(REGISTRIES.features);
 
 /** The label shown on each input node (spec §3). */
-export const FEATURE_LABELS = {
-  x: "X₁", y: "X₂", xSquared: "X₁²", ySquared: "X₂²", xTimesY: "X₁X₂",
-  sinX: "sin(X₁)", sinY: "sin(X₂)",
-};
+export const FEATURE_LABELS = Object.fromEntries(FEATURES.map((key) => [key, REGISTRIES.features[key].label]));
 
 /**
  * The 15 `_hide` flags of the playground's hide-controls panel (spec §8), plus ours: `speed`
  * and the additions beyond the playground (a teacher can hide them with e.g. `training_hide=true`).
  */
-export const HIDE_FLAGS = [
-  "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
-  "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",
-  "noise", "batchSize", "numHiddenLayers", "speed",
-  "training", "yourData", "exports", "confusion", "gradientView",
-];
+export const HIDE_FLAGS = REGISTRIES.hide_flags;
 
 /** Speed select options in epochs per second; null is "max" (as fast as possible). */
-export const SPEEDS = [1, 5, 15, 60, 240, 1000, null];
+export const SPEEDS = REGISTRIES.speeds.map((s) => s.value);
 const DEFAULT_SPEED = 60;
 
-const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"];
-const DATASETS = ["circle", "xor", "gauss", "spiral", ...Object.keys(MULTICLASS)];
-const REG_DATASETS = ["reg-plane", "reg-gauss"];
+const ACTIVATIONS = Object.keys(REGISTRIES.activations);
+const datasetsWhere = (test) => Object.keys(REGISTRIES.datasets).filter((name) => test(REGISTRIES.datasets[name].problem));
+const DATASETS = datasetsWhere((problem) => problem !== "regression");
+const REG_DATASETS = datasetsWhere((problem) => problem === "regression");
+const DEFAULT_INPUTS = new Set(["x", "y"]);
 
 // One row per hash key, in the playground's serialisation order. `omitDefault` rows (ours, not
 // the playground's) are left out of the hash while they hold their default, so a default state
@@ -51,15 +46,8 @@ const PROPS = [
   { name: "showTestData", type: "bool", def: false },
   { name: "discretize", type: "bool", def: false },
   { name: "percTrainData", type: "number", def: 50 },
-  { name: "x", type: "bool", def: true },
-  { name: "y", type: "bool", def: true },
-  { name: "xTimesY", type: "bool", def: false },
-  { name: "xSquared", type: "bool", def: false },
-  { name: "ySquared", type: "bool", def: false },
-  { name: "cosX", type: "bool", def: false },
-  { name: "sinX", type: "bool", def: false },
-  { name: "cosY", type: "bool", def: false },
-  { name: "sinY", type: "bool", def: false },
+  // One bool per input, in the playground's order (its legacy cosX and cosY included).
+  ...REGISTRIES.hash_input_keys.map((name) => ({ name, type: "bool", def: DEFAULT_INPUTS.has(name) })),
   { name: "collectStats", type: "bool", def: false },
   { name: "tutorial", type: "string", def: null },
   { name: "problem", type: "enum", values: ["classification", "regression"], def: "classification" },

@@ -39,3 +39,26 @@ def test_dockerfile_exposes_the_port_and_checks_health_without_curl() -> None:
     assert re.search(r"^USER \d+$", dockerfile, re.M)
     healthcheck = dockerfile[dockerfile.index("HEALTHCHECK") :]
     assert "/healthz" in healthcheck and "curl" not in healthcheck
+
+
+def manifest_image() -> str:
+    match = re.search(r"^\s+image: (\S+)$", (ROOT / "deploy" / "kubernetes.yaml").read_text(), re.M)
+    assert match, "the manifest names no image"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/deploy.md"])
+def test_docs_build_and_run_the_image_the_manifest_deploys(doc: str) -> None:
+    """A newcomer who follows the docs gets the image Kubernetes (and .ci/image-check) runs."""
+    text = (ROOT / doc).read_text()
+    built = re.findall(r"docker build -t (\S+) \.", text)
+    run = re.findall(r"docker run [^`]*?(\S+)\n```", text)
+    assert built and run, f"{doc} shows no docker build and run"
+    assert set(built) == set(run) == {manifest_image()}
+
+
+def test_the_image_tag_is_the_project_version() -> None:
+    """The tag names what is inside: bumping the version must move the manifest too."""
+    version = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert version
+    assert manifest_image() == f"nn-playground:{version.group(1)}"

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./registries.mjs"; // before any module that reads the registries
 import {
-  OPTIMIZERS, cleanOptions, kerasCompile, kerasFit, modeReasons, optimizerParams, optionValue, validLosses,
+  OPTIMIZERS, cleanOptions, kerasCompile, kerasFit, optimizerParams, optionValue, validLosses,
 } from "../../static/js/keras.js";
 
 const keys = (name) => optimizerParams(name).map((p) => p.key);
@@ -59,13 +60,3 @@ test("the compile() and fit() lines a student would type", () => {
   assert.equal(kerasFit({ ...base, epochs_limit: 300, shuffle: true }), "fit(x, y, batch_size=10, epochs=300, shuffle=True)");
 });
 
-test("the mode badge names what leaves the playground", () => {
-  const base = { optimizer: "sgd", optimizer_options: {}, loss: "playground", initializer: "playground", shuffle: false };
-  assert.deepEqual(modeReasons(base), []);
-  assert.deepEqual(modeReasons({ ...base, optimizer_options: { nesterov: true } }), []); // no momentum: still plain SGD
-  assert.deepEqual(modeReasons({ ...base, optimizer: "adam", shuffle: true }), ["the Adam optimizer", "shuffling each epoch"]);
-  assert.deepEqual(
-    modeReasons({ ...base, optimizer_options: { momentum: 0.9, decay: 0.1 }, loss: "mse", initializer: "he_normal" }),
-    ["SGD with momentum 0.9", "learning-rate decay 0.1", "mean squared error loss", "the he_normal initializer"],
-  );
-});

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./registries.mjs"; // before any module that reads the registries
 import { gradientLevel, linkWidth } from "../../static/js/network-view.js";
 
 test("gradient view: relative to the largest gradient, square-rooted so small ones still show", () => {

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import "./registries.mjs"; // before any module that reads the registries
 import {
   checkpointMatches, defaultState, enabledFeatures, makeSeed, parseHash, serializeState,
   settingsToState, stateToSettings,

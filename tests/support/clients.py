@@ -11,15 +11,16 @@ bottleneck of a measurement.
 import asyncio
 import json
 import statistics
-import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from websockets.asyncio.client import connect
 
+from app.client import decode_header
+from app.protocol.frame_layout import OUTPUT_FOCUS
+
 PAGE_SPEED = 60  # epochs/s, the page's default
-HEADER_EPOCH, FOCUS = struct.Struct("<d"), struct.Struct("<H")  # docs/protocol.md §6 offsets
 CREDIT = json.dumps({"type": "credit", "frames": 1})
 ALL = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -55,15 +56,13 @@ async def session(
             if isinstance(message, str):
                 continue
             # Only the header: a full decode per frame would make the client the bottleneck.
-            epoch, focus_layer = (
-                HEADER_EPOCH.unpack_from(message, 8)[0],
-                FOCUS.unpack_from(message, 34)[0],
-            )
+            header = decode_header(message)
+            epoch, focus_layer = header.epoch, header.focus[0]
             frames += 1
             sizes.append(len(message))
             epochs.append(epoch)
             await ws.send(CREDIT)
-            shows = focus_layer == (0xFFFF if focus is None else focus)
+            shows = focus_layer == (OUTPUT_FOCUS if focus is None else focus)
             if probe_sent is not None and shows:
                 latencies.append(time.monotonic() - probe_sent)
                 probe_sent, next_probe = None, time.monotonic() + probe_every

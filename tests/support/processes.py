@@ -106,8 +106,7 @@ def backlog_settled(server_port: int, client_ports: list[int], seconds: float = 
 
 def _stat_fields(pid: int) -> list[str]:
     """Fields of /proc/PID/stat after the command name (which may contain spaces)."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2 :].split()
+    return _stat_fields_of(Path(f"/proc/{pid}/stat"))
 
 
 def process_tree(root: int) -> list[int]:
@@ -161,3 +160,16 @@ def rss_bytes(pids: list[int]) -> int:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) * 1024
     return total
+
+
+def thread_cpu_seconds(native_id: int) -> float:
+    """User + system CPU seconds of one thread of this process (/proc/self/task/TID/stat):
+    the in-process server's event loop runs in one thread, so this is the server's CPU."""
+    fields = _stat_fields_of(Path(f"/proc/self/task/{native_id}/stat"))
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _stat_fields_of(path: Path) -> list[str]:
+    """Fields of a /proc stat file after the command name (which may contain spaces)."""
+    text = path.read_text()
+    return text[text.rindex(")") + 2 :].split()

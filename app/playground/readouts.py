@@ -1,0 +1,69 @@
+"""What a frame and the state message read off a session: outputs, losses, metrics, history.
+
+What it is: `Readouts`, the read-only half of `Session` (a mixin), kept apart so the session
+module holds the rules and this one the numbers a frame shows.
+What it is not: training (session.py) or frame encoding (app/protocol/frames.py).
+Trade-off: a mixin that names the session attributes it reads, instead of a separate object
+holding a reference back, so `session.losses()` keeps working for every caller.
+"""
+
+import math
+
+from app.engine import LOSSES
+from app.engine.network import Network
+from app.engine.types import FloatArray
+from app.playground.metrics import metric_names, metrics
+from app.playground.settings import PlaygroundSettings
+
+HISTORY_LIMIT = 2000
+
+
+class Readouts:
+    """Numbers derived from the current weights and data, cached per visible version."""
+
+    settings: PlaygroundSettings
+    net: Network
+    Ftr: FloatArray
+    Fte: FloatArray
+    Ttr: FloatArray
+    Tte: FloatArray
+    ytr: FloatArray
+    yte: FloatArray
+    version: int
+    epoch: int
+    train_loss: float
+    history: list[tuple[int, float, float]]
+    _outputs: tuple[int, FloatArray, FloatArray] | None
+
+    def outputs(self) -> tuple[FloatArray, FloatArray]:
+        """Network outputs on train and test, computed once per visible state: the losses
+        and metrics of a frame share them."""
+        if self._outputs is None or self._outputs[0] != self.version:
+            self._outputs = (self.version, self.net.predict(self.Ftr), self.net.predict(self.Fte))
+        return self._outputs[1], self._outputs[2]
+
+    def losses(self) -> tuple[float, float]:
+        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
+        out_tr, out_te = self.outputs()
+        loss = LOSSES[self.settings.loss]
+        self.train_loss = mean_or_nan(loss.value(out_tr, self.Ttr))
+        return self.train_loss, mean_or_nan(loss.value(out_te, self.Tte))
+
+    def note_history(self, train: float, test: float) -> None:
+        """One loss-chart point per frame (the chart's x is the epoch)."""
+        if not self.history or self.history[-1][0] != self.epoch:
+            self.history.append((self.epoch, train, test))
+            if len(self.history) > HISTORY_LIMIT:
+                self.history = self.history[::2]  # the whole run's shape, at half resolution
+
+    def metrics(self) -> list[float]:
+        """Accuracy (classification) or RMSE and R² (regression) on train and test."""
+        return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
+
+    @property
+    def metric_names(self) -> list[str]:
+        return metric_names(self.settings)
+
+
+def mean_or_nan(values: FloatArray) -> float:
+    return float(values.mean()) if len(values) else math.nan

@@ -1,0 +1,169 @@
+"""What each client message does: one handler per message model, looked up in HANDLERS.
+
+What it is: the meaning of docs/protocol.md §2 and §8 on the server, as small async functions
+`(connection, message)`. They call Session command methods and set the connection's phase;
+they never write a Session field.
+What it is not: parsing (app/protocol/inbound.py), training (runner.py) or sending details
+(outbox.py).
+Trade-off: a table keyed by the pydantic model, not an isinstance ladder: adding a message is
+one function and one row, and a message without a handler fails at import, not at runtime.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.protocol.downloads import export_message
+from app.protocol.inbound import (
+    MESSAGE_MODELS,
+    AddPoint,
+    Command,
+    Credit,
+    Export,
+    Focus,
+    Hello,
+    Ping,
+    ProtocolError,
+    Query,
+    SetBias,
+    SetSettings,
+    SetWeight,
+    Step,
+    Upload,
+)
+from app.protocol.outbound import confusion_message
+from app.web.sessions import alive, ensure_session, import_json, start_session
+from app.web.state import ConnectionState
+
+# One `step` may cost at most this many sample-weight updates (epochs x samples x weights):
+# about 4 s of one core at batch size 1, 1 s at the default batch of 10.
+STEP_COST_LIMIT = 10**8
+
+Handler = Callable[[ConnectionState, Any], Awaitable[None]]
+
+
+async def changed(conn: ConnectionState) -> None:
+    """After a command: a checkpoint is due, and the client learns the new state."""
+    conn.pacer.checkpoint_due = True
+    conn.settle()
+    assert conn.session is not None
+    await conn.outbox.send_state(conn.session)
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+async def on_hello(conn: ConnectionState, msg: Hello) -> None:
+    start_session(conn, msg)
+    await changed(conn)
+
+
+async def on_credit(conn: ConnectionState, msg: Credit) -> None:
+    conn.pacer.grant(msg.frames, time.monotonic())
+
+
+async def on_ping(conn: ConnectionState, msg: Ping) -> None:
+    await conn.outbox.send_json({"type": "pong", "id": msg.id})
+
+
+async def on_focus(conn: ConnectionState, msg: Focus) -> None:
+    ensure_session(conn).set_focus(msg.layer, msg.unit)
+
+
+async def on_upload(conn: ConnectionState, msg: Upload) -> None:
+    if msg.type == "import_json":
+        import_json(conn, msg.content)
+    else:
+        session = ensure_session(conn)
+        report = session.upload(msg.content)
+        conn.stop_training()
+        await conn.outbox.send_json(report)
+    await changed(conn)
+
+
+async def on_query(conn: ConnectionState, msg: Query) -> None:
+    session = ensure_session(conn)
+    if msg.type == "confusion":
+        await conn.outbox.send_json(confusion_message(session))
+        return
+    session.clear_points()
+    await changed(conn)
+
+
+async def on_export(conn: ConnectionState, msg: Export) -> None:
+    try:
+        answer = export_message(ensure_session(conn), msg.format)
+    except ValueError as exc:
+        raise ProtocolError("export_failed", str(exc), "format") from None
+    await conn.outbox.send_json(answer)
+
+
+async def on_set(conn: ConnectionState, msg: SetSettings) -> None:
+    ensure_session(conn).apply(msg.settings)
+    conn.interrupt_step()
+    await changed(conn)
+
+
+async def on_set_weight(conn: ConnectionState, msg: SetWeight) -> None:
+    ensure_session(conn).set_weight(msg.layer, msg.src, msg.dst, msg.value)
+    await changed(conn)
+
+
+async def on_set_bias(conn: ConnectionState, msg: SetBias) -> None:
+    ensure_session(conn).set_bias(msg.layer, msg.node, msg.value)
+    await changed(conn)
+
+
+async def on_add_point(conn: ConnectionState, msg: AddPoint) -> None:
+    ensure_session(conn).add_point(msg.x, msg.y, msg.label)
+    await changed(conn)
+
+
+async def on_step(conn: ConnectionState, msg: Step) -> None:
+    """Queue `epochs` more epochs for the runner to train in slices; the `state` answer
+    comes when they are done (or when pause, reset or set interrupts them)."""
+    session = alive(conn)
+    total = conn.steps_left + msg.epochs
+    cost = session.training_cost(total)
+    if cost > STEP_COST_LIMIT:
+        message = (
+            f"{total} epochs of this network on this data would take {cost:.2g} weight "
+            f"updates; at most {STEP_COST_LIMIT:.0e} per step (ask for fewer epochs)"
+        )
+        raise ProtocolError("step_too_costly", message, "epochs")
+    session.pause()
+    conn.begin_steps(total)
+
+
+async def on_command(conn: ConnectionState, msg: Command) -> None:
+    if msg.type == "play":
+        alive(conn).play()
+        conn.start_playing()
+    elif msg.type == "pause":
+        ensure_session(conn)
+        conn.stop_training()
+    elif msg.type == "reset":
+        ensure_session(conn).reset()
+        conn.revive()
+        conn.stop_training()
+    else:
+        ensure_session(conn).regenerate()
+    await changed(conn)
+
+
+HANDLERS: dict[type, Handler] = {
+    Hello: on_hello,
+    Credit: on_credit,
+    Ping: on_ping,
+    Focus: on_focus,
+    Upload: on_upload,
+    Query: on_query,
+    Export: on_export,
+    SetSettings: on_set,
+    SetWeight: on_set_weight,
+    SetBias: on_set_bias,
+    AddPoint: on_add_point,
+    Step: on_step,
+    Command: on_command,
+}
+assert set(HANDLERS) == set(MESSAGE_MODELS), "every client message needs a handler"

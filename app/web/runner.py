@@ -1,0 +1,130 @@
+"""The runner: trains a connection's session in slices and sends what changed.
+
+What it is: `run_forever(connection)`, a loop that looks at the connection's phase, trains a
+slice (playing at the session's speed, or stepping), sends data, a frame when credit and
+cadence allow, and checkpoints, then sleeps exactly as long as the Pacer says.
+What it is not: message handling (handlers.py) or pacing arithmetic (pacer.py).
+Trade-off: one slice per loop turn (at most SLICE_SECONDS of CPU) then a yield, so a
+`step 1000` or a max-speed run never holds the event loop, and a `pause` read meanwhile
+takes effect at the next turn. The runner never spins: a failed, paused, finished or
+unwatched session sleeps until a message wakes it.
+"""
+
+import time
+
+import anyio
+from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
+
+from app.playground import checkpoint
+from app.playground.session import Session
+from app.web.pacer import UNWATCHED_SECONDS
+from app.web.phase import Phase
+from app.web.state import ConnectionState
+
+SLICE_SECONDS = 0.012
+MIN_SLICE_SECONDS = 0.002
+# The peer is gone: not a bug in the session, so never reported as an internal error.
+GONE = (WebSocketDisconnect, WebSocketDisconnected)
+UNWATCHED = {
+    "type": "event",
+    "event": "unwatched",
+    "message": f"Paused: no frame was asked for in {UNWATCHED_SECONDS:g} s, so nobody is "
+    "watching (a hidden tab?). Press play, or come back to the tab, to go on.",
+}
+
+
+async def run_forever(conn: ConnectionState) -> None:
+    while conn.phase is not Phase.CLOSING:
+        try:
+            await turn(conn)
+        except GONE:
+            raise
+        except Exception:
+            await conn.internal_error()
+        await sleep_until_needed(conn)
+
+
+async def turn(conn: ConnectionState) -> None:
+    session = conn.session
+    if session is None or conn.phase in (Phase.FAILED, Phase.CLOSING):
+        return
+    now = time.monotonic()
+    if conn.phase is Phase.PLAYING and conn.pacer.unwatched(now):
+        await stop_unwatched(conn, session)
+    elif conn.phase is Phase.PLAYING:
+        await play_slice(conn, session, now)
+    elif conn.phase is Phase.STEPPING:
+        await step_slice(conn, session)
+    if not conn.failed:  # training may have failed just now
+        await send_changes(conn, session)
+
+
+async def play_slice(conn: ConnectionState, session: Session, now: float) -> None:
+    budget = conn.pacer.slice_budget(now, SLICE_SECONDS, MIN_SLICE_SECONDS)
+    speed = session.settings.speed
+    if speed is None:
+        await train_slice(conn, session, 10**6, budget)
+        return
+    due = conn.pacer.owed_epochs(speed, now)
+    if due > 0:
+        done, _ = await train_slice(conn, session, due, budget)
+        conn.pacer.trained(done)
+
+
+async def step_slice(conn: ConnectionState, session: Session) -> None:
+    """One slice of a `step n`; when the last epoch is done, the `state` answer goes."""
+    done, stopped = await train_slice(conn, session, conn.steps_left, SLICE_SECONDS)
+    conn.steps_left = max(0, conn.steps_left - done)
+    if conn.steps_left == 0 or stopped:
+        conn.interrupt_step()
+        conn.pacer.checkpoint_due = True
+        if not stopped:  # a stop (divergence, epoch limit) already sent the state
+            await conn.outbox.send_state(session)
+
+
+async def train_slice(
+    conn: ConnectionState, session: Session, epochs: int, budget: float
+) -> tuple[int, bool]:
+    """Up to `epochs` epochs within `budget` seconds; (epochs done, whether an event
+    stopped the run). Events (divergence, epoch limit) go out with the new state."""
+    start = session.epoch
+    events = session.advance(epochs, budget)
+    for event in events:
+        await conn.outbox.send_json(event)
+    if events:
+        conn.pacer.checkpoint_due = True
+        conn.interrupt_step()
+        await conn.outbox.send_state(session)
+    return max(1, session.epoch - start), bool(events)
+
+
+async def stop_unwatched(conn: ConnectionState, session: Session) -> None:
+    """Training only while someone watches: the page resumes when it is visible again."""
+    conn.stop_training()
+    conn.pacer.checkpoint_due = True
+    await conn.outbox.send_json(UNWATCHED)
+    await conn.outbox.send_state(session)
+
+
+async def send_changes(conn: ConnectionState, session: Session) -> None:
+    now, outbox, pacer = time.monotonic(), conn.outbox, conn.pacer
+    await outbox.send_data_if_changed(session)
+    if outbox.frame_pending(session) and pacer.frame_due(now):
+        await outbox.send_frame(session)
+        pacer.frame_sent(now)
+    if pacer.checkpoint_wanted(now, session.playing):
+        await outbox.send_json({"type": "checkpoint", "checkpoint": checkpoint.take(session)})
+        pacer.checkpoint_sent(now)
+
+
+async def sleep_until_needed(conn: ConnectionState) -> None:
+    """Sleep until the next epoch is owed or the next frame may go, or until woken."""
+    session, phase = conn.session, conn.phase
+    live = session is not None and phase not in (Phase.FAILED, Phase.CLOSING)
+    pending = live and session is not None and conn.outbox.frame_pending(session)
+    busy = live and phase in (Phase.PLAYING, Phase.STEPPING)
+    speed = session.settings.speed if session is not None and phase is Phase.PLAYING else None
+    delay = conn.pacer.sleep_for(time.monotonic(), pending and conn.pacer.credit > 0, speed, busy)
+    with anyio.move_on_after(delay):
+        await conn.wake.wait()
+    conn.wake = anyio.Event()
