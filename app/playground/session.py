@@ -29,6 +29,7 @@ from app.playground.readouts import Readouts
 from app.playground.rng import PlaygroundRandom, keras_generator
 from app.playground.settings import PlaygroundSettings, merge_settings
 
+Point = tuple[int, float, float]  # (epoch, train loss, test loss) on the loss chart
 DATA_KEYS = ("problem", "noise", "percent_train")
 LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
 
@@ -113,18 +114,12 @@ class Session(Readouts):
         self.playing = False
         self.touch()
 
-    def load_weights(
-        self,
-        weights: list[FloatArray],
-        epoch: int = 0,
-        history: list[tuple[int, float, float]] | None = None,
-    ) -> None:
+    def load_weights(self, weights: list[FloatArray], epoch: int, history: list[Point]) -> None:
         """Continue from imported weights: they become the run's start (an export of this
         session replays from here), at the imported epoch with its loss history."""
         self.net.set_weights(weights)
         self.initial_weights = self.net.get_weights()
-        self.epoch = epoch
-        self.history = list(history or [])
+        self.epoch, self.history = epoch, list(history)
         self.touch()
 
     def training_cost(self, epochs: int) -> int:
