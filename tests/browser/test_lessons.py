@@ -119,8 +119,9 @@ def test_without_a_lesson_there_is_no_panel_and_the_article_follows_hide_text(
     page.goto(f"{live_server.url}/#seed=0.5")
     expect(page.locator("#article")).to_be_visible()
     expect(page.locator("#lesson")).to_be_hidden()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    page.goto("about:blank")
     page.goto(f"{live_server.url}/#seed=0.5&hideText=true")
-    page.reload()
     expect(page.locator("#article")).to_be_hidden()
 
 
