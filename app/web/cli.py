@@ -13,6 +13,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app import __version__
+from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
 from app.web.workers import supervise
 
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
     except ValidationError as exc:
         sys.exit(f"nn-playground: invalid setting:\n{exc}")
+    try:  # checked here once so the message is one line, not one traceback per worker
+        load_lessons(settings.lessons_dir)
+    except LessonError as exc:
+        sys.exit(f"nn-playground: {exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
     # Workers build the app from the environment: hand them the flags too (the Host guard
     # must know the bind address the operator chose).

@@ -8,6 +8,8 @@ from app import __version__
 from app.web.admission import AddressBook
 from app.web.config import Settings
 from app.web.hosts import HostGuardMiddleware
+from app.web.lessons import LessonBook
+from app.web.lessons import router as lessons_router
 from app.web.pages import router as pages_router
 from app.web.scheduler import FairScheduler
 from app.web.security import SecurityHeadersMiddleware
@@ -33,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.connections_per_second_per_address,
         settings.connection_burst_per_address,
     )
+    app.state.lessons = LessonBook(settings.lessons_dir)  # a bad lesson file stops start-up
     app.include_router(pages_router)
+    app.include_router(lessons_router)
     app.include_router(socket_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2.utils import htmlsafe_json_dumps
 
 from app import __version__
+from app.playground.lesson_hash import HIDE_FLAGS
 from app.playground.registry import page_registries
 
 router = APIRouter()
@@ -25,6 +26,7 @@ async def index(request: Request) -> HTMLResponse:
         "version": __version__,
         "max_layers": limits.max_layers,
         "max_neurons": limits.max_neurons,
+        "hide_flags": HIDE_FLAGS,
         "modules": page_modules(Path(limits.static_dir)),
         "max_message_bytes": limits.max_message_bytes,
         "registries": registries,

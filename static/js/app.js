@@ -262,7 +262,10 @@ class Playground {
     this.controls.showEpoch(frame.epoch);
     this.controls.showPlaying(frame.playing);
     if (this.server) this.server.playing = frame.playing;
-    this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, (this.server && this.server.metrics) || []);
+    const names = (this.server && this.server.metrics) || [];
+    this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, names);
     this.chart.add(frame.epoch, frame.lossTrain, frame.lossTest);
+    const detail = { epoch: frame.epoch, lossTrain: frame.lossTrain, lossTest: frame.lossTest, metrics: frame.metrics, names };
+    window.dispatchEvent(new CustomEvent("nnp:frame", { detail })); // the lesson panel's goals
   }
 }

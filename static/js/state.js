@@ -64,6 +64,8 @@ const PROPS = [
   { name: "shuffle", type: "bool", def: null },
   { name: "epochsLimit", type: "number", def: null },
   { name: "gradientView", type: "bool", def: null },
+  { name: "lesson", type: "string", def: null }, // the open lesson and step (lessons.js)
+  { name: "step", type: "number", def: null },
 ];
 
 /** A fresh state holding every default (seed null: the caller makes one, see `makeSeed`). */
