@@ -26,6 +26,7 @@ from app.playground.grids import GridEvaluator
 from app.playground.labels import targets
 from app.playground.readouts import Readouts
 from app.playground.rng import keras_generator
+from app.playground.run_link import RunMarker, keras_stream, marker_at, rewind
 from app.playground.run_log import RunLog, seeded_data
 from app.playground.settings import PlaygroundSettings, merge_settings
 
@@ -43,6 +44,7 @@ class Session(Readouts):
         max_layers: int = 6,
         max_neurons: int = 8,
         max_points: int = 2000,
+        run: RunMarker | None = None,
     ) -> None:
         self.max_layers, self.max_neurons, self.max_points = max_layers, max_neurons, max_points
         self.added: list[Row] = []  # points the user clicked in; they join the training set
@@ -58,6 +60,8 @@ class Session(Readouts):
         self._check_limits(settings)
         optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
+        if run is not None:  # a "Link to this run": replay that reset, not the page load's
+            self.generation = rewind(self.rng, run)
         self.reset()
 
     # -- commands ---------------------------------------------------------------------------
@@ -94,6 +98,9 @@ class Session(Readouts):
         self.playing = False
         self.diverged = False
         self.epoch = 0
+        self.keras_rng = keras_stream(self.settings.seed, self.generation)
+        self.run_marker = marker_at(self.rng, self.generation)  # what a run link carries
+        self.generation += 1
         self.net = new_network(self.settings, self.rng, self.keras_rng)
         self.trainer = new_trainer(self.settings, self.net, self.keras_rng)
         self.trainer.record_gradients = self.settings.gradient_view
@@ -114,10 +121,10 @@ class Session(Readouts):
         self.touch()
 
     def load_weights(self, weights: list[FloatArray], epoch: int, history: list[Point]) -> None:
-        """Continue from imported weights: they become the run's start (an export of this
-        session replays from here), at the imported epoch with its loss history."""
+        """Continue from imported weights, as the run's start (an export replays from here)."""
         self.net.set_weights(weights)
         self.initial_weights = self.net.get_weights()
+        self.run_marker = None  # no seed draws these weights: no link replays them
         self.epoch = epoch
         self.history = list(history)
         self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
@@ -236,6 +243,7 @@ class Session(Readouts):
         """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
         self.rng, self._base = seeded_data(self.settings, self.uploaded)
         self.keras_rng = keras_generator(self.settings.seed)
+        self.generation = 0  # resets since seeding; each reset's Keras stream is its own
         self._compose()
 
     def _compose(self) -> None:

@@ -9,6 +9,7 @@ Trade-off: a table keyed by the pydantic model, not an isinstance ladder: adding
 one function and one row, and a message without a handler fails at import, not at runtime.
 """
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,7 +33,7 @@ from app.protocol.inbound import (
     Upload,
 )
 from app.protocol.outbound import confusion_message
-from app.web.sessions import alive, ensure_session, import_json, start_session
+from app.web.sessions import alive, build_session, ensure_session, import_json, install_session
 from app.web.state import ConnectionState
 
 # One `step` may cost at most this many sample-weight updates (epochs x samples x weights):
@@ -54,7 +55,13 @@ async def changed(conn: ConnectionState) -> None:
 
 
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
-    start_session(conn, msg)
+    """A run link rewinds the seeded stream (pure Python, up to ~0.5 s): off the event loop,
+    so the other sessions keep their frames while it draws."""
+    if msg.run is not None and msg.checkpoint is None:
+        session = await asyncio.to_thread(build_session, conn, msg)
+    else:
+        session = build_session(conn, msg)
+    install_session(conn, msg, session)
     await changed(conn)
 
 

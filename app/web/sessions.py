@@ -10,6 +10,7 @@ come first, instead of an error: scripts may skip the greeting.
 from app.export import parse_json_run
 from app.playground import checkpoint
 from app.playground.rng import native_seed
+from app.playground.run_link import RunMarker
 from app.playground.session import Session
 from app.protocol.inbound import (
     PROTOCOL_VERSION,
@@ -21,9 +22,13 @@ from app.protocol.inbound import (
 from app.web.state import ConnectionState
 
 
-def new_session(conn: ConnectionState, settings: PlaygroundSettings) -> Session:
+def new_session(
+    conn: ConnectionState, settings: PlaygroundSettings, run: RunMarker | None = None
+) -> Session:
     limits = conn.limits
-    return Session(settings, limits.max_layers, limits.max_neurons, limits.max_custom_points)
+    return Session(
+        settings, limits.max_layers, limits.max_neurons, limits.max_custom_points, run=run
+    )
 
 
 def ensure_session(conn: ConnectionState) -> Session:
@@ -35,12 +40,24 @@ def ensure_session(conn: ConnectionState) -> Session:
 
 
 def start_session(conn: ConnectionState, msg: Hello) -> None:
+    install_session(conn, msg, build_session(conn, msg))
+
+
+def build_session(conn: ConnectionState, msg: Hello) -> Session:
+    """The hello's session, not yet installed. Touches nothing of the connection but its
+    limits, so it may run in a worker thread (a run link's rewind takes up to ~0.5 s)."""
     if msg.protocol != PROTOCOL_VERSION:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"
         raise ProtocolError("protocol_version", message, "protocol")
+    run = None if msg.run is None else RunMarker.parse(msg.run)  # checked even if resuming
     patch = dict(msg.settings)
     patch.setdefault("seed", native_seed())
-    session = new_session(conn, merge_settings(PlaygroundSettings(), patch))
+    settings = merge_settings(PlaygroundSettings(), patch)
+    return new_session(conn, settings, None if msg.checkpoint is not None else run)
+
+
+def install_session(conn: ConnectionState, msg: Hello, session: Session) -> None:
+    """Make `session` the connection's, resuming the hello's checkpoint if it has one."""
     conn.revive()
     conn.install(session)
     if msg.checkpoint is not None:
