@@ -33,7 +33,10 @@ def teacher(extra: dict[str, Any]) -> Session:
 
 
 def same_weights(a: Session, b: Session) -> bool:
-    return all(np.array_equal(x, y) for x, y in zip(a.net.get_weights(), b.net.get_weights()))
+    mine, theirs = a.net.get_weights(), b.net.get_weights()
+    return len(mine) == len(theirs) and all(
+        np.array_equal(x, y) for x, y in zip(mine, theirs, strict=True)
+    )
 
 
 @pytest.mark.parametrize("extra", [{}, KERAS], ids=["playground", "keras"])
