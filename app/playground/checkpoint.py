@@ -23,6 +23,7 @@ from app.playground.run_log import RunLog
 from app.playground.session import LIVE_KEYS, Session
 
 CHECKPOINT_VERSION = 2  # 2: the run log (events for exact replays) replaced "caveats"
+COUNTER_MAX = 10**12  # iterations and carried samples: far beyond any real run
 
 
 def take(session: Session) -> dict[str, Any]:
@@ -57,15 +58,55 @@ def restore(session: Session, data: dict[str, Any]) -> None:
     left exactly as it was and ProtocolError("invalid_checkpoint") explains why.
     """
     try:
+        if not isinstance(data, dict):
+            raise TypeError("a checkpoint must be an object")
         _check_header(session, data)
+        _check_counters(data)
         before = take(session)
         try:
             _apply(session, data)
         except Exception:
             _apply(session, before)
             raise
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise ProtocolError("invalid_checkpoint", f"checkpoint not usable: {exc}") from None
+    except Exception as exc:  # whatever a forged field raises, the answer is the same
+        raise ProtocolError("invalid_checkpoint", _why(exc)) from None
+
+
+def _why(exc: Exception) -> str:
+    """A reason for the client; our own checks explain, anything else is just 'malformed'."""
+    if isinstance(exc, ValueError | TypeError | KeyError | OverflowError):
+        return f"checkpoint not usable: {exc}"[:300]
+    return "checkpoint not usable: a field is malformed"
+
+
+def _check_counters(data: dict[str, Any]) -> None:
+    """Counters a later step computes with must be small integers (10**4000 iterations
+    would overflow inside the optimizer's bias correction, long after the restore)."""
+    optimizer, trainer = data["optimizer"], data["trainer"]
+    if not isinstance(optimizer, dict) or not isinstance(trainer, dict):
+        raise TypeError("optimizer and trainer must be objects")
+    for name, value in (
+        ("optimizer iterations", optimizer.get("iterations")),
+        ("trainer carry_count", trainer.get("carry_count")),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNTER_MAX:
+            raise ValueError(f"{name} must be an integer from 0 to {COUNTER_MAX}")
+
+
+def _finite(name: str, arrays: Any) -> None:
+    """Every array in a (nested) list or dict of arrays is finite, or ValueError."""
+    if isinstance(arrays, dict):
+        for key, value in arrays.items():
+            _finite(f"{name} {key}", value)
+    elif isinstance(arrays, list):
+        for value in arrays:
+            _finite(name, value)
+    elif (
+        isinstance(arrays, np.ndarray)
+        and arrays.dtype != np.bool_
+        and not np.isfinite(arrays).all()
+    ):
+        raise ValueError(f"{name} must be finite")
 
 
 def _structural(settings: Any) -> dict[str, Any]:
@@ -96,12 +137,16 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.net.set_weights(weights)
     _restore_run_start(session, data)
     optimizer = _arrays(data["optimizer"])
+    _finite("optimizer slot", optimizer["slots"])
+    _finite("optimizer scalars", [np.asarray(list(optimizer["scalars"].values()), float)])
     shapes = [w.shape for w in weights]
     for slot, arrays in optimizer["slots"].items():
         if [a.shape for a in arrays] != shapes:
             raise ValueError(f"optimizer slot {slot!r} does not match the network's shapes")
     session.trainer.optimizer.set_state(optimizer)
-    session.trainer.set_state(_arrays(data["trainer"], bool_keys=("dead",)))
+    trainer = _arrays(data["trainer"], bool_keys=("dead",))
+    _finite("trainer carry", trainer)
+    session.trainer.set_state(trainer)
     session.rng.set_state(data["rng"])
     _restore_run_marker(session, data)
     session.keras_rng.bit_generator.state = data["keras_rng"]

@@ -25,26 +25,35 @@ from app.playground.settings import PlaygroundSettings
 COORDINATE_LIMIT = 6.0
 REGRESSION_LABEL_LIMIT = 10.0
 MAX_REPORTED_PROBLEMS = 20
+LINE_BUDGET = 1000  # lines beyond max_points a file may spend on comments and bad rows
 
 Row = tuple[float, float, float]
 
 
 @dataclass
 class UploadReport:
-    """The rows kept, and the refused ones as (line number, reason)."""
+    """The rows kept; the first refused ones as (line number, reason); how many in all.
+
+    Only MAX_REPORTED_PROBLEMS problems are kept: a file of a million bad lines must cost
+    a counter, not a million entries (issue 12).
+    """
 
     rows: list[Row] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    rejected: int = 0
+
+    def refuse(self, line: int, reason: str, count: int = 1, always: bool = False) -> None:
+        """Count `count` refused lines; keep the reason if among the first (or `always`)."""
+        self.rejected += count
+        if always or len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append((line, reason))
 
     def to_message(self) -> dict[str, object]:
         return {
             "type": "upload_report",
             "accepted": len(self.rows),
-            "rejected": len(self.problems),
-            "problems": [
-                {"line": line, "reason": reason}
-                for line, reason in self.problems[:MAX_REPORTED_PROBLEMS]
-            ],
+            "rejected": self.rejected,
+            "problems": [{"line": line, "reason": reason} for line, reason in self.problems],
         }
 
 
@@ -82,26 +91,35 @@ def checked_point(settings: PlaygroundSettings, x: float, y: float, label: float
 
 
 def parse_csv(settings: PlaygroundSettings, content: str, max_points: int) -> UploadReport:
-    """Rows `x,y,label`; an optional header on the first data line; '#' lines skipped."""
+    """Rows `x,y,label`; an optional header on the first data line; '#' lines skipped.
+
+    Bounded work whatever the file: reading stops once `max_points` rows are good or
+    `max_points + LINE_BUDGET` lines were looked at; the lines left are counted (one cheap
+    scan in C), not parsed, and reported as refused. Worst case ≈ 30 ms, which is why the
+    server still runs this off the event loop.
+    """
     report = UploadReport()
     first = True
-    for number, line in enumerate(content.splitlines(), start=1):
+    lines = io.StringIO(content, newline=None)  # universal newlines, read lazily
+    for number, line in enumerate(lines, start=1):
+        if len(report.rows) >= max_points or number > max_points + LINE_BUDGET:
+            rest = lines.read()
+            unread = 1 + rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
+            full = len(report.rows) >= max_points
+            why = f"over the limit of {max_points} points" if full else "too many bad lines"
+            reason = f"{why}: this line and the {unread - 1} after it unread"
+            report.refuse(number, reason, unread, always=True)  # say why reading stopped
+            break
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         fields = next(csv.reader([stripped]))
         try:
-            row = _row(settings, fields)
+            report.rows.append(_row(settings, fields))
         except ValueError as exc:
             if not (first and _looks_like_header(fields)):
-                report.problems.append((number, str(exc)))
-            first = False
-            continue
+                report.refuse(number, str(exc))
         first = False
-        if len(report.rows) >= max_points:
-            report.problems.append((number, f"over the limit of {max_points} points"))
-        else:
-            report.rows.append(row)
     return report
 
 

@@ -18,8 +18,14 @@ import numpy as np
 
 from app.engine import DivergenceError
 from app.engine.types import FloatArray
-from app.playground.build import new_network, new_trainer, optimizer_from
-from app.playground.custom_data import Row, checked_point, parse_csv, rows_to_arrays
+from app.playground.build import check_limits, new_network, new_trainer, optimizer_from
+from app.playground.custom_data import (
+    Row,
+    UploadReport,
+    checked_point,
+    parse_csv,
+    rows_to_arrays,
+)
 from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
@@ -57,7 +63,7 @@ class Session(Readouts):
         self.data_version = 0
         self.train_loss = math.nan
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
-        self._check_limits(settings)
+        check_limits(settings, self.max_layers, self.max_neurons)
         optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
         if run is not None:  # a "Link to this run": replay that reset, not the page load's
@@ -69,7 +75,7 @@ class Session(Readouts):
     def apply(self, patch: dict[str, Any]) -> None:
         """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
         new = merge_settings(self.settings, patch)
-        self._check_limits(new)
+        check_limits(new, self.max_layers, self.max_neurons)
         optimizer_from(new)  # raises ProtocolError on bad optimizer options
         old, self.settings = self.settings, new
         changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
@@ -186,7 +192,10 @@ class Session(Readouts):
 
     def upload(self, content: str) -> dict[str, Any]:
         """Replace the data by a CSV's good rows (shuffled by the seed, then split); reset."""
-        report = parse_csv(self.settings, content, self.max_points)
+        return self.use_upload(parse_csv(self.settings, content, self.max_points))
+
+    def use_upload(self, report: UploadReport) -> dict[str, Any]:
+        """The second half of `upload`, for a report parsed elsewhere (off the event loop)."""
         if not report.rows:
             first = "; ".join(f"line {n}: {why}" for n, why in report.problems[:3])
             raise ProtocolError("invalid_upload", f"no usable row ({first or 'empty file'})")
@@ -269,16 +278,6 @@ class Session(Readouts):
     def touch(self) -> None:
         """Something visible changed: the next frame (and any cached outputs) are due."""
         self.version += 1
-
-    def _check_limits(self, s: PlaygroundSettings) -> None:
-        if len(s.network_shape) > self.max_layers or any(
-            n > self.max_neurons for n in s.network_shape
-        ):
-            message = (
-                f"at most {self.max_layers} hidden layers of at most "
-                f"{self.max_neurons} neurons on this server"
-            )
-            raise ProtocolError("invalid_message", message, "settings.network_shape")
 
     def _check_link(self, layer: int, src: int, dst: int, bias: bool = False) -> None:
         if layer >= len(self.net.W):

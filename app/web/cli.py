@@ -6,13 +6,16 @@ deflate is always off: compressing binary grid frames costs ~35x more than sendi
 """
 
 import argparse
+import os
 import sys
 
 import uvicorn
 from pydantic import ValidationError
 
 from app import __version__
+from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
+from app.web.workers import supervise
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,13 +37,24 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
     except ValidationError as exc:
         sys.exit(f"nn-playground: invalid setting:\n{exc}")
+    try:  # checked here once so the message is one line, not one traceback per worker
+        load_lessons(settings.lessons_dir)
+    except LessonError as exc:
+        sys.exit(f"nn-playground: {exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
+    # Workers build the app from the environment: hand them the flags too (the Host guard
+    # must know the bind address the operator chose).
+    os.environ[ENV_PREFIX + "HOST"] = settings.host
+    os.environ[ENV_PREFIX + "PORT"] = str(settings.port)
+    os.environ[ENV_PREFIX + "WORKERS"] = str(settings.workers)
+    if settings.workers > 1:  # one SO_REUSEPORT socket per worker: an even spread
+        supervise(settings.workers, settings.host, settings.port, settings.max_message_bytes)
+        return
     uvicorn.run(
         "app.web.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
         ws_per_message_deflate=False,
         ws_max_size=settings.max_message_bytes + 1024,
         log_level="info",

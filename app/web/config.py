@@ -37,12 +37,21 @@ class Settings(BaseModel):
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     static_dir: Path = Field(default_factory=lambda: _asset_dir("static"))
     templates_dir: Path = Field(default_factory=lambda: _asset_dir("templates"))
+    # A teacher's own lessons (*.toml, docs/lessons.md), shown beside the built-in ones.
+    lessons_dir: Path | None = None
     # Limits that keep one client from hurting the others (design.md §5, §7).
     max_sessions: Annotated[int, Field(ge=1, le=10_000)] = 200
     max_message_bytes: Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)] = 2 * 1024 * 1024
     messages_per_second: Annotated[float, Field(gt=0, le=10_000)] = 60.0
     message_burst: Annotated[int, Field(ge=1, le=10_000)] = 120
     idle_timeout_seconds: Annotated[float, Field(gt=0, le=86_400)] = 900.0
+    # Admission (issue 12): a socket has this long to say hello; per-address caps admit a
+    # class behind one NAT (60 connections within a second) but bound a single address.
+    hello_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    max_connections_per_address: Annotated[int, Field(ge=1, le=100_000)] = 128
+    connections_per_second_per_address: Annotated[float, Field(gt=0, le=10_000)] = 20.0
+    connection_burst_per_address: Annotated[int, Field(ge=1, le=100_000)] = 80
+    trust_forwarded_for: bool = False
     send_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
     max_frames_per_second: Annotated[float, Field(gt=0, le=240)] = 30.0
     checkpoint_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = 1.0
@@ -50,8 +59,10 @@ class Settings(BaseModel):
     max_neurons: Annotated[int, Field(ge=1, le=16)] = 8
     max_custom_points: Annotated[int, Field(ge=0, le=100_000)] = 2000
     allowed_origins: tuple[str, ...] = ()
+    # Host names the server answers to; empty = loopback names on a loopback bind, else any.
+    allowed_hosts: tuple[str, ...] = ()
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         """Accept a comma-separated string from the environment."""

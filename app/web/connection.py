@@ -9,9 +9,11 @@ NumPy on tiny matrices barely releases the GIL, so threads would add switching c
 parallelism; slices keep every other connection responsive (design.md §5).
 """
 
+import time
+
 import anyio
 
-from app.protocol.inbound import ProtocolError, parse_client_message
+from app.protocol.inbound import ClientMessage, Credit, Ping, ProtocolError, parse_client_message
 from app.web.handlers import HANDLERS
 from app.web.outbox import CLOSE_GOING_AWAY
 from app.web.phase import Phase
@@ -19,7 +21,11 @@ from app.web.runner import GONE, run_forever
 from app.web.state import ConnectionState
 
 CLOSE_POLICY = 1008
+CLOSE_TRY_LATER = 1013
 STRIKES_BEFORE_CLOSE = 50
+STRIKE_CODES = ("rate_limited", "too_large", "invalid_upload")
+SERVER_FULL = "server full: too many live sessions, try again later"
+NO_HELLO = "no hello in time: a connection must say hello first"
 
 
 class Connection(ConnectionState):
@@ -36,11 +42,16 @@ class Connection(ConnectionState):
 
     async def reader(self) -> None:
         while True:
-            with anyio.move_on_after(self.limits.idle_timeout_seconds) as idle:
+            wait = self.limits.idle_timeout_seconds
+            if self not in self.registry:  # no session yet: the hello deadline runs
+                wait = min(wait, max(0.0, self.hello_deadline - time.monotonic()))
+            with anyio.move_on_after(wait) as idle:
                 message = await self.ws.receive()
             if idle.cancelled_caught:
+                silent = self not in self.registry
+                reason = NO_HELLO if silent else "closed after a long idle time"
                 with anyio.move_on_after(self.limits.send_timeout_seconds):
-                    await self.ws.close(CLOSE_GOING_AWAY, "closed after a long idle time")
+                    await self.ws.close(CLOSE_POLICY if silent else CLOSE_GOING_AWAY, reason)
                 return
             if message["type"] == "websocket.disconnect":
                 return
@@ -60,6 +71,9 @@ class Connection(ConnectionState):
             return await self.refuse(ProtocolError("too_large", f"message over {limit} bytes"))
         try:
             message = parse_client_message(text)
+            if not self.admitted(message):
+                await self.ws.close(CLOSE_TRY_LATER, SERVER_FULL)
+                return False
             await HANDLERS[type(message)](self, message)
         except ProtocolError as exc:
             return await self.refuse(exc)
@@ -70,10 +84,23 @@ class Connection(ConnectionState):
         self.wake.set()
         return True
 
+    def admitted(self, msg: ClientMessage) -> bool:
+        """Count this connection toward max_sessions when it first asks for a session.
+
+        Only a session costs training time, so only sessions fill the server: pings and
+        credit before hello create nothing and take no slot (issue 12, item 3).
+        """
+        if self in self.registry or isinstance(msg, Ping | Credit):
+            return True
+        if len(self.registry) >= self.limits.max_sessions:
+            return False
+        self.registry.add(self)
+        return True
+
     async def refuse(self, error: ProtocolError) -> bool:
         """Answer a bad message with a typed error; a flooding client is eventually closed."""
         await self.outbox.send_json(error.to_message())
-        if error.code in ("rate_limited", "too_large"):
+        if error.code in STRIKE_CODES:
             self.strikes += 1
         if self.strikes > STRIKES_BEFORE_CLOSE:
             await self.ws.close(CLOSE_POLICY, "too many refused messages")

@@ -9,10 +9,11 @@ Trade-off: a table keyed by the pydantic model, not an isinstance ladder: adding
 one function and one row, and a message without a handler fails at import, not at runtime.
 """
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import anyio
 
 from app.protocol.downloads import export_message
 from app.protocol.inbound import (
@@ -35,6 +36,7 @@ from app.protocol.inbound import (
 from app.protocol.outbound import confusion_message
 from app.web.sessions import alive, build_session, ensure_session, import_json, install_session
 from app.web.state import ConnectionState
+from app.web.uploads import parse_upload
 
 # One `step` may cost at most this many sample-weight updates (epochs x samples x weights):
 # about 4 s of one core at batch size 1, 1 s at the default batch of 10.
@@ -55,13 +57,7 @@ async def changed(conn: ConnectionState) -> None:
 
 
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
-    """A run link rewinds the seeded stream (pure Python, up to ~0.5 s): off the event loop,
-    so the other sessions keep their frames while it draws."""
-    if msg.run is not None and msg.checkpoint is None:
-        session = await asyncio.to_thread(build_session, conn, msg)
-    else:
-        session = build_session(conn, msg)
-    install_session(conn, msg, session)
+    install_session(conn, await anyio.to_thread.run_sync(build_session, conn, msg))
     await changed(conn)
 
 
@@ -82,7 +78,7 @@ async def on_upload(conn: ConnectionState, msg: Upload) -> None:
         import_json(conn, msg.content)
     else:
         session = ensure_session(conn)
-        report = session.upload(msg.content)
+        report = session.use_upload(await parse_upload(session, msg.content))
         conn.stop_training()
         await conn.outbox.send_json(report)
     await changed(conn)

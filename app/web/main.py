@@ -5,8 +5,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.web.admission import AddressBook
 from app.web.config import Settings
+from app.web.hosts import HostGuardMiddleware
+from app.web.lessons import LessonBook
+from app.web.lessons import router as lessons_router
 from app.web.pages import router as pages_router
+from app.web.scheduler import FairScheduler
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
 
@@ -20,9 +25,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="NN Playground", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
+    # Outermost last: refusals by the host guard carry the security headers too.
+    app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
+    app.state.scheduler = FairScheduler()
+    app.state.addresses = AddressBook(
+        settings.max_connections_per_address,
+        settings.connections_per_second_per_address,
+        settings.connection_burst_per_address,
+    )
+    app.state.lessons = LessonBook(settings.lessons_dir)  # a bad lesson file stops start-up
     app.include_router(pages_router)
+    app.include_router(lessons_router)
     app.include_router(socket_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.playground.session import Session
 from app.protocol.frames import build_frame
 from app.protocol.outbound import data_message, state_message
+from app.web.scheduler import Meter
 
 CLOSE_GOING_AWAY = 1001
 logger = logging.getLogger("nn_playground")
@@ -34,6 +35,7 @@ class Outbox:
         self.sent_version = -1  # the session version the last frame showed
         self.sent_data_version = -1
         self.inputs_sent = False  # the input thumbnails (they never change) went out
+        self.build_seconds = 0.0  # how long the last frame took to build (scheduler.py)
 
     def forget(self) -> None:
         """A new Session replaced the old one: nothing sent so far describes it, so the
@@ -46,7 +48,9 @@ class Outbox:
     async def send_frame(self, session: Session) -> None:
         self.seq += 1
         self.sent_version = session.version
-        frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
+        with Meter() as meter:
+            frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
+        self.build_seconds = meter.seconds  # the runner charges it to the session
         self.inputs_sent = True
         await self.send_raw(frame)
 

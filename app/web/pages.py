@@ -1,5 +1,6 @@
 """HTTP routes: the page and the health check. The websocket lives in `server.py`."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2.utils import htmlsafe_json_dumps
 
 from app import __version__
+from app.playground.lesson_hash import HIDE_FLAGS
 from app.playground.registry import page_registries
 
 router = APIRouter()
@@ -24,6 +26,7 @@ async def index(request: Request) -> HTMLResponse:
         "version": __version__,
         "max_layers": limits.max_layers,
         "max_neurons": limits.max_neurons,
+        "hide_flags": HIDE_FLAGS,
         "modules": page_modules(Path(limits.static_dir)),
         "max_message_bytes": limits.max_message_bytes,
         "registries": registries,
@@ -70,7 +73,20 @@ def select_choices(registries: dict[str, Any]) -> dict[str, list[tuple[str, str]
 
 @router.get("/healthz")
 async def healthz(request: Request) -> dict[str, Any]:
-    """Liveness for Docker/Kubernetes: cheap, no training work."""
+    """Liveness for Docker/Kubernetes: cheap, no training work.
+
+    Also what an operator (and the fairness tests) need to see how a worker shares its CPU:
+    which process answered, how busy its loop is, and the CPU seconds of each live session.
+    """
     registry = getattr(request.app.state, "sessions", None)
     active = len(registry) if registry is not None else 0
-    return {"status": "ok", "version": __version__, "sessions": active}
+    scheduler = request.app.state.scheduler
+    return {
+        "status": "ok",
+        "version": __version__,
+        "sessions": active,
+        "pid": os.getpid(),
+        "busy": round(scheduler.busy(), 3),
+        "cpu_seconds": round(scheduler.total_cpu, 3),
+        "session_cpu_seconds": sorted(round(v, 4) for v in scheduler.cpu.values()),
+    }

@@ -19,6 +19,7 @@ from app.playground import checkpoint
 from app.playground.session import Session
 from app.web.pacer import UNWATCHED_SECONDS
 from app.web.phase import Phase
+from app.web.scheduler import Meter
 from app.web.state import ConnectionState
 
 SLICE_SECONDS = 0.012
@@ -87,8 +88,15 @@ async def train_slice(
 ) -> tuple[int, bool]:
     """Up to `epochs` epochs within `budget` seconds; (epochs done, whether an event
     stopped the run). Events (divergence, epoch limit) go out with the new state."""
+    scheduler, key = conn.scheduler, id(conn)
+    wait = scheduler.owed(key)
+    if wait > 0:  # it overran its share: the others catch up first (scheduler.py)
+        await anyio.sleep(wait)
+    share = scheduler.slice(key, budget)
     start = session.epoch
-    events = session.advance(epochs, budget)
+    with Meter() as meter:
+        events = session.advance(epochs, share)
+    scheduler.charge(key, meter.seconds, share)
     for event in events:
         await conn.outbox.send_json(event)
     if events:
@@ -109,8 +117,11 @@ async def stop_unwatched(conn: ConnectionState, session: Session) -> None:
 async def send_changes(conn: ConnectionState, session: Session) -> None:
     now, outbox, pacer = time.monotonic(), conn.outbox, conn.pacer
     await outbox.send_data_if_changed(session)
+    # Under overload frames thin out first (scheduler.py): the gap stretches up to 2x.
+    pacer.frame_gap = conn.scheduler.frame_stretch() / conn.limits.max_frames_per_second
     if outbox.frame_pending(session) and pacer.frame_due(now):
         await outbox.send_frame(session)
+        conn.scheduler.charge(id(conn), outbox.build_seconds)
         pacer.frame_sent(now)
     if pacer.checkpoint_wanted(now, session.playing):
         await outbox.send_json({"type": "checkpoint", "checkpoint": checkpoint.take(session)})

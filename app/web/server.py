@@ -1,7 +1,7 @@
 """WS /ws: admission of a websocket, then one Connection (connection.py) for its lifetime.
 
-What it is: the endpoint: Origin check before accepting, the per-process session cap, and
-the registry /healthz counts.
+What it is: the endpoint: Origin check before accepting, per-address admission
+(admission.py), and the registry /healthz counts (sessions join it at hello).
 What it is not: message handling (handlers.py), training (runner.py), pacing (pacer.py) or
 sending (outbox.py).
 Trade-off: sessions are counted in a plain set on app.state: one process, one event loop,
@@ -10,14 +10,13 @@ no lock needed; workers each count their own (docs/deploy.md).
 
 from fastapi import APIRouter, WebSocket
 
+from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
-from app.web.connection import CLOSE_POLICY, Connection
+from app.web.connection import CLOSE_POLICY, CLOSE_TRY_LATER, Connection
 from app.web.limits import origin_allowed
 from app.web.runner import GONE
 
 router = APIRouter()
-
-CLOSE_TRY_LATER = 1013
 
 
 @router.websocket("/ws")
@@ -26,17 +25,21 @@ async def playground_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers, settings.allowed_origins):
         await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
         return
+    book: AddressBook = websocket.app.state.addresses
+    address = client_address(websocket.client, websocket.headers, settings.trust_forwarded_for)
+    refusal = book.admit(address)  # per-address caps (admission.py)
     await websocket.accept()
-    registry: set[Connection] = websocket.app.state.sessions
-    if len(registry) >= settings.max_sessions:
-        reason = "server full: too many live sessions, try again later"
-        await websocket.close(CLOSE_TRY_LATER, reason)
+    if refusal is not None:
+        await websocket.close(CLOSE_TRY_LATER, refusal)
         return
+    # The session cap is applied at hello (Connection.admitted): silent sockets take no slot.
+    registry: set[Connection] = websocket.app.state.sessions
     connection = Connection(websocket, settings)
-    registry.add(connection)
     try:
         await connection.run()
     except* GONE:
         pass  # the client left (possibly while a task was sending): nothing to clean up
     finally:
         registry.discard(connection)
+        book.release(address)
+        connection.scheduler.forget(id(connection))

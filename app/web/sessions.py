@@ -40,12 +40,13 @@ def ensure_session(conn: ConnectionState) -> Session:
 
 
 def start_session(conn: ConnectionState, msg: Hello) -> None:
-    install_session(conn, msg, build_session(conn, msg))
+    install_session(conn, build_session(conn, msg))
 
 
 def build_session(conn: ConnectionState, msg: Hello) -> Session:
-    """The hello's session, not yet installed. Touches nothing of the connection but its
-    limits, so it may run in a worker thread (a run link's rewind takes up to ~0.5 s)."""
+    """The session a hello asks for, checkpoint restored; touches nothing of `conn` but its
+    limits, so it may run in a worker thread (building costs ~12 ms: over the 10 ms a
+    message may hold the event loop; a run link's rewind up to ~0.5 s more)."""
     if msg.protocol != PROTOCOL_VERSION:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"
         raise ProtocolError("protocol_version", message, "protocol")
@@ -53,16 +54,15 @@ def build_session(conn: ConnectionState, msg: Hello) -> Session:
     patch = dict(msg.settings)
     patch.setdefault("seed", native_seed())
     settings = merge_settings(PlaygroundSettings(), patch)
-    return new_session(conn, settings, None if msg.checkpoint is not None else run)
+    session = new_session(conn, settings, None if msg.checkpoint is not None else run)
+    if msg.checkpoint is not None:  # refused: the session from before stays (all or nothing)
+        checkpoint.restore(session, msg.checkpoint)
+    return session
 
 
-def install_session(conn: ConnectionState, msg: Hello, session: Session) -> None:
-    """Make `session` the connection's, resuming the hello's checkpoint if it has one."""
+def install_session(conn: ConnectionState, session: Session) -> None:
     conn.revive()
     conn.install(session)
-    if msg.checkpoint is not None:
-        checkpoint.restore(session, msg.checkpoint)
-        conn.settle()
 
 
 def alive(conn: ConnectionState) -> Session:

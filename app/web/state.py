@@ -21,6 +21,7 @@ from app.web.limits import TokenBucket
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
 from app.web.phase import Phase
+from app.web.scheduler import FairScheduler
 
 logger = logging.getLogger("nn_playground")
 
@@ -40,6 +41,12 @@ class ConnectionState:
         self.bucket = TokenBucket(settings.messages_per_second, settings.message_burst)
         self.strikes = 0
         self.wake = anyio.Event()
+        # Admission and fair scheduling (issue 12): the worker's session registry (joined at
+        # hello), the deadline for that hello, and the worker's scheduler.
+        app_state = websocket.app.state
+        self.registry: set[object] = app_state.sessions
+        self.hello_deadline = time.monotonic() + settings.hello_timeout_seconds
+        self.scheduler: FairScheduler = app_state.scheduler
 
     # -- session and phase ------------------------------------------------------------------
 

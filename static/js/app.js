@@ -14,7 +14,7 @@ import { HeatMap } from "./heatmap.js";
 import { HYPERPARAMETERS } from "./keras.js";
 import { ShortcutHelp } from "./keyboard.js";
 import { LineChart } from "./linechart.js";
-import { NetworkStructure, layersChanged, neuronsChanged, toggledFeatures } from "./network-structure.js";
+import { NetworkStructure, StructureBasis, layersChanged, neuronsChanged, toggledFeatures } from "./network-structure.js";
 import { NetworkView } from "./network-view.js";
 import { Notices } from "./notices.js";
 import { OfflineState } from "./offline.js";
@@ -38,6 +38,7 @@ class Playground {
     const main = $("main-part");
     this.limits = { max_layers: Number(main.dataset.maxLayers) || 6, max_neurons: Number(main.dataset.maxNeurons) || 8 };
     this.server = null; // the newest `state` message
+    this.basis = new StructureBasis(); // what the next network edit builds on
     this.classes = 2;
     this.inputThumbs = null; // the 7 input maps, sent once per structure
     this.pendingData = null; // newest undrawn `data` message
@@ -60,7 +61,7 @@ class Playground {
       reset: () => this.send(msg.reset()),
       regenerate: () => this.send(msg.regenerate()),
       set: (settings) => this.send(msg.set(settings)),
-      layers: (delta) => this.server && this.#setShape(layersChanged(this.server.settings.network_shape, delta, this.limits.max_layers)),
+      layers: (delta) => this.server && this.#setShape(layersChanged(this.#basis().network_shape, delta, this.limits.max_layers)),
       display: (key, value) => this.#display(key, value),
       smallerRate: (lr) => {
         this.send(msg.set({ learning_rate: lr }));
@@ -76,8 +77,8 @@ class Playground {
     this.heatmap = new HeatMap($("heatmap"), { onClick: (x, y, ev) => this.#addPoint(x, y, ev) });
     this.chart = new LineChart($("linechart"));
     this.network = new NetworkView({ root: $("network"), svg: $("svg"), handlers: {
-      toggleFeature: (key) => this.server && this.send(msg.set({ features: toggledFeatures(this.server.settings.features, key) })),
-      neurons: (layer, delta) => this.server && this.#setShape(neuronsChanged(this.server.settings.network_shape, layer, delta, this.limits.max_neurons)),
+      toggleFeature: (key) => this.server && this.send(msg.set(this.basis.ask({ features: toggledFeatures(this.#basis().features, key) }))),
+      neurons: (layer, delta) => this.server && this.#setShape(neuronsChanged(this.#basis().network_shape, layer, delta, this.limits.max_neurons)),
       focus: (layer, unit) => this.send(msg.focus(layer, unit)),
       edit: (t, value) => this.send(t.kind === "bias" ? msg.setBias(t.layer, t.node, value) : msg.setWeight(t.layer, t.src, t.dst, value)),
     } });
@@ -184,8 +185,12 @@ class Playground {
     }
   }
 
+  #basis() {
+    return this.basis.of(this.server.settings);
+  }
+
   #setShape(shape) {
-    if (shape) this.send(msg.set({ network_shape: shape }));
+    if (shape) this.send(msg.set(this.basis.ask({ network_shape: shape })));
   }
 
   #addPoint(x, y, ev) {
@@ -200,6 +205,7 @@ class Playground {
     const helloAnswered = this.conversation.pending !== null;
     const replay = this.conversation.answered(m);
     this.server = m;
+    this.basis.echoed(m.settings);
     this.limits = m.limits || this.limits;
     this.url.state = settingsToState(this.url.state, m.settings);
     this.url.write();
@@ -237,6 +243,7 @@ class Playground {
       return;
     }
     console.warn(`server: ${m.code}: ${m.message}`);
+    this.basis.refused();
     if (this.dataTools.onError(m)) return;
     if (m.code !== "rate_limited") this.controls.showMessage(m.message);
     if (this.server) { // snap back
@@ -268,7 +275,10 @@ class Playground {
     this.controls.showEpoch(frame.epoch);
     this.controls.showPlaying(frame.playing);
     if (this.server) this.server.playing = frame.playing;
-    this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, (this.server && this.server.metrics) || []);
+    const names = (this.server && this.server.metrics) || [];
+    this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, names);
     this.chart.add(frame.epoch, frame.lossTrain, frame.lossTest);
+    const detail = { epoch: frame.epoch, lossTrain: frame.lossTrain, lossTest: frame.lossTest, metrics: frame.metrics, names };
+    window.dispatchEvent(new CustomEvent("nnp:frame", { detail })); // the lesson panel's goals
   }
 }

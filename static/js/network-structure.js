@@ -1,8 +1,10 @@
 // The network's structure on the page: the edits a click asks for (each one a `set`; the server
 // resets the network) and the rebuild of NetworkView when the structure, the column width or
 // what the hash hides changes.
-// Trade-off: the edits are computed from the server's echoed settings, never from what the page
-// last asked for, so two quick clicks cannot build on a change the server refused.
+// Trade-off: an edit builds on what the page last asked for while that is unanswered (so three
+// quick clicks on "remove a layer" remove three layers, even on a slow server), and on the
+// server's echoed settings otherwise; a refusal or an answer that never comes (a new session)
+// drops the asked-for basis, so clicks never keep building on a change the server refused.
 
 import { Controls } from "./controls.js";
 import { $ } from "./dom.js";
@@ -31,6 +33,43 @@ export function neuronsChanged(shape, layer, delta, maxNeurons) {
   const next = [...shape];
   next[layer] = n;
   return next;
+}
+
+/** How long an unanswered structure edit stays the basis of the next one. */
+const ASKED_FOR_MS = 3000;
+
+/** The structure (network_shape, features) the next click edits. */
+export class StructureBasis {
+  constructor(now = () => performance.now()) {
+    this.now = now;
+    this.asked = null; // {network_shape?, features?} sent and not yet echoed
+    this.askedAt = 0;
+  }
+
+  /** The settings a click builds on: the server's, overlaid with what is still unanswered. */
+  of(settings) {
+    const fresh = this.asked && this.now() - this.askedAt < ASKED_FOR_MS;
+    return { network_shape: settings.network_shape, features: settings.features, ...(fresh ? this.asked : {}) };
+  }
+
+  /** A structure edit was sent; returns it for chaining into msg.set. */
+  ask(patch) {
+    this.asked = { ...(this.asked || {}), ...patch };
+    this.askedAt = this.now();
+    return patch;
+  }
+
+  /** A `state` arrived: once it shows everything asked for, the server's settings are the basis. */
+  echoed(settings) {
+    if (!this.asked) return;
+    const same = Object.entries(this.asked).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v));
+    if (same) this.asked = null;
+  }
+
+  /** The server refused a message: build on its settings again. */
+  refused() {
+    this.asked = null;
+  }
 }
 
 export class NetworkStructure {

@@ -64,6 +64,8 @@ const PROPS = [
   { name: "shuffle", type: "bool", def: null },
   { name: "epochsLimit", type: "number", def: null },
   { name: "gradientView", type: "bool", def: null },
+  { name: "lesson", type: "string", def: null }, // the open lesson and step (lessons.js)
+  { name: "step", type: "number", def: null },
   // "Link to this run" (issue 11): "<draws>.<generation>" replays that reset's weights. Kept as
   // written; the server checks it and the page drops it with a note if refused.
   { name: "run", type: "string", def: null },

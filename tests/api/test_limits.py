@@ -35,6 +35,7 @@ def tight_server() -> Iterator[LiveServer]:
 def test_a_full_server_refuses_politely_and_keeps_its_sessions(tight_server: LiveServer) -> None:
     with PlaygroundClient(tight_server.ws_url) as a, PlaygroundClient(tight_server.ws_url) as b:
         with connect(tight_server.ws_url) as third, pytest.raises(ConnectionClosed) as closed:
+            third.send(json.dumps({"type": "hello", "protocol": 1}))  # sessions count at hello
             third.recv(timeout=5)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1013
@@ -75,6 +76,7 @@ def test_network_size_is_capped_by_the_server_setting(tight_server: LiveServer) 
 
 def test_idle_connection_is_closed_with_a_reason(tight_server: LiveServer) -> None:
     with connect(tight_server.ws_url) as ws:
+        ws.send(json.dumps({"type": "hello", "protocol": 1}))
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 ws.recv(timeout=5)

@@ -79,6 +79,8 @@ def test_installed_command_serves_page_and_assets_from_any_directory(tmp_path: P
         assert status == 200 and len(body) > 0
         status, body = fetch(f"http://127.0.0.1:{port}/healthz", deadline)
         assert status == 200 and b'"ok"' in body
+        status, body = fetch(f"http://127.0.0.1:{port}/lessons/circle.json", deadline)
+        assert status == 200 and b"networkShape=3" in body  # the wheel carries the lessons
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0].decode(errors="replace")

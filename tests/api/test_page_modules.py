@@ -28,7 +28,8 @@ def import_graph(entry: str = "main.js") -> set[str]:
 
 
 def _page(**settings: object) -> str:
-    with TestClient(create_app(Settings.from_env(**settings))) as client:
+    app = create_app(Settings.from_env(**settings))
+    with TestClient(app, base_url="http://localhost") as client:  # a loopback Host name
         return client.get("/").text
 
 

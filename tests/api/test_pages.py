@@ -12,7 +12,8 @@ from app.web.main import create_app
 
 @pytest.fixture(scope="module")
 def client() -> Any:
-    with TestClient(create_app(Settings.from_env())) as client:
+    # A loopback-bound app answers loopback Host names only (DNS rebinding guard).
+    with TestClient(create_app(Settings.from_env()), base_url="http://localhost") as client:
         yield client
 
 
@@ -48,6 +49,7 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         assert "unsafe-eval" not in csp and "unsafe-inline" not in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in csp and headers["x-frame-options"] == "DENY"
 
 
 def test_unknown_path_is_a_plain_404(client: TestClient) -> None:

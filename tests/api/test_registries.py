@@ -44,7 +44,8 @@ class _Island(HTMLParser):
 
 
 def _page(**settings: Any) -> _Island:
-    with TestClient(create_app(Settings.from_env(**settings))) as client:
+    app = create_app(Settings.from_env(**settings))
+    with TestClient(app, base_url="http://localhost") as client:  # a loopback Host name
         response = client.get("/")
     assert response.status_code == 200
     parsed = _Island()

@@ -100,10 +100,10 @@ def test_regenerate_dataset_thumbnails_and_show_test_data(playground: Any) -> No
     assert redrawn and reset
     expect(page.get_by_role("radio", name="Exclusive or")).to_have_attribute("aria-checked", "true")
     # "Show test data" only shows or hides the test points (spec §5).
-    page.get_by_label("Show test data").check()
+    page.get_by_label("Show test data", exact=True).check()
     pg.expect_hash("showTestData=true")
     expect(page.locator(".test-points")).to_be_visible()
     expect(page.locator(".test-points circle")).to_have_count(250)
-    page.get_by_label("Show test data").uncheck()
+    page.get_by_label("Show test data", exact=True).uncheck()
     expect(page.locator(".test-points")).to_be_hidden()
     pg.expect_epoch("000,000")

@@ -63,7 +63,7 @@ def test_an_imported_run_replays_from_the_imported_weights_and_epoch() -> None:
     source = session_for()
     source.advance(5)
     session = session_for()
-    session.load_weights(source.net.get_weights(), epoch=5)
+    session.load_weights(source.net.get_weights(), epoch=5, history=[])
     session.advance(2)
     session.set_bias(0, 1, 0.125)
     session.advance(1)

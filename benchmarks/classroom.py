@@ -1,0 +1,252 @@
+"""A class on one machine: N browser-like students on `--workers 2`, optionally beside a
+hostile mix, with the per-worker CPU split (issue 12's capacity target).
+
+Starts `python -m app --workers 2` (limits raised for load generation, as benchmarks/load.py
+does), then runs N students (tests/support/clients.py's `session`: config A, the page's 60
+epochs/s, one credit per frame, a focus probe every 0.5 s timing control -> frame). With
+`--hostile` the students share the server with, each from its own loopback address (so the
+per-address caps apply to them, not to the class):
+
+- a junk-CSV uploader: `"a\\n"` x 650,000 (1.3 MB) every 0.8 s;
+- a step bomber: `step 1000` on config C (6x8, batch size 1), again as soon as answered;
+- a max-speed player that never grants credit;
+- a reconnecting flooder: connect, hello, close, as fast as it can;
+- 150 silent sockets that never say hello.
+
+Prints one markdown row per run (frames/s and epochs/s per student: median and 10th
+percentile; control-to-frame p95; CPU of each worker; the machine's load average), then what
+each hostile client got. Never pass/fail.
+
+    .venv/bin/python benchmarks/classroom.py                   # 50 students, 15 s, with and without
+    .venv/bin/python benchmarks/classroom.py --sessions 20 --seconds 8 --only hostile
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.clients import CONFIGS, PAGE_SPEED, pct, session  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
+from tests.support.processes import cpu_seconds, process_tree, start_server  # noqa: E402
+
+JUNK = "a\n" * 650_000
+HELLO = json.dumps({"type": "hello", "protocol": 1})
+
+
+async def open_ws(url: str, source: str) -> Any:
+    return await connect(url, compression=None, max_size=2**24, local_addr=(source, 0))
+
+
+async def junk_uploader(url: str, stop: float, got: Counter[str]) -> None:
+    ws = await open_ws(url, "127.0.0.2")
+    await ws.send(HELLO)
+    upload = json.dumps({"type": "upload_csv", "content": JUNK})
+    try:
+        while time.monotonic() < stop:
+            await ws.send(upload)
+            await asyncio.sleep(0.8)
+            while True:  # drain what came back
+                try:
+                    message = await asyncio.wait_for(ws.recv(), 0.001)
+                except TimeoutError:
+                    break
+                if isinstance(message, str) and json.loads(message)["type"] == "error":
+                    got[json.loads(message)["code"]] += 1
+    except ConnectionClosed as closed:
+        got[f"closed {closed.rcvd.code if closed.rcvd else '?'}"] += 1
+    await ws.close()
+
+
+async def step_bomber(url: str, stop: float, got: Counter[str]) -> None:
+    ws = await open_ws(url, "127.0.0.3")
+    settings = {**CONFIGS["C"], "seed": "bomb"}
+    await ws.send(json.dumps({"type": "hello", "protocol": 1, "settings": settings}))
+    try:
+        while time.monotonic() < stop:
+            await ws.send(json.dumps({"type": "step", "epochs": 1000}))
+            while time.monotonic() < stop:
+                message = await asyncio.wait_for(ws.recv(), max(0.01, stop - time.monotonic()))
+                if isinstance(message, str):
+                    kind = json.loads(message)
+                    if kind["type"] in ("state", "error"):
+                        got[kind.get("code", "state answered")] += 1
+                        break
+    except (TimeoutError, ConnectionClosed):
+        pass
+    await ws.close()
+
+
+async def never_credits(url: str, stop: float, got: Counter[str]) -> None:
+    ws = await open_ws(url, "127.0.0.4")
+    hello = {"type": "hello", "protocol": 1, "settings": {"speed": None}}
+    await ws.send(json.dumps(hello))
+    await ws.send(json.dumps({"type": "play"}))
+    try:
+        while time.monotonic() < stop:
+            message = await asyncio.wait_for(ws.recv(), max(0.01, stop - time.monotonic()))
+            got[
+                "frames (must be 0)" if isinstance(message, bytes) else json.loads(message)["type"]
+            ] += 1
+    except (TimeoutError, ConnectionClosed):
+        pass
+    await ws.close()
+
+
+async def reconnector(url: str, stop: float, got: Counter[str]) -> None:
+    while time.monotonic() < stop:
+        try:
+            ws = await open_ws(url, "127.0.0.5")
+            await ws.send(HELLO)
+            message = await asyncio.wait_for(ws.recv(), 2)
+            got["admitted" if isinstance(message, str) else "?"] += 1
+            await ws.close()
+        except ConnectionClosed as closed:
+            got[f"refused {closed.rcvd.code if closed.rcvd else '?'}"] += 1
+        except (OSError, TimeoutError) as exc:
+            got[type(exc).__name__] += 1
+
+
+async def silent(url: str, stop: float, got: Counter[str], count: int = 150) -> None:
+    sockets = []
+    for _ in range(count):
+        try:
+            sockets.append(await open_ws(url, "127.0.0.6"))
+        except (OSError, ConnectionClosed) as exc:
+            got[f"refused at open ({type(exc).__name__})"] += 1
+    got["opened"] += len(sockets)
+
+    async def wait_close(ws: Any) -> None:
+        try:
+            await asyncio.wait_for(ws.recv(), max(0.01, stop - time.monotonic()))
+        except ConnectionClosed as closed:
+            reason = closed.rcvd.reason[:30] if closed.rcvd else "?"
+            got[f"closed {closed.rcvd.code if closed.rcvd else '?'} ({reason})"] += 1
+        except TimeoutError:
+            got["still open at the end"] += 1
+
+    await asyncio.gather(*(wait_close(ws) for ws in sockets))
+
+
+HOSTILE = {
+    "junk-CSV uploader": junk_uploader,
+    "step bomber": step_bomber,
+    "max speed, never grants credit": never_credits,
+    "reconnecting flooder": reconnector,
+    "150 silent sockets": silent,
+}
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The worker processes (spawned by the supervisor), not the supervisor itself nor
+    multiprocessing's resource tracker."""
+    workers = []
+    for pid in process_tree(server_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            workers.append(pid)
+    return workers
+
+
+async def run(
+    url: str, server_pid: int, n: int, seconds: float, hostile: bool
+) -> tuple[str, dict[str, Counter[str]]]:
+    """One class period; its table row and what the hostile clients got."""
+    got: dict[str, Counter[str]] = {name: Counter() for name in HOSTILE} if hostile else {}
+    stop = time.monotonic() + seconds + 2
+    attackers = [asyncio.create_task(fn(url, stop, got[name])) for name, fn in HOSTILE.items()
+                 if hostile]  # fmt: skip
+    if hostile:
+        await asyncio.sleep(1.0)  # the attack is on before the class starts
+    pids = worker_pids(server_pid)
+    cpu0 = {pid: cpu_seconds([pid]) for pid in pids}
+    t0 = time.monotonic()
+    students = [session(url, CONFIGS["A"], seconds, 0.5, PAGE_SPEED) for _ in range(n)]
+    results = await asyncio.gather(*students, return_exceptions=True)
+    wall = time.monotonic() - t0
+    cpu = sorted(100 * (cpu_seconds([pid]) - cpu0[pid]) / wall for pid in pids)
+    await asyncio.gather(*attackers, return_exceptions=True)
+    ok = [r for r in results if isinstance(r, dict)]
+    failed = Counter(type(r).__name__ for r in results if isinstance(r, BaseException))
+    errors = ", ".join(f"{n}x {kind}" for kind, n in failed.items()) or "0"
+    fps, eps = [r["fps"] for r in ok], [r["eps"] for r in ok]
+    latency = [x for r in ok for x in r["latency"]]
+    split = " / ".join(f"{c:.0f}%" for c in cpu)
+    ratio = cpu[-1] / cpu[0] if cpu and cpu[0] > 0 else float("nan")
+    load = os.getloadavg()[0]
+    row = (
+        f"| {'with' if hostile else 'without'} | {n} ({len(ok)} ok) | "
+        f"{statistics.median(fps):.1f} | {pct(fps, 0.1) / 1000:.1f} | "
+        f"{statistics.median(eps):.0f} | {pct(eps, 0.1) / 1000:.0f} | {pct(latency, 0.95):.0f} | "
+        f"{split} | {ratio:.2f} | {load:.1f} | {errors} |"
+    )
+    return row, got
+
+
+def wait_for_workers(port: int, count: int, seconds: float = 120) -> None:
+    """Until `count` different worker pids have answered /healthz."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while len(pids) < count and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                pids.add(json.load(r)["pid"])
+        except OSError:
+            time.sleep(0.2)
+
+
+HEADER = (
+    "| hostile mix | students | frames/s median | frames/s p10 | epochs/s median | "
+    "epochs/s p10 | control p95 ms | CPU per worker (1 core = 100%) | busier/other | "
+    "load avg (1 min) | student errors |\n|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--only", choices=["normal", "hostile"], default=None)
+    args = parser.parse_args()
+    port = free_port()
+    server = start_server(port, 2)
+    url = f"ws://127.0.0.1:{port}/ws"
+    try:
+        wait_for_workers(port, 2)
+        asyncio.run(session(url, CONFIGS["A"], 1.0, 0.5, PAGE_SPEED))  # warm the imports
+        print(f"{os.cpu_count()} cores, {args.seconds:g} s per run, config A at {PAGE_SPEED}/s\n")
+        print(HEADER, flush=True)
+        tallies = {}
+        for hostile in (False, True):
+            if args.only and args.only != ("hostile" if hostile else "normal"):
+                continue
+            row, got = asyncio.run(run(url, server.pid, args.sessions, args.seconds, hostile))
+            print(row, flush=True)
+            tallies.update(got)
+            time.sleep(3)  # let the silent sockets' hello deadline pass
+        if tallies:
+            print("\n| hostile client | what it got |\n|---|---|")
+            for name, counter in tallies.items():
+                told = ", ".join(f"{n}x {what}" for what, n in counter.most_common()) or "-"
+                print(f"| {name} | {told} |")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+// The lesson panel: `#lesson=<id>&step=<k>` in the URL opens a guided lesson above the tool.
+// A step shows its text, applies its playground hash as if that link had been opened (the seed
+// is kept unless the step sets one), hides the controls it names, and checks its goal live on
+// every frame the page draws (the `nnp:frame` event of app.js).
+// Trade-off: the panel talks to the page only through the URL hash and that one event, so the
+// playground runs exactly as without a lesson; hiding uses body classes (style.css), which
+// survive the network view rebuilding its buttons.
+
+import { HIDE_FLAGS, hashToMap } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const LESSON_KEYS = new Set(["lesson", "step"]);
+
+/**
+ * The hash a step opens: lesson keys first, the step's hash without control `_hide` flags (the
+ * panel hides those itself), then the current seed unless the step sets one.
+ * Example: stepHash("circle", 2, "dataset=circle&networkShape=3", "0.5") ->
+ *   "lesson=circle&step=2&dataset=circle&networkShape=3&seed=0.5"
+ */
+export function stepHash(id, k, hash, seed) {
+  const parts = [`lesson=${id}`, `step=${k}`];
+  const map = hashToMap(hash);
+  for (const part of hash.split("&")) {
+    const key = part.split("=")[0];
+    if (!key || LESSON_KEYS.has(key)) continue;
+    if (key.endsWith("_hide") && HIDE_FLAGS.includes(key.slice(0, -5))) continue;
+    parts.push(part);
+  }
+  if (!map.has("seed") && seed != null) parts.push(`seed=${seed}`);
+  return parts.join("&");
+}
+
+/**
+ * Whether a frame meets a goal: {metric, below|above, within}. `values` maps metric names
+ * (test_loss, train_loss, test_accuracy, …) to numbers for the frame at `epoch`.
+ */
+export function goalMet(goal, epoch, values) {
+  const v = values[goal.metric];
+  if (typeof v !== "number" || !Number.isFinite(v)) return false;
+  if (goal.within != null && epoch > goal.within) return false;
+  return goal.below != null ? v < goal.below : v > goal.above;
+}
+
+/** Frame detail -> metric values by name. */
+export function frameValues(detail) {
+  const values = { test_loss: detail.lossTest, train_loss: detail.lossTrain };
+  (detail.names || []).forEach((name, i) => { values[name] = detail.metrics ? detail.metrics[i] : NaN; });
+  return values;
+}
+
+export class LessonPanel {
+  /** @param {string} openedHash the URL hash the page was opened with (before app.js rewrote it) */
+  constructor(openedHash) {
+    this.root = $("lesson");
+    this.lesson = null;
+    this.k = 1;
+    this.met = false;
+    $("lesson-prev").addEventListener("click", () => this.go(this.k - 1));
+    $("lesson-next").addEventListener("click", () => this.go(this.k + 1));
+    window.addEventListener("nnp:frame", (ev) => this.#onFrame(ev.detail));
+    window.addEventListener("hashchange", () => this.#hashChanged());
+    const map = hashToMap(openedHash);
+    // A link with only the lesson keys (and maybe a seed) is "open this step"; a reload,
+    // whose hash holds every setting, keeps what was there.
+    const fresh = [...map.keys()].every((key) => LESSON_KEYS.has(key) || key === "seed");
+    if (map.get("lesson")) this.open(map.get("lesson"), Number(map.get("step")) || 1, fresh);
+  }
+
+  async open(id, k, apply = true) {
+    try {
+      const response = await fetch(`/lessons/${encodeURIComponent(id)}.json`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      this.lesson = await response.json();
+    } catch (err) {
+      console.warn(`lesson ${id}: ${err.message}`);
+      this.#fail(`There is no lesson called “${id}”. See the list of lessons.`);
+      return;
+    }
+    this.root.hidden = false;
+    $("lesson-title").textContent = this.lesson.title;
+    this.go(k, apply);
+  }
+
+  /** Show step k (clamped) and, unless `apply` is false, open its hash. */
+  go(k, apply = true) {
+    if (!this.lesson) return;
+    const steps = this.lesson.steps;
+    this.k = Math.min(Math.max(1, k), steps.length);
+    const step = steps[this.k - 1];
+    $("lesson-count").textContent = `Step ${this.k} of ${steps.length}`;
+    $("lesson-step-title").textContent = step.title || "";
+    $("lesson-text").innerHTML = step.html; // rendered server-side with raw HTML escaped
+    $("lesson-question").innerHTML = step.question || "";
+    $("lesson-question-box").hidden = !step.question;
+    $("lesson-prev").disabled = this.k === 1;
+    $("lesson-next").disabled = this.k === steps.length;
+    this.#hide(step.hide);
+    this.#showGoal(step.goal, false, null);
+    if (apply) {
+      const seed = hashToMap(location.hash).get("seed");
+      location.hash = stepHash(this.lesson.id, this.k, step.hash, seed);
+    }
+    if (apply && document.activeElement && this.root.contains(document.activeElement)) {
+      $("lesson-step-title").focus({ preventScroll: true });
+    }
+  }
+
+  #hide(names) {
+    for (const name of HIDE_FLAGS) document.body.classList.toggle(`lesson-hide-${name}`, names.includes(name));
+  }
+
+  #showGoal(goal, met, epoch) {
+    const box = $("lesson-goal");
+    this.met = met;
+    box.hidden = !goal;
+    box.dataset.met = String(Boolean(goal && met));
+    if (!goal) return;
+    $("lesson-goal-text").textContent = `Goal: ${goal.text}.`;
+    $("lesson-goal-state").textContent = met
+      ? `Met at epoch ${epoch}. Well done!`
+      : "Not met yet: press play and watch.";
+  }
+
+  #onFrame(detail) {
+    if (!this.lesson) return;
+    const goal = this.lesson.steps[this.k - 1].goal;
+    if (!goal || this.met) return;
+    const values = frameValues(detail);
+    if (goalMet(goal, detail.epoch, values)) {
+      this.#showGoal(goal, true, detail.epoch);
+      return;
+    }
+    const v = values[goal.metric];
+    const now = Number.isFinite(v) ? v.toFixed(3) : "–";
+    const late = goal.within != null && detail.epoch > goal.within ? " Past the epoch limit: reset and try again." : "";
+    $("lesson-goal-state").textContent = `Now: ${goal.metric.replace("_", " ")} ${now} at epoch ${detail.epoch}.${late}`;
+  }
+
+  #hashChanged() {
+    const map = hashToMap(location.hash);
+    const id = map.get("lesson");
+    if (!id) return this.close();
+    const k = Number(map.get("step")) || 1;
+    if (!this.lesson || this.lesson.id !== id) return this.open(id, k, false);
+    if (k !== this.k) this.go(k, false);
+  }
+
+  close() {
+    this.lesson = null;
+    this.root.hidden = true;
+    this.#hide([]);
+  }
+
+  #fail(text) {
+    this.root.hidden = false;
+    $("lesson-title").textContent = "Lesson not found";
+    $("lesson-text").textContent = text;
+    for (const id of ["lesson-prev", "lesson-next"]) $(id).disabled = true;
+    $("lesson-goal").hidden = true;
+  }
+}

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import "./registries.mjs"; // before any module that reads the registries
+import { hideLink } from "../../static/js/hide-panel.js";
+import { frameValues, goalMet, stepHash } from "../../static/js/lessons.js";
+import { parseHash } from "../../static/js/state.js";
+
+test("a step hash keeps the seed unless the step sets one, and drops control hide flags", () => {
+  assert.equal(
+    stepHash("circle", 2, "dataset=circle&networkShape=3&noise_hide=true&x_hide=true", "0.5"),
+    "lesson=circle&step=2&dataset=circle&networkShape=3&x_hide=true&seed=0.5",
+  );
+  assert.equal(stepHash("a", 1, "seed=7&dataset=xor", "0.5"), "lesson=a&step=1&seed=7&dataset=xor");
+  const state = parseHash(stepHash("a", 3, "networkShape=8,8", "0.25"));
+  assert.deepEqual([state.lesson, state.step, state.networkShape, state.seed], ["a", 3, [8, 8], "0.25"]);
+});
+
+test("goals: below, above, the epoch limit, and missing values", () => {
+  const values = frameValues({ lossTest: 0.05, lossTrain: 0.2, metrics: [0.9, 0.97], names: ["train_accuracy", "test_accuracy"] });
+  assert.equal(goalMet({ metric: "test_loss", below: 0.1 }, 10, values), true);
+  assert.equal(goalMet({ metric: "test_loss", below: 0.1, within: 5 }, 10, values), false);
+  assert.equal(goalMet({ metric: "train_loss", below: 0.1 }, 10, values), false);
+  assert.equal(goalMet({ metric: "test_accuracy", above: 0.95 }, 10, values), true);
+  assert.equal(goalMet({ metric: "train_accuracy", above: 0.95 }, 10, values), false);
+  assert.equal(goalMet({ metric: "test_accuracy", above: 0.5 }, 1, frameValues({ lossTest: NaN })), false);
+});
+
+test("the hide link replaces every earlier hide flag and drops the lesson keys", () => {
+  assert.equal(
+    hideLink("http://h/", "#seed=1&noise_hide=true&lesson=a&step=2&dataset=xor", ["speed", "exports"]),
+    "http://h/#seed=1&dataset=xor&speed_hide=true&exports_hide=true",
+  );
+});
