@@ -176,7 +176,7 @@ class PlaygroundRandom(RandomStream):
         return (n + x) / d
 
     def skip(self, count: int) -> None:
-        """Draw and discard `count` values: reach a position a run link names (~5 µs each)."""
+        """Draw and discard `count` values: reach a position a run link names (~3 µs each)."""
         for _ in range(count):
             self.random()
 

@@ -9,7 +9,7 @@ What it is not: the default behaviour. A plain link still draws each reset's wei
 the continuing stream, as TensorFlow Playground does; only a link with `run=` replays one.
 Trade-off: a count of resets alone cannot replay a run (the stream's position at a reset
 depends on every network size before it), so the marker carries the position itself, and a
-new page pays for it by drawing that many values again (~5 µs each, bounded by MAX_DRAWS).
+new page pays for it by drawing that many values again (~3 µs each, bounded by MAX_DRAWS).
 """
 
 import re
@@ -21,7 +21,7 @@ import numpy as np
 from app.playground.errors import ProtocolError
 from app.playground.rng import PlaygroundRandom, keras_generator
 
-# About 0.5 s of one core (benchmarks/run_link.py), so the server rewinds in a worker thread;
+# About 0.35 s of one core (benchmarks/run_link.py), so the server rewinds in a worker thread;
 # ~250 resets of the largest network, thousands of the default one.
 MAX_DRAWS = 100_000
 MAX_GENERATION = 10**6
