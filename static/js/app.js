@@ -207,8 +207,11 @@ class Playground {
     this.server = m;
     this.basis.echoed(m.settings);
     this.limits = m.limits || this.limits;
-    this.url.state = settingsToState(this.url.state, m.settings);
-    this.url.write();
+    if (this.url.changedElsewhere()) this.#hashEdited(); // a newer link wins over this answer
+    else {
+      this.url.state = settingsToState(this.url.state, m.settings);
+      this.url.write();
+    }
     this.controls.showSettings(m.settings, this.limits);
     this.controls.showPlaying(m.playing);
     this.controls.showMode(m.mode, m.mode_reasons, classesOf(m)); // the server says why

@@ -9,6 +9,7 @@ import { makeSeed, parseHash, serializeState } from "./state.js";
 export class UrlHash {
   constructor() {
     this.state = {};
+    this.written = null; // location.hash as our last write left it
     this.read();
   }
 
@@ -23,11 +24,23 @@ export class UrlHash {
   write() {
     const body = serializeState(this.state);
     if (location.hash.slice(1) !== body) history.replaceState(null, "", `#${body}`);
+    this.written = location.hash.slice(1); // as the browser keeps it (it may escape characters)
+  }
+
+  /**
+   * True when someone else (a pasted link, a lesson step) changed the hash since our last write
+   * and its `hashchange` has not been handled yet: a server answer then must not overwrite it.
+   */
+  changedElsewhere() {
+    return location.hash.slice(1) !== this.written;
   }
 
   /** On `hashchange`: true (and re-read) when the hash now differs from our state. */
   editedByHand() {
-    if (location.hash.slice(1) === serializeState(this.state)) return false;
+    if (location.hash.slice(1) === serializeState(this.state)) {
+      this.written = location.hash.slice(1);
+      return false;
+    }
     this.read();
     return true;
   }

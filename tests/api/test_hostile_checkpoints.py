@@ -55,8 +55,8 @@ FORGERIES: dict[str, Forgery] = {
             {"type": "learning_rate", "epoch": 1, "value": 0.1},
         ],
     ),
-    "run log with 10**5 events": put(
-        ("run_log", "events"), [{"type": "learning_rate", "epoch": 1, "value": 0.1}] * 10**5
+    "run log over its 10,000 events": put(
+        ("run_log", "events"), [{"type": "learning_rate", "epoch": 1, "value": 0.1}] * 10_001
     ),
     "run log seed of 10**4 characters": put(("run_log", "seed"), "x" * 10**4),
     "trainer is a string": put(("trainer",), "x"),

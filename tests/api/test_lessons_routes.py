@@ -35,7 +35,9 @@ def teacher_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(teacher_dir: Path) -> TestClient:
-    with TestClient(create_app(Settings.from_env(lessons_dir=teacher_dir))) as client:
+    with TestClient(
+        create_app(Settings.from_env(lessons_dir=teacher_dir)), base_url="http://localhost"
+    ) as client:
         yield client
 
 

@@ -10,21 +10,24 @@ back, and Keras-mode shuffling.
 """
 
 import importlib.util
-import json
 import os
-import re
-import subprocess
-import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from app.playground.session import Session
-from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import export_message
+from tests.support.scripts import (
+    ISSUE_RUNS,
+    SPIRAL_L2,
+    XOR_L1,
+    Action,
+    drive,
+    losses,
+    rate_and_edits,
+    run_scripts,
+)
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [
@@ -39,13 +42,6 @@ pytestmark = [
 EPOCHS = 8
 TOLERANCE = 1e-9  # relative, per epoch, train and test loss (issue 14)
 FORMATS = {"keras": "keras_replay", "pytorch": "pytorch"}
-Action = Callable[[Session], None]
-
-
-def rate_and_edits(session: Session) -> None:
-    session.apply({"learning_rate": 0.1})
-    session.set_weight(0, 1, 2, 0.75)
-    session.set_bias(1, 0, -0.2)
 
 
 def click_points(session: Session) -> None:
@@ -59,31 +55,9 @@ def diverge_then_slow_down(session: Session) -> None:
 
 
 RUNS: dict[str, tuple[dict[str, Any], dict[int, Action]]] = {
-    "circle 4,2 batch 13 70%": ({"batch_size": 13, "percent_train": 70}, {}),
-    "spiral 8,8 batch 30 L2": (
-        {
-            "dataset": "spiral",
-            "network_shape": [8, 8],
-            "batch_size": 30,
-            "regularization": "L2",
-            "regularization_rate": 0.001,
-            "features": ["x", "y", "sinX", "sinY"],
-        },
-        {},
-    ),
-    "xor 6,3 relu batch 7 L1": (
-        {
-            "dataset": "xor",
-            "network_shape": [6, 3],
-            "activation": "relu",
-            "batch_size": 7,
-            "regularization": "L1",
-            "regularization_rate": 0.003,
-            "learning_rate": 0.1,
-            "noise": 20,
-        },
-        {},
-    ),
+    "circle 4,2 batch 13 70%": ISSUE_RUNS["circle 4,2, batch 13, 70% training"],
+    "spiral 8,8 batch 30 L2": (SPIRAL_L2, {}),
+    "xor 6,3 relu batch 7 L1": (XOR_L1, {}),
     "rate and edits at 3, regenerate at 5": (
         {"batch_size": 10},
         {3: rate_and_edits, 5: lambda s: s.regenerate()},
@@ -108,65 +82,22 @@ RUNS: dict[str, tuple[dict[str, Any], dict[int, Action]]] = {
     ),
 }
 
-RUNNER = """
-import contextlib, io, json, runpy, sys
-printed = {}
-for path in sys.argv[1:]:
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        runpy.run_path(path, run_name="__main__")
-    printed[path] = out.getvalue()
-print(json.dumps(printed))
-"""
-LINE = re.compile(r"^epoch (\d+) loss (\S+) test_loss (\S+)$", re.MULTILINE)
-
-
-def drive(patch: dict[str, Any], actions: dict[int, Action]) -> tuple[Session, list[Any]]:
-    session = Session(merge_settings(PlaygroundSettings(), {"seed": "replay", **patch}))
-    shown = []
-    for epoch in range(EPOCHS):
-        if epoch in actions:
-            actions[epoch](session)
-        session.advance(1)
-        shown.append(session.losses())
-    return session, shown
-
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, tuple[Session, list[Any]]]:
-    return {name: drive(*run) for name, run in RUNS.items()}
+    return {name: drive(patch, actions, EPOCHS) for name, (patch, actions) in RUNS.items()}
 
 
 @pytest.fixture(scope="module")
 def printed(runs: dict[str, Any], tmp_path_factory: Any) -> dict[tuple[str, str], str]:
     """What each exported script printed; one interpreter per framework, both in parallel."""
-    folder = tmp_path_factory.mktemp("replays")
-    paths: dict[tuple[str, str], Path] = {}
-    for framework, fmt in FORMATS.items():
-        for i, (name, (session, _)) in enumerate(runs.items()):
-            paths[framework, name] = folder / f"{framework}_{i}.py"
-            paths[framework, name].write_text(export_message(session, fmt)["content"])
-    env = {**os.environ, "KERAS_BACKEND": "torch"}
-    procs = {
-        framework: subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                RUNNER,
-                *(str(p) for (f, _), p in paths.items() if f == framework),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for framework in FORMATS
+    scripts = {
+        (framework, name): export_message(session, fmt)["content"]
+        for framework, fmt in FORMATS.items()
+        for name, (session, _) in runs.items()
     }
-    outputs: dict[str, str] = {}
-    for framework, proc in procs.items():
-        stdout, stderr = proc.communicate(timeout=850)
-        assert proc.returncode == 0, f"{framework} replays failed:\n{stderr[-4000:]}"
-        outputs |= json.loads(stdout.splitlines()[-1])
-    return {key: outputs[str(path)] for key, path in paths.items()}
+    folder = tmp_path_factory.mktemp("replays")
+    return run_scripts(scripts, folder, {**os.environ, "KERAS_BACKEND": "torch"})
 
 
 def test_the_runs_exercise_what_they_claim(runs: dict[str, Any]) -> None:
@@ -192,7 +123,7 @@ def test_the_runs_exercise_what_they_claim(runs: dict[str, Any]) -> None:
 def test_replay_prints_the_pages_losses(
     printed: dict[tuple[str, str], str], runs: dict[str, Any], framework: str, run: str
 ) -> None:
-    got = [(float(m[2]), float(m[3])) for m in LINE.finditer(printed[framework, run])]
+    got = losses(printed[framework, run])
     shown = runs[run][1]
     assert len(got) == len(shown) == EPOCHS
     for epoch, (pair, want) in enumerate(zip(got, shown, strict=True), start=1):

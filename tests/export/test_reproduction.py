@@ -11,9 +11,7 @@ test checks that no caveat applies to any of them.
 
 import dataclasses
 import importlib.util
-import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +30,7 @@ from app.export import (
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import run_record
+from tests.support.scripts import losses, run_scripts
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [
@@ -121,17 +120,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
 }
 
-RUNNER = """
-import contextlib, io, json, runpy, sys
-printed = {}
-for path in sys.argv[1:]:
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        runpy.run_path(path, run_name="__main__")
-    printed[path] = out.getvalue()
-print(json.dumps(printed))
-"""
-LINE = re.compile(r"^epoch (\d+) loss (\S+) test_loss (\S+)$", re.MULTILINE)
-
 
 def record_for(patch: dict[str, Any]) -> RunRecord:
     """What the server exports for a fresh session with these settings, EPOCHS epochs long."""
@@ -144,10 +132,6 @@ def records() -> dict[str, RunRecord]:
     return {name: record_for(patch) for name, patch in CONFIGS.items()}
 
 
-def slug(name: str) -> str:
-    return re.sub(r"\W+", "_", name).strip("_")
-
-
 def script_env() -> dict[str, str]:
     # No KERAS_BACKEND from outside: the scripts must choose torch themselves.
     return {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
@@ -157,37 +141,16 @@ def script_env() -> dict[str, str]:
 def printed(records: dict[str, RunRecord], tmp_path_factory: Any) -> dict[tuple[str, str], str]:
     """What every script printed, keyed by (framework, config): one interpreter per framework,
     the two running in parallel."""
-    folder = tmp_path_factory.mktemp("scripts")
-    paths: dict[tuple[str, str], Path] = {}
-    for framework, generate in SCRIPTS.items():
-        for name, record in records.items():
-            path = paths[framework, name] = folder / f"{framework}_{slug(name)}.py"
-            path.write_text(generate(record))
-    runs = {
-        framework: subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                RUNNER,
-                *(str(p) for (f, _), p in paths.items() if f == framework),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=script_env(),
-        )
-        for framework in SCRIPTS
+    scripts = {
+        (framework, name): generate(record)
+        for framework, generate in SCRIPTS.items()
+        for name, record in records.items()
     }
-    outputs: dict[str, str] = {}
-    for framework, run in runs.items():
-        stdout, stderr = run.communicate(timeout=500)
-        assert run.returncode == 0, f"{framework} scripts failed:\n{stderr[-4000:]}"
-        outputs |= json.loads(stdout.splitlines()[-1])
-    return {key: outputs[str(path)] for key, path in paths.items()}
+    return run_scripts(scripts, tmp_path_factory.mktemp("scripts"), script_env(), timeout=500)
 
 
 def parse(text: str) -> list[tuple[float, float]]:
-    return [(float(m[2]), float(m[3])) for m in LINE.finditer(text)]
+    return losses(text)
 
 
 def test_configs_cover_every_optimizer_loss_and_regularizer_without_caveats(
