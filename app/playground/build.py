@@ -2,7 +2,8 @@
 
 What it is: `new_network`, `new_trainer` and `optimizer_from`, which turn PlaygroundSettings
 (plus the seeded streams) into engine objects: the playground's initializer draws from the
-playground stream, Keras initializers and shuffling from the NumPy one (design.md §3).
+playground stream, Keras initializers and shuffling from the NumPy one (design.md §3); and
+`check_limits`, the server's bound on the network it builds.
 What it is not: the session's lifecycle (session.py) or validation (experiment.py).
 Trade-off: playground vs Keras batching is decided here from `settings.mode`, so an export
 replays a run with exactly the rules the live session used.
@@ -69,3 +70,12 @@ def optimizer_from(settings: PlaygroundSettings) -> Optimizer:
         return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
     except (TypeError, ValueError) as exc:
         raise ProtocolError("invalid_message", str(exc), "settings.optimizer_options") from None
+
+
+def check_limits(s: PlaygroundSettings, max_layers: int, max_neurons: int) -> None:
+    """Refuse a network bigger than this server builds (its limits come from app/web/config)."""
+    if len(s.network_shape) > max_layers or any(n > max_neurons for n in s.network_shape):
+        message = (
+            f"at most {max_layers} hidden layers of at most {max_neurons} neurons on this server"
+        )
+        raise ProtocolError("invalid_message", message, "settings.network_shape")

@@ -18,6 +18,7 @@ import numpy as np
 from app.playground.custom_data import Row, check_row
 from app.playground.errors import ProtocolError
 from app.playground.readouts import HISTORY_LIMIT
+from app.playground.run_link import RunMarker
 from app.playground.run_log import RunLog
 from app.playground.session import LIVE_KEYS, Session
 
@@ -43,6 +44,8 @@ def take(session: Session) -> dict[str, Any]:
         "run_log": session.log.to_json(),
         "added": [list(row) for row in session.added],
         "uploaded": None if session.uploaded is None else [list(r) for r in session.uploaded],
+        "run": None if session.run_marker is None else str(session.run_marker),
+        "generation": session.generation,
     }
 
 
@@ -145,6 +148,7 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     _finite("trainer carry", trainer)
     session.trainer.set_state(trainer)
     session.rng.set_state(data["rng"])
+    _restore_run_marker(session, data)
     session.keras_rng.bit_generator.state = data["keras_rng"]
     session.history = [_history_point(p) for p in data["history"]]
     session.epoch = data["epoch"]
@@ -170,6 +174,21 @@ def _restore_run_start(session: Session, data: dict[str, Any]) -> None:
     session.initial_weights = initial
     session.initial_shuffle_state = dict(probe.bit_generator.state)
     session.log = log
+
+
+def _restore_run_marker(session: Session, data: dict[str, Any]) -> None:
+    """What "Link to this run" names, so a resumed session keeps its link. Checkpoints from
+    before run links lack it: then no link is offered until the next reset."""
+    run, generation = data.get("run"), data.get("generation", session.generation)
+    if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+        raise ValueError("generation must be a non-negative integer")
+    if run is not None and not isinstance(run, str):
+        raise ValueError("run must be a string or null")
+    try:
+        session.run_marker = None if run is None else RunMarker.parse(run)
+    except ProtocolError as exc:
+        raise ValueError(exc.message) from None
+    session.generation = generation
 
 
 def _restore_points(session: Session, added: Any, uploaded: Any) -> None:

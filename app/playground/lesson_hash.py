@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.playground import registry
-from app.playground.errors import from_validation
+from app.playground.errors import ProtocolError, from_validation
 from app.playground.features import FEATURE_ORDER
+from app.playground.run_link import RunMarker
 from app.playground.settings import PlaygroundSettings
 
 # A label for every hide flag of the registry (the hide-controls panel's checkboxes).
@@ -60,10 +61,11 @@ HIDE_FLAGS: dict[str, str] = {name: _HIDE_LABELS.get(name, name) for name in reg
 _OPTIONS = {p.hash: keyword for keyword, p in registry.HYPERPARAMETERS.items()}
 _BOOL_OPTIONS = {"nesterov", "centered", "amsgrad"}
 _DISPLAY = {"showTestData", "discretize", "hideText", "collectStats", "tutorial"}
+_RUN = "run"  # "Link to this run" (run_link.py): passed to the page, checked for its form
 _IGNORED_FEATURES = {"cosX", "cosY"}  # the playground's hash has them; no input uses them
 KNOWN_KEYS = (
     set(_ENUMS) | set(_NUMBERS) | set(_BOOLS) | set(_OPTIONS) | _DISPLAY | _IGNORED_FEATURES
-) | {"regularization", "networkShape", "seed", "speed", *FEATURE_ORDER}
+) | {_RUN, "regularization", "networkShape", "seed", "speed", *FEATURE_ORDER}
 
 
 class HashError(ValueError):
@@ -150,6 +152,8 @@ def read_hash(hash_: str) -> HashState:
             features[key] = raw != "false"
         elif key in _DISPLAY:
             display[key] = raw
+        elif key == _RUN:
+            display[key] = _run_marker(raw)
         elif key not in _IGNORED_FEATURES:
             _setting(key, raw, patch)
     patch["features"] = [f for f in FEATURE_ORDER if features.get(f) and f not in hidden]
@@ -159,3 +163,11 @@ def read_hash(hash_: str) -> HashState:
         error = from_validation(exc)
         raise HashError(error.message) from None
     return HashState(settings, frozenset(hidden), display)
+
+
+def _run_marker(raw: str) -> str:
+    """A step may pin a run (the page replays it); its marker must have the link's form."""
+    try:
+        return str(RunMarker.parse(raw))
+    except ProtocolError as exc:
+        raise HashError(f"run: {exc.message}") from None

@@ -125,6 +125,9 @@ class PlaygroundRandom(RandomStream):
             s[j] = t
         self._s, self._i, self._j = s, 0, 0
         self._bytes(256)  # seedrandom drops the first 256 output bytes
+        # Draws since seeding (None: unknown, restored from a state that lacked it). With the
+        # seed, it is the stream's position: a "Link to this run" replays a reset from it.
+        self.draws: int | None = 0
 
     def _bytes(self, count: int) -> int:
         """The next `count` RC4 output bytes as one big-endian integer."""
@@ -149,6 +152,8 @@ class PlaygroundRandom(RandomStream):
         2^(8−k) after k halvings, so n + x < 2^53), halving k times is a shift by k, and
         int / int true division rounds as JS's double division does.
         """
+        if self.draws is not None:
+            self.draws += 1
         s, i, j, acc = self._s, self._i, self._j, 0
         for _ in range(7):  # RC4 output bytes, inlined: this is the hot loop
             i = (i + 1) & 255
@@ -170,16 +175,28 @@ class PlaygroundRandom(RandomStream):
             n, d, x = n >> shift, d >> shift, x >> shift
         return (n + x) / d
 
+    def skip(self, count: int) -> None:
+        """Draw and discard `count` values: reach a position a run link names (~3 µs each)."""
+        for _ in range(count):
+            self.random()
+
     def get_state(self) -> dict[str, Any]:
-        return {"i": self._i, "j": self._j, "S": list(self._s)}
+        return {"i": self._i, "j": self._j, "S": list(self._s), "draws": self.draws}
 
     def set_state(self, state: dict[str, Any]) -> None:
+        """All or nothing; a state without "draws" (an older checkpoint) leaves it unknown."""
         s, i, j = state.get("S"), state.get("i"), state.get("j")
+        draws = state.get("draws")
+        if draws is not None and (isinstance(draws, bool) or not isinstance(draws, int)):
+            raise ValueError("state['draws'] must be an int or null")
+        if draws is not None and draws < 0:
+            raise ValueError("state['draws'] must not be negative")
         if not (isinstance(s, list) and sorted(s) == list(range(256))):
             raise ValueError("state['S'] must be a permutation of 0..255")
         if not (isinstance(i, int) and isinstance(j, int) and 0 <= i <= 255 and 0 <= j <= 255):
             raise ValueError("state['i'] and state['j'] must be ints in 0..255")
         self._s, self._i, self._j = [int(v) for v in s], i, j
+        self.draws = draws
 
 
 class NumpyRandom(RandomStream):

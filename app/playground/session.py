@@ -18,7 +18,7 @@ import numpy as np
 
 from app.engine import DivergenceError
 from app.engine.types import FloatArray
-from app.playground.build import new_network, new_trainer, optimizer_from
+from app.playground.build import check_limits, new_network, new_trainer, optimizer_from
 from app.playground.custom_data import (
     Row,
     UploadReport,
@@ -32,6 +32,7 @@ from app.playground.grids import GridEvaluator
 from app.playground.labels import targets
 from app.playground.readouts import Readouts
 from app.playground.rng import keras_generator
+from app.playground.run_link import RunMarker, keras_stream, marker_at, rewind
 from app.playground.run_log import RunLog, seeded_data
 from app.playground.settings import PlaygroundSettings, merge_settings
 
@@ -49,6 +50,7 @@ class Session(Readouts):
         max_layers: int = 6,
         max_neurons: int = 8,
         max_points: int = 2000,
+        run: RunMarker | None = None,
     ) -> None:
         self.max_layers, self.max_neurons, self.max_points = max_layers, max_neurons, max_points
         self.added: list[Row] = []  # points the user clicked in; they join the training set
@@ -61,9 +63,11 @@ class Session(Readouts):
         self.data_version = 0
         self.train_loss = math.nan
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
-        self._check_limits(settings)
+        check_limits(settings, self.max_layers, self.max_neurons)
         optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
+        if run is not None:  # a "Link to this run": replay that reset, not the page load's
+            self.generation = rewind(self.rng, run)
         self.reset()
 
     # -- commands ---------------------------------------------------------------------------
@@ -71,7 +75,7 @@ class Session(Readouts):
     def apply(self, patch: dict[str, Any]) -> None:
         """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
         new = merge_settings(self.settings, patch)
-        self._check_limits(new)
+        check_limits(new, self.max_layers, self.max_neurons)
         optimizer_from(new)  # raises ProtocolError on bad optimizer options
         old, self.settings = self.settings, new
         changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
@@ -100,6 +104,9 @@ class Session(Readouts):
         self.playing = False
         self.diverged = False
         self.epoch = 0
+        self.keras_rng = keras_stream(self.settings.seed, self.generation)
+        self.run_marker = marker_at(self.rng, self.generation)  # what a run link carries
+        self.generation += 1
         self.net = new_network(self.settings, self.rng, self.keras_rng)
         self.trainer = new_trainer(self.settings, self.net, self.keras_rng)
         self.trainer.record_gradients = self.settings.gradient_view
@@ -120,10 +127,10 @@ class Session(Readouts):
         self.touch()
 
     def load_weights(self, weights: list[FloatArray], epoch: int, history: list[Point]) -> None:
-        """Continue from imported weights: they become the run's start (an export of this
-        session replays from here), at the imported epoch with its loss history."""
+        """Continue from imported weights, as the run's start (an export replays from here)."""
         self.net.set_weights(weights)
         self.initial_weights = self.net.get_weights()
+        self.run_marker = None  # no seed draws these weights: no link replays them
         self.epoch = epoch
         self.history = list(history)
         self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
@@ -245,6 +252,7 @@ class Session(Readouts):
         """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
         self.rng, self._base = seeded_data(self.settings, self.uploaded)
         self.keras_rng = keras_generator(self.settings.seed)
+        self.generation = 0  # resets since seeding; each reset's Keras stream is its own
         self._compose()
 
     def _compose(self) -> None:
@@ -270,16 +278,6 @@ class Session(Readouts):
     def touch(self) -> None:
         """Something visible changed: the next frame (and any cached outputs) are due."""
         self.version += 1
-
-    def _check_limits(self, s: PlaygroundSettings) -> None:
-        if len(s.network_shape) > self.max_layers or any(
-            n > self.max_neurons for n in s.network_shape
-        ):
-            message = (
-                f"at most {self.max_layers} hidden layers of at most "
-                f"{self.max_neurons} neurons on this server"
-            )
-            raise ProtocolError("invalid_message", message, "settings.network_shape")
 
     def _check_link(self, layer: int, src: int, dst: int, bias: bool = False) -> None:
         if layer >= len(self.net.W):

@@ -56,6 +56,8 @@ class Hello(Strict):
     protocol: int = PROTOCOL_VERSION
     settings: dict[str, Any] = Field(default_factory=dict)
     checkpoint: dict[str, Any] | None = None
+    # "Link to this run": "<draws>.<generation>" (app/playground/run_link.py); checked there.
+    run: Annotated[str, Field(max_length=32)] | None = None
 
 
 class SetSettings(Strict):

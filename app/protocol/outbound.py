@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from app.engine.types import FloatArray
 from app.playground.labels import class_labels
 from app.playground.metrics import confusion_matrix
+from app.playground.run_link import link_status
 from app.protocol.frame_layout import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
@@ -36,7 +37,15 @@ def state_message(session: "Session") -> dict[str, Any]:
         "custom_points": len(session.added),
         "uploaded": session.uploaded is not None,
         "limits": {"max_layers": session.max_layers, "max_neurons": session.max_neurons},
+        "run": run_link(session),
     }
+
+
+def run_link(session: "Session") -> dict[str, Any] | None:
+    """The `run=` marker that replays this run's start, with whether the losses follow too."""
+    added = bool(session.added or session.log.added)
+    events = session.log.events
+    return link_status(session.run_marker, session.uploaded is not None, added, events)
 
 
 def data_message(session: "Session") -> dict[str, Any]:

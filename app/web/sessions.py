@@ -10,6 +10,7 @@ come first, instead of an error: scripts may skip the greeting.
 from app.export import parse_json_run
 from app.playground import checkpoint
 from app.playground.rng import native_seed
+from app.playground.run_link import RunMarker
 from app.playground.session import Session
 from app.protocol.inbound import (
     PROTOCOL_VERSION,
@@ -21,9 +22,13 @@ from app.protocol.inbound import (
 from app.web.state import ConnectionState
 
 
-def new_session(conn: ConnectionState, settings: PlaygroundSettings) -> Session:
+def new_session(
+    conn: ConnectionState, settings: PlaygroundSettings, run: RunMarker | None = None
+) -> Session:
     limits = conn.limits
-    return Session(settings, limits.max_layers, limits.max_neurons, limits.max_custom_points)
+    return Session(
+        settings, limits.max_layers, limits.max_neurons, limits.max_custom_points, run=run
+    )
 
 
 def ensure_session(conn: ConnectionState) -> Session:
@@ -41,13 +46,15 @@ def start_session(conn: ConnectionState, msg: Hello) -> None:
 def build_session(conn: ConnectionState, msg: Hello) -> Session:
     """The session a hello asks for, checkpoint restored; touches nothing of `conn` but its
     limits, so it may run in a worker thread (building costs ~12 ms: over the 10 ms a
-    message may hold the event loop)."""
+    message may hold the event loop; a run link's rewind up to ~0.5 s more)."""
     if msg.protocol != PROTOCOL_VERSION:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"
         raise ProtocolError("protocol_version", message, "protocol")
+    run = None if msg.run is None else RunMarker.parse(msg.run)  # checked even if resuming
     patch = dict(msg.settings)
     patch.setdefault("seed", native_seed())
-    session = new_session(conn, merge_settings(PlaygroundSettings(), patch))
+    settings = merge_settings(PlaygroundSettings(), patch)
+    session = new_session(conn, settings, None if msg.checkpoint is not None else run)
     if msg.checkpoint is not None:  # refused: the session from before stays (all or nothing)
         checkpoint.restore(session, msg.checkpoint)
     return session

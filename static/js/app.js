@@ -20,6 +20,7 @@ import { Notices } from "./notices.js";
 import { OfflineState } from "./offline.js";
 import * as msg from "./protocol.js";
 import { RenderLoop } from "./render-loop.js";
+import { RunLink } from "./run-link.js";
 import { Connection } from "./socket.js";
 import { isHidden, settingsToState, stateToSettings } from "./state.js";
 import { TrainingPanel } from "./training-panel.js";
@@ -46,7 +47,11 @@ class Playground {
     this.url = new UrlHash();
     this.offline = new OfflineState();
     const send = (m) => this.send(m);
-    this.conversation = new Conversation({ send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch) });
+    this.runLink = new RunLink(this.url);
+    this.conversation = new Conversation({
+      send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch),
+      run: () => this.url.state.run ?? null, runRefused: (message) => this.runLink.refused(message),
+    });
     this.loop = new RenderLoop({ send, before: () => this.#beforeDraw(), draw: (f, fresh) => this.#draw(f, fresh), after: () => this.chart.draw() });
     this.legend = new ClassLegend();
     this.colours = new ColourTables();
@@ -226,6 +231,7 @@ class Playground {
       this.structure.invalidate();
     }
     this.dataTools.showState(m);
+    this.runLink.show(m.run);
     $("confusion-button").classList.toggle("hidden", classes === 0);
     if (classes === 0) this.confusion.close();
     if (!m.diverged && m.playing) this.controls.showMessage(null);

@@ -10,7 +10,7 @@ import { checkpointMatches } from "./state.js";
 
 const CHECKPOINT_STORE = "nn-playground.checkpoint";
 const HELLO_RETRIES = 6;
-const HELLO_ERRORS = new Set(["invalid_message", "invalid_checkpoint"]);
+const HELLO_ERRORS = new Set(["invalid_message", "invalid_checkpoint", "invalid_run"]);
 
 export class Conversation {
   /**
@@ -18,11 +18,15 @@ export class Conversation {
    * @param {(message: object) => void} opts.send
    * @param {() => object} opts.settings protocol settings the hash describes now
    * @param {(epoch: number|null) => void} opts.saved shows which epoch a reload resumes from
+   * @param {() => string|null} [opts.run] the link's run marker, if it names one
+   * @param {(message: string) => void} [opts.runRefused] the server refused that marker
    */
-  constructor({ send, settings, saved }) {
+  constructor({ send, settings, saved, run = () => null, runRefused = () => {} }) {
     this.send = send;
     this.hashSettings = settings;
     this.saved = saved;
+    this.run = run;
+    this.runRefused = runRefused;
     this.excluded = new Set(); // settings the server refused in hello: its default applies
     this.pending = null; // the unanswered hello: { attempts, resume }
     this.resumePlaying = false; // training was running when the line dropped
@@ -32,9 +36,12 @@ export class Conversation {
   /** Say hello; returns the checkpoint it resumes from, or null. */
   hello() {
     const settings = this.#settings();
-    const resume = checkpointMatches(this.checkpoint, settings) ? this.checkpoint : null;
+    const run = this.run();
+    // A link naming a run resumes only a checkpoint of that run; otherwise it replays it.
+    const ours = run == null || (this.checkpoint && this.checkpoint.run === run);
+    const resume = ours && checkpointMatches(this.checkpoint, settings) ? this.checkpoint : null;
     this.pending = { attempts: (this.pending ? this.pending.attempts : 0) + 1, resume };
-    this.send(resume ? hello(resume.settings, resume) : hello(settings));
+    this.send(resume ? hello(resume.settings, resume) : hello(settings, null, run));
     return resume;
   }
 
@@ -67,7 +74,8 @@ export class Conversation {
     // A URL value the server refuses must not cost the page its session: drop the named
     // setting (the server's default applies) and ask again; an unnamed problem drops them all.
     const field = (m.field || "").replace(/^settings\.?/, "").split(".")[0];
-    if (m.code === "invalid_checkpoint" || field === "checkpoint") this.store(null);
+    if (m.code === "invalid_run") this.runRefused(m.message); // the plain link still opens
+    else if (m.code === "invalid_checkpoint" || field === "checkpoint") this.store(null);
     else if (field) this.excluded.add(field);
     else this.excluded = new Set(Object.keys(this.#settings()).filter((k) => k !== "seed"));
     console.warn(`server refused the page's settings (${m.message}); retrying`);

@@ -29,9 +29,10 @@ const FOCUS_OUTPUT = 0xffff;
  * @param {object} settings partial protocol settings (snake_case keys, §3)
  * @param {object|null} [checkpoint] the opaque object of the newest `checkpoint` message
  */
-export function hello(settings, checkpoint = null) {
+export function hello(settings, checkpoint = null, run = null) {
   const msg = { type: "hello", protocol: PROTOCOL_VERSION, settings };
   if (checkpoint) msg.checkpoint = checkpoint;
+  if (run) msg.run = run; // "Link to this run": replay that reset (docs/protocol.md §2)
   return msg;
 }
 

@@ -66,6 +66,9 @@ const PROPS = [
   { name: "gradientView", type: "bool", def: null },
   { name: "lesson", type: "string", def: null }, // the open lesson and step (lessons.js)
   { name: "step", type: "number", def: null },
+  // "Link to this run" (issue 11): "<draws>.<generation>" replays that reset's weights. Kept as
+  // written; the server checks it and the page drops it with a note if refused.
+  { name: "run", type: "string", def: null },
 ];
 
 /** A fresh state holding every default (seed null: the caller makes one, see `makeSeed`). */

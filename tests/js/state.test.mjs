@@ -201,3 +201,16 @@ test("checkpoints match whatever the key order of optimizer_options", () => {
 test("the multi-class datasets are datasets", () => {
   for (const d of ["blobs3", "spiral3", "quadrants4"]) assert.equal(parseHash(`#dataset=${d}`).dataset, d);
 });
+
+test("a run link's marker round-trips as the last key, and a plain hash has none", () => {
+  const state = parseHash(`${XOR_HASH}&run=1234.3`);
+  assert.equal(state.run, "1234.3");
+  assert.equal(serializeState(state), `${XOR_HASH.slice(1)}&run=1234.3`);
+  assert.equal(parseHash(XOR_HASH).run, null);
+  assert.equal(serializeState(parseHash(XOR_HASH)), XOR_HASH.slice(1));
+});
+
+test("a run marker is not a setting: stateToSettings never sends it", () => {
+  const settings = stateToSettings(parseHash(`${XOR_HASH}&run=1234.3`));
+  assert.equal("run" in settings, false);
+});

@@ -132,3 +132,10 @@ def test_the_worked_example_in_the_docs_loads(tmp_path: Path) -> None:
         ("xSquared", "ySquared"),
     ]
     assert lesson.steps[1].spec.goal is not None
+
+
+def test_a_step_may_pin_a_run_but_only_with_a_well_formed_marker() -> None:
+    state = read_hash("seed=0.5&networkShape=2&run=1234.2")
+    assert state.display["run"] == "1234.2"
+    with pytest.raises(HashError, match="run"):
+        read_hash("seed=0.5&run=12")

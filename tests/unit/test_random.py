@@ -182,7 +182,8 @@ def test_state_snapshot_does_not_change_when_the_stream_moves_on(name: str) -> N
 
 def test_playground_state_is_plain_ints_and_lists_of_ints() -> None:
     state = PlaygroundRandom("x").get_state()
-    assert set(state) == {"i", "j", "S"}
+    assert set(state) == {"i", "j", "S", "draws"}  # draws: the position a run link names
+    assert state["draws"] == 0
     assert sorted(state["S"]) == list(range(256))
     assert isinstance(state["i"], int)
     assert isinstance(state["j"], int)
