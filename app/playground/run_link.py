@@ -21,9 +21,11 @@ import numpy as np
 from app.playground.errors import ProtocolError
 from app.playground.rng import PlaygroundRandom, keras_generator
 
-# About 0.35 s of one core (benchmarks/run_link.py), so the server rewinds in a worker thread;
-# ~250 resets of the largest network, thousands of the default one.
-MAX_DRAWS = 100_000
+# About 60 ms of one core (~3 µs a draw, benchmarks/run_link.py), in a worker thread: a hello
+# with a marker costs a few default page loads, so a student replaying links cannot buy whole
+# seconds of the server's CPU. Still ~45 resets of the largest network (6×8 on 7 inputs: ~390
+# draws each, after 2,500 for the data), hundreds of the default one.
+MAX_DRAWS = 20_000
 MAX_GENERATION = 10**6
 _MARKER = re.compile(r"(\d{1,9})\.(\d{1,9})")
 # Changes during a run the link cannot carry: the link still gives the initial weights.
