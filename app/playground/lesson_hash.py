@@ -8,7 +8,7 @@ What it is not: the page's parser. The page still reads the hash itself (state.j
 module only mirrors its key table. Unknown keys are an error here (the page ignores them)
 because in a lesson file they are always a mistake.
 Trade-off: the key table is repeated from state.js (hide flags and hyperparameters come from
-app/playground/registry.py); tests/unit/test_lessons.py checks that every key of state.js's
+app/playground/registry.py); tests/unit/test_lesson_files.py checks that every key of state.js's
 table is known here, so the two cannot drift apart silently.
 """
 
@@ -59,7 +59,7 @@ _BOOLS = {"initZero": "init_zero", "shuffle": "shuffle", "gradientView": "gradie
 HIDE_FLAGS: dict[str, str] = {name: _HIDE_LABELS.get(name, name) for name in registry.HIDE_FLAGS}
 # Keras hyperparameters: hash key -> optimizer keyword (the registry's table).
 _OPTIONS = {p.hash: keyword for keyword, p in registry.HYPERPARAMETERS.items()}
-_BOOL_OPTIONS = {"nesterov", "centered", "amsgrad"}
+_BOOL_OPTIONS = {registry.HYPERPARAMETERS[k].hash for k in registry.BOOLEAN_KEYWORDS}
 _DISPLAY = {"showTestData", "discretize", "hideText", "collectStats", "tutorial"}
 _RUN = "run"  # "Link to this run" (run_link.py): passed to the page, checked for its form
 _IGNORED_FEATURES = {"cosX", "cosY"}  # the playground's hash has them; no input uses them

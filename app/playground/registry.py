@@ -153,6 +153,15 @@ def valid_losses(kind: ProblemKind) -> tuple[str, ...]:
     return tuple(name for name, row in LOSS_ROWS.items() if kind in row.valid_for)
 
 
+# The keywords that are switches (nesterov, centered, amsgrad), read from the engine's defaults.
+BOOLEAN_KEYWORDS = frozenset(
+    f.name
+    for cls in OPTIMIZERS.values()
+    for f in dataclasses.fields(cls)
+    if isinstance(f.default, bool)
+)
+
+
 def optimizer_defaults(name: str) -> tuple[float, dict[str, Any]]:
     """(Keras 3 default learning rate, hyperparameter defaults in Keras order, decay last)."""
     fields: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(OPTIMIZERS[name])}
