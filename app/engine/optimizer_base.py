@@ -24,6 +24,8 @@ import numpy as np
 from app.engine.flat import FlatParams, Shape
 from app.engine.types import FloatArray
 
+FlatStep = Callable[[FloatArray, FloatArray], None]  # (w, g) -> None, see flat_step
+
 Slots = dict[str, FloatArray]
 
 _RULES: dict[str, Callable[[float], bool]] = {
@@ -134,6 +136,12 @@ class Optimizer:
             for i, (w, g) in enumerate(zip(params, grads, strict=True)):
                 self._update(w, g, {k: v[i] for k, v in self._slots.items()}, lr, t)
         self.iterations += 1
+
+    def flat_step(self, shapes: tuple[Shape, ...]) -> FlatStep | None:
+        """A step `(w, g) -> None` on flat vectors of `shapes` without apply()'s checks, for
+        the Trainer's minibatch loop, or None where the rule needs them (the default). It may
+        overwrite g. Only an optimizer whose whole state is the iteration count offers one."""
+        return None
 
     def _check_shapes(
         self, params: Sequence[FloatArray], grads: Sequence[FloatArray]

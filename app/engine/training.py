@@ -28,9 +28,10 @@ from app.engine.kernel import BatchKernel
 from app.engine.losses import LOSSES, get_loss
 from app.engine.network import Network
 from app.engine.optimizers import Optimizer, make_optimizer
-from app.engine.regularizers import BoolArray, get_regularizer, kill_zero_crossings
+from app.engine.regularizers import BoolArray, get_regularizer
 from app.engine.trainer_state import DivergenceError, TrainerState
 from app.engine.types import AnyFloatArray, FloatArray
+from app.engine.update import Updates
 
 Remainder = Literal["carry", "partial"]
 
@@ -47,7 +48,7 @@ class Permuter(Protocol):
     def permutation(self, x: int, /) -> npt.NDArray[np.integer[Any]]: ...
 
 
-class Trainer(TrainerState):
+class Trainer(TrainerState, Updates):
     """Trains a Network; see the module docstring and docs/engine.md for the semantics.
 
     remainder="carry": the playground. Update after each B samples of the epoch. The last
@@ -105,6 +106,7 @@ class Trainer(TrainerState):
         # The gradient view (issue 6): the last update's total gradient, kept only on request.
         self.record_gradients = False
         self._last_grad = FlatParams(shapes)
+        self.last_outputs: FloatArray | None = None  # see train_epoch
 
     @property
     def batch_size(self) -> int:
@@ -137,7 +139,11 @@ class Trainer(TrainerState):
                 self._carry_epoch(F64, t)
             else:
                 self._partial_epoch(F64, t)
-            value = self.loss(F64, t)
+            outputs = self._kernel.predict(F64)
+            value = _mean_or_nan(LOSSES["playground"].value(outputs, t))
+        # The outputs the loss was taken at, in the caller's row order, so a frame that
+        # shows this state needs no second pass over the training set (session.py).
+        self.last_outputs = None if self.shuffle else outputs
         self._check_finite(snapshot, value if len(F64) else 0.0)
         return value
 
@@ -202,17 +208,20 @@ class Trainer(TrainerState):
             )
         return F64, t
 
+    def predict(self, F: AnyFloatArray) -> FloatArray:
+        """The network's outputs (n, outputs) on F, by the training kernel's forward pass."""
+        with _quiet():
+            return self._kernel.predict(np.asarray(F, dtype=np.float64))
+
     def _mean_loss(self, name: str, F: AnyFloatArray, y: AnyFloatArray) -> float:
         F64, t = self._prepare(F, y)
-        if len(F64) == 0:
-            return float("nan")
         with _quiet():
-            return float(LOSSES[name].value(self.net.predict(F64), t).mean())
+            return _mean_or_nan(LOSSES[name].value(self._kernel.predict(F64), t))
 
     def _carry_epoch(self, F: FloatArray, t: FloatArray) -> None:
         # spec §4.5: an update after each epoch-local index i with (i+1) % B == 0; the carried
         # sums join the first of them, which then divides by B + (count carried).
-        B, kernel, carry = self.batch_size, self._kernel, self._carry.flat
+        B, kernel, carry, update = self.batch_size, self._kernel, self._carry.flat, self._updater()
         full = len(F) - len(F) % B
         for X, start in zip(kernel.columns(F, B), range(0, full, B), strict=True):
             kernel.sums(X, t[start : start + B])
@@ -222,68 +231,30 @@ class Trainer(TrainerState):
                 carry.fill(0.0)
                 n += self._carry_count
                 self._carry_count = 0
-            self._update(n)
+            update(n)
         if full < len(F):
             kernel.sums(kernel.columns(F[full:], len(F) - full)[0], t[full:])
             carry += kernel.grads.flat
             self._carry_count += len(F) - full
 
     def _partial_epoch(self, F: FloatArray, t: FloatArray) -> None:
-        B, kernel = self.batch_size, self._kernel
+        B, kernel, update = self.batch_size, self._kernel, self._updater()
         full = len(F) - len(F) % B
         for X, start in zip(kernel.columns(F, B), range(0, full, B), strict=True):
             kernel.sums(X, t[start : start + B])
-            self._update(B)
+            update(B)
         if full < len(F):
             kernel.sums(kernel.columns(F[full:], len(F) - full)[0], t[full:])
             self._update(len(F) - full)
-
-    def _penalty_grad(self) -> FloatArray:
-        """λ·R′(w) over the flat parameters, 0 on biases (never regularized)."""
-        theta = self.net.params.flat
-        grad: FloatArray = self.regularizer.grad(theta, self.regularization_rate)
-        grad *= self._kernel_mask.flat
-        return grad
-
-    def _update(self, n: int) -> None:
-        """One optimizer step from the kernel's gradient sums over n samples, with the
-        dead-link rule. Sums become mean gradients in place, then get the penalty term."""
-        g, theta, opt = self._kernel.grads.flat, self.net.params.flat, self.optimizer
-        self._count[()] = n  # a 0-d array divides ~2x faster than a Python int
-        np.divide(g, self._count, out=g)
-        w_step = None
-        if self.regularizer.name != "none":
-            if self.regularizer.kills_links and opt.is_plain_sgd:
-                # w1 of spec §4.5 step 2: the data-gradient step alone, at this update's rate;
-                # 0 on biases, so that they can never count as crossing zero.
-                w_step = theta - opt.lr_at(opt.iterations) * g
-                w_step *= self._kernel_mask.flat
-            # Regularization uses the weights before this update (spec §4.5 step 1).
-            g += self._penalty_grad()
-        kept = self._freeze_dead(g)
-        if self.record_gradients:
-            np.copyto(self._last_grad.flat, g)
-        opt.apply(self.net.params, self._kernel.grads)
-        if kept is not None:
-            np.copyto(theta, kept, where=self._dead)
-        if w_step is not None:
-            self._has_dead |= kill_zero_crossings(theta, w_step, self._dead)
-
-    def _freeze_dead(self, g: FloatArray) -> FloatArray | None:
-        """Zero dead links' gradients; return the parameters to restore them from after apply.
-
-        The value may be a user's edit, and momentum-like state could still move it, so it is
-        restored rather than trusted to stay put. Returns None when no link is dead.
-        """
-        if not self._has_dead:
-            return None
-        g[self._dead] = 0.0
-        return self.net.params.flat.copy()
 
     def _permuter(self) -> Permuter:
         if self.rng is None:
             self.rng = np.random.default_rng()
         return self.rng
+
+
+def _mean_or_nan(values: FloatArray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
 
 
 __all__ = ["DivergenceError", "Permuter", "Remainder", "Trainer"]
