@@ -11,6 +11,7 @@ import math
 
 from app.engine import LOSSES
 from app.engine.network import Network
+from app.engine.training import Trainer
 from app.engine.types import FloatArray
 from app.playground.metrics import metric_names, metrics
 from app.playground.settings import PlaygroundSettings
@@ -33,13 +34,24 @@ class Readouts:
     epoch: int
     train_loss: float
     history: list[tuple[int, float, float]]
+    trainer: Trainer
     _outputs: tuple[int, FloatArray, FloatArray] | None
+    _train_outputs: tuple[int, FloatArray] | None = None
+
+    def keep_train_outputs(self, train: FloatArray | None) -> None:
+        """The training set's outputs as the last epoch left them (its loss was taken at
+        them), for the current version: a frame of this state then makes one pass over the
+        data, the test set's, not two."""
+        self._train_outputs = None if train is None else (self.version, train)
 
     def outputs(self) -> tuple[FloatArray, FloatArray]:
         """Network outputs on train and test, computed once per visible state: the losses
         and metrics of a frame share them."""
         if self._outputs is None or self._outputs[0] != self.version:
-            self._outputs = (self.version, self.net.predict(self.Ftr), self.net.predict(self.Fte))
+            kept = self._train_outputs
+            fresh = kept is not None and kept[0] == self.version
+            train = kept[1] if kept is not None and fresh else self.trainer.predict(self.Ftr)
+            self._outputs = (self.version, train, self.trainer.predict(self.Fte))
         return self._outputs[1], self._outputs[2]
 
     def losses(self) -> tuple[float, float]:

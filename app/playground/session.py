@@ -19,13 +19,7 @@ import numpy as np
 from app.engine import DivergenceError
 from app.engine.types import FloatArray
 from app.playground.build import check_limits, new_network, new_trainer, optimizer_from
-from app.playground.custom_data import (
-    Row,
-    UploadReport,
-    checked_point,
-    parse_csv,
-    rows_to_arrays,
-)
+from app.playground.custom_data import Row, UploadReport, checked_point, parse_csv, rows_to_arrays
 from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
@@ -227,6 +221,7 @@ class Session(Readouts):
         """Train up to `epochs` epochs within the time budget; returns events (divergence…)."""
         deadline = time.perf_counter() + budget_seconds
         events: list[dict[str, str]] = []
+        fresh = None  # the outputs the last finished epoch's loss was taken at
         for _ in range(epochs):
             limit = self.settings.epochs_limit
             if limit is not None and self.epoch >= limit:
@@ -239,11 +234,13 @@ class Session(Readouts):
                 self.playing, self.diverged = False, True
                 self.log.note(self.epoch, "diverged")  # rolled back, but a shuffle was drawn
                 events.append(_event("diverged", str(exc)))
-                break
+                break  # rolled back to where `fresh` was taken: it still holds
+            fresh = self.trainer.last_outputs
             self.epoch += 1
             if time.perf_counter() > deadline:
                 break
         self.touch()
+        self.keep_train_outputs(fresh)
         return events
 
     # -- internals --------------------------------------------------------------------------
