@@ -74,19 +74,21 @@ def _tanh(z: AnyFloatArray) -> AnyFloatArray:
     return result
 
 
-_F32_TWO, _F32_ONE, _F32_CLIP = np.float32(2), np.float32(1), np.float32(20)
+_F32_TWO, _F32_ONE = np.float32(2), np.float32(1)
 
 
 def _tanh32(z: AnyFloatArray) -> AnyFloatArray:
     """tanh = 1 − 2/(e^{2z} + 1) in float32, for the boundary grids only (training is float64).
 
     NumPy's float32 tanh is its slowest step of a grid frame (≈75% of it on a 6×8 net); this
-    form is ~15–25% faster with an error under 2e-7, far below one uint8 shade (7.8e-3).
-    Clipping at ±20 keeps e^{2z} finite; tanh(±20) is ±1 in float32 anyway.
+    form is ~25% faster with an error under 2e-7, far below one uint8 shade (7.8e-3).
+    For z > 44, e^{2z} overflows to inf and 2/inf = 0 gives exactly 1, the value tanh has
+    in float32 from z ≈ 9 on; z → −∞ gives 1 − 2 = −1. So the overflow is silenced, not
+    clipped away: a clip would be one more pass over every map.
     """
-    t = np.clip(z, -_F32_CLIP, _F32_CLIP)
-    t *= _F32_TWO
-    np.exp(t, out=t)
+    with np.errstate(over="ignore"):
+        t = np.multiply(z, _F32_TWO)
+        np.exp(t, out=t)
     t += _F32_ONE
     np.divide(_F32_TWO, t, out=t)
     np.subtract(_F32_ONE, t, out=t)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from app.engine.flat import FlatParams
 from app.playground.grids import input_thumbnails_u8
 from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
@@ -54,11 +55,17 @@ def build_frame(session: "Session", seq: int, with_inputs: bool) -> bytes:
         focus_map=focus_map,
         thumbnails=thumbs,
         input_thumbnails=input_thumbnails_u8() if with_inputs else None,
-        weights=[np.clip(w, -F32_MAX, F32_MAX) for w in session.net.get_weights()],
+        weights=_float32_safe(session.net.params),
         dead=session.trainer.dead,
         gradients=None if gradients is None else [np.clip(g, -F32_MAX, F32_MAX) for g in gradients],
         dead_nodes=dead_relu_nodes(session) if s.gradient_view else None,
     )
+
+
+def _float32_safe(params: FlatParams) -> list[npt.NDArray[np.float64]]:
+    """The weights clipped into float32's range, as fresh arrays in Keras order: one clip
+    over the flat vector, not one per array (a frame's weights are 2L small arrays)."""
+    return list(FlatParams(params.shapes, np.clip(params.flat, -F32_MAX, F32_MAX)))
 
 
 def dead_relu_nodes(session: "Session") -> npt.NDArray[np.bool_]:
