@@ -247,6 +247,17 @@ class Trainer(TrainerState, Updates):
             kernel.sums(kernel.columns(F[full:], len(F) - full)[0], t[full:])
             self._update(len(F) - full)
 
+    def has_state_beyond_weights(self) -> bool:
+        """Carried gradient sums or dead links: an epoch then needs this Trainer's own loop."""
+        return self._has_dead or self._carry_count != 0
+
+    def commit_epoch(self, params: FloatArray, updates: int, outputs: FloatArray) -> None:
+        """Take the result of an epoch trained elsewhere (gang.py): its weights, its plain
+        SGD steps and the outputs its loss was taken at, as train_epoch would leave them."""
+        self.net.params.flat[...] = params
+        self.optimizer.iterations += updates
+        self.last_outputs = outputs
+
     def _permuter(self) -> Permuter:
         if self.rng is None:
             self.rng = np.random.default_rng()

@@ -243,6 +243,12 @@ class Session(Readouts):
         self.keep_train_outputs(fresh)
         return events
 
+    def record_epoch(self, train_loss: float, outputs: FloatArray) -> None:
+        """An epoch trained in a gang (gangs.py): what `advance` records after one."""
+        self.train_loss, self.epoch = train_loss, self.epoch + 1
+        self.touch()
+        self.keep_train_outputs(outputs)
+
     # -- internals --------------------------------------------------------------------------
 
     def _seed_data(self) -> None:

@@ -7,6 +7,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.web.admission import AddressBook
 from app.web.config import Settings
+from app.web.gangs import GangBook
 from app.web.hosts import HostGuardMiddleware
 from app.web.lessons import LessonBook
 from app.web.lessons import router as lessons_router
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
     app.state.scheduler = FairScheduler()
+    app.state.gangs = GangBook()
     app.state.addresses = AddressBook(
         settings.max_connections_per_address,
         settings.connections_per_second_per_address,

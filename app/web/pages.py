@@ -89,4 +89,5 @@ async def healthz(request: Request) -> dict[str, Any]:
         "busy": round(scheduler.busy(), 3),
         "cpu_seconds": round(scheduler.total_cpu, 3),
         "session_cpu_seconds": sorted(round(v, 4) for v in scheduler.cpu.values()),
+        "gang_member_epochs": request.app.state.gangs.member_epochs,
     }

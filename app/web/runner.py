@@ -17,6 +17,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from app.playground import checkpoint
 from app.playground.session import Session
+from app.web.gangs import gang_turn
 from app.web.pacer import UNWATCHED_SECONDS
 from app.web.phase import Phase
 from app.web.scheduler import Meter
@@ -68,7 +69,10 @@ async def play_slice(conn: ConnectionState, session: Session, now: float) -> Non
         return
     due = conn.pacer.owed_epochs(speed, now)
     if due > 0:
-        done, _ = await train_slice(conn, session, due, budget)
+        done = gang_turn(conn, due, now)  # epochs trained together with others (gangs.py)
+        if done < due:
+            alone, _ = await train_slice(conn, session, due - done, budget)
+            done += alone
         conn.pacer.trained(done)
 
 

@@ -43,3 +43,4 @@ async def playground_socket(websocket: WebSocket) -> None:
         registry.discard(connection)
         book.release(address)
         connection.scheduler.forget(id(connection))
+        connection.gangs.forget(connection)

@@ -17,6 +17,7 @@ from fastapi import WebSocket
 
 from app.playground.session import Session
 from app.web.config import Settings
+from app.web.gangs import GangBook
 from app.web.limits import TokenBucket
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
@@ -47,6 +48,7 @@ class ConnectionState:
         self.registry: set[object] = app_state.sessions
         self.hello_deadline = time.monotonic() + settings.hello_timeout_seconds
         self.scheduler: FairScheduler = app_state.scheduler
+        self.gangs: GangBook = app_state.gangs
 
     # -- session and phase ------------------------------------------------------------------
 
