@@ -4,7 +4,8 @@ What it is: a script (`.venv/bin/python benchmarks/engine.py`) that times, per c
 median of one training epoch, the train + test display losses, the grids a frame carries
 (`GridEvaluator.frame_maps` with the output in focus: every node's map, thumbnails, uint8),
 the whole frame (epoch, whose return value is the training loss, + test loss + grids), and
-"turbo" epochs per second with no grids at all.
+"turbo" epochs per second with no grids at all. A second table gives an epoch's cost per
+member alone and in gangs of 5 and 25 sessions of the config (app/engine/gang.py).
 
 What it is not: a test. Timings depend on the machine and its load, so nothing here asserts;
 the target column and the ✓/✗ are for a human. Frame encoding (protocol code) is not timed.
@@ -30,9 +31,11 @@ from dataclasses import dataclass  # noqa: E402
 import numpy as np  # noqa: E402
 
 from app.engine import Network, Trainer, make_optimizer  # noqa: E402
+from app.engine.gang import GangKernel, gang_key, most_members, train_together  # noqa: E402
 from app.playground.datasets import PlaygroundRandom, generate, split  # noqa: E402
 from app.playground.features import FEATURE_ORDER, feature_matrix  # noqa: E402
 from app.playground.grids import GridEvaluator  # noqa: E402
+from app.web.gangs import GANG_EPOCH_SECONDS  # noqa: E402
 
 SEED = "0.12345"
 
@@ -67,9 +70,9 @@ class Setup:
     test: tuple[np.ndarray, np.ndarray]
 
 
-def build(config: Config) -> Setup:
+def build(config: Config, seed: str = SEED) -> Setup:
     """Playground data (250 train, 250 test) and page-load weights from one seeded stream."""
-    rng = PlaygroundRandom(SEED)
+    rng = PlaygroundRandom(seed)
     X, y = generate(config.dataset, noise=0, rng=rng)
     (Xtr, ytr), (Xte, yte) = split(X, y, percent_train=50)
     net = Network(len(config.features), list(config.hidden), activation="tanh", rng=rng)
@@ -132,6 +135,42 @@ def measure(config: Config, reps: int, warmup: int) -> dict[str, float]:
     }
 
 
+def gang_ms(config: Config, members: int, reps: int) -> float:
+    """Median ms per member-epoch of `members` sessions (own seeds, so own data and weights)
+    trained in one gang (app/engine/gang.py); for 1, the Trainer alone."""
+    setups = [build(config, f"{SEED}-{i}") for i in range(members)]
+    for s in setups:
+        s.trainer.train_epoch(*s.train)  # the optimizer meets the shapes
+    if members == 1:
+        return median_ms(lambda: setups[0].trainer.train_epoch(*setups[0].train), reps, 10)[0]
+    net = setups[0].trainer.net
+    kernel = GangKernel(net.layer_sizes, "tanh", "tanh", members, config.batch_size)
+    trainers, data = [s.trainer for s in setups], [s.train for s in setups]
+    return median_ms(lambda: train_together(kernel, trainers, data), reps, 5)[0] / members
+
+
+def gang_table(reps: int, only: str) -> None:
+    """Per member-epoch cost alone and in gangs of 5 and 25, and the gang size the server
+    allows for an 8 ms gang epoch (app/web/gangs.py)."""
+    print(
+        "\n| config | alone ms | gang of 5, ms per member | gang of 25, ms per member "
+        "| 25 alone / 25 in a gang | server's gang size |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for config in CONFIGS:
+        probe = build(config)
+        probe.trainer.train_epoch(*probe.train)  # plain SGD gangs once it has taken a step
+        key = gang_key(probe.trainer, len(probe.train[0]))
+        if config.name not in only or key is None:
+            continue
+        alone, five, many = (gang_ms(config, n, max(20, reps // n)) for n in (1, 5, 25))
+        print(
+            f"| {describe(config)} | {alone:.3f} | {five:.3f} | {many:.3f} "
+            f"| {alone / many:.1f}x | {most_members(key, GANG_EPOCH_SECONDS)} |",
+            flush=True,
+        )
+
+
 def describe(config: Config) -> str:
     hidden = (
         "×".join(str(h) for h in config.hidden)
@@ -172,6 +211,7 @@ def main() -> None:
             f"| {m['turbo']:.0f} |",
             flush=True,
         )
+    gang_table(args.reps, args.only)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ What it is not: a scheduler (who trains together and when is app/playground/gang
 app/web's business) or a general trainer: only the common case gangs (plain SGD, no
 penalty, no dead link, no carry, no gradient view, a hidden layer, one output, the
 playground's loss). Anything else trains alone, as before.
-Trade-off: a config-A epoch costs ~0.5 ms alone, nearly all of it NumPy's ~1 µs per call
-over 25 minibatches; a gang of 25 pays those calls once (~2.5 ms for all, measured in
-benchmarks/engine.py). The price is this second statement of the kernel's order of
-operations, which must stay in step with kernel.py's, and the test that checks it does.
+Trade-off: a config-A epoch alone costs ~0.5 ms, mostly NumPy's ~1 µs per call over 25
+minibatches; in a gang of 25 each member's epoch costs ~0.15–0.2 ms, the rest being the
+float64 tanh itself (benchmarks/engine.py's gang table: 4–6x cheaper). The price is this
+second statement of the kernel's order of operations, which must stay in step with
+kernel.py's; tests/unit/test_gang.py fails on any difference in the last bit.
 
 Shapes: S members; per member F (N, inputs), targets (N, 1); N a multiple of the batch size.
 """
@@ -69,7 +70,7 @@ def most_members(key: GangKey, seconds: float) -> int:
     at all (a 6x8 network at batch size 1 never does). The model per member-epoch is
     ~45 ns per row and unit (two float64 tanh passes: training and the loss) plus ~2.4 µs
     per minibatch and layer (eight stacked calls of ~0.3 µs per member); it overestimates
-    config A's measured 0.15 ms (benchmarks/engine.py) by ~1.5x, erring on the safe side."""
+    config A's measured 0.15–0.2 ms (benchmarks/engine.py), erring on the safe side."""
     units, layers = sum(key.sizes[1:]), len(key.sizes) - 1
     per_member = 45e-9 * key.rows * units + 2.4e-6 * (key.rows // key.batch) * layers
     return int(seconds / per_member)

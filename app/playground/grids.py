@@ -25,7 +25,7 @@ from itertools import accumulate
 import numpy as np
 import numpy.typing as npt
 
-from app.engine.activations import ACTIVATIONS
+from app.engine.activations import ACTIVATIONS, tanh32_into
 from app.engine.network import Network
 from app.engine.types import AnyFloatArray, Float32Array, FloatArray
 from app.playground.features import FEATURE_ORDER, feature_matrix
@@ -229,11 +229,15 @@ class GridEvaluator:
         for layer, (W, b, z) in enumerate(zip(net.W, net.b, acts, strict=True)):
             np.matmul(W.T.astype(np.float32), a, out=z)  # (fan_out, 10,000)
             z += b.astype(np.float32)[:, None]
-            fn = output if layer == last else hidden
-            zT = z.T
-            result = fn(zT)
-            if result is not zT:  # linear hands z back: nothing to copy
-                np.copyto(zT, result)
+            name = net.output_activation if layer == last else net.activation
+            if name == "tanh":  # the default: in place, no 160 kB temporary to copy back
+                tanh32_into(z, z)
+            else:
+                fn = output if layer == last else hidden
+                zT = z.T
+                result = fn(zT)
+                if result is not zT:  # linear hands z back: nothing to copy
+                    np.copyto(zT, result)
             a = z
         return acts
 

@@ -6,7 +6,7 @@ session owes: while it owes one, it trains one epoch for itself and for every ot
 connection of its key that owes one too, in one stacked pass, and pays their debts.
 What it is not: pacing (pacer.py) or the arithmetic (app/engine/gang.py).
 Trade-off: a class running one lesson is 25 sessions of one shape per worker, and 25
-solo epochs of config A cost ~9 times what one gang epoch of 25 does (benchmarks/engine.py).
+solo epochs of config A cost 4–6 times what one gang epoch of 25 does (benchmarks/engine.py).
 Whoever's turn comes first trains for the others, so their own turns find nothing owed
 and only draw. Each member is charged an equal part of the gang's time (scheduler.py).
 Anything a gang does not cover (a divergence, an epoch limit, settings it cannot stack)
@@ -77,7 +77,7 @@ class GangBook:
             if speed is None or other.pacer.unwatched(now) or gang_of(session) != key:
                 continue  # speed "max" trains in its own slices
             other.pacer.owed_epochs(speed, now)  # brings its debt up to now
-            if other.pacer.epoch_debt >= -EARLY_EPOCHS:
+            if other.pacer.epoch_debt + EARLY_EPOCHS >= 1:  # after it: at most that far ahead
                 found.append(other)
         found.sort(key=lambda m: m.pacer.epoch_debt, reverse=True)  # the most behind first
         return found[: most_members(key, GANG_EPOCH_SECONDS) - 1]
