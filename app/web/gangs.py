@@ -90,6 +90,8 @@ def gang_turn(conn: Member, due: int, now: float) -> int:
     book.enrol(conn, key)
     done, spent = 0, 0.0
     while key is not None and session is not None and done < due and spent < GANG_SLICE_SECONDS:
+        if done and gang_of(session) != key:
+            break  # it reached its epoch limit: its own advance says so
         mates = book.mates(conn, key, now)
         if not mates:
             break

@@ -76,3 +76,13 @@ def test_a_mate_is_never_more_than_one_epoch_ahead_of_its_pace() -> None:
     # credit, then it is one epoch ahead and the gang stops; the leader trains the rest alone.
     assert gang_turn(leader, 5, 1.0) == 3
     assert mate.pacer.epoch_debt == -1.0
+
+
+def test_a_gang_stops_at_the_leaders_epoch_limit() -> None:
+    book = GangBook()
+    leader, mate = playing(book, ["a", "b"])
+    leader.session.apply({"epochs_limit": leader.session.epoch + 1})  # one more epoch
+    leader.session.play()
+    leader.pacer.owed_epochs(60, 0.05)
+    assert gang_turn(leader, 2, 0.05) == 1
+    assert leader.session.epoch == leader.session.settings.epochs_limit
