@@ -5,15 +5,12 @@ much CPU each session has used, and how far frame rates stretch under overload.
 What it is not: a thread pool or a lock. All sessions run on one event loop thread, so work
 is already serialised; the loop's ready queue already takes runners in turn (round robin).
 What decides fairness is how long each turn lasts. A session at speed "max" would take a
-full 12 ms slice per turn while a session at 60 epochs/s needs about 2 ms, so the slice
-shrinks to an equal share of a 100 ms round (ROUND_SECONDS / sessions wanting CPU): with 25
-hungry sessions each trains up to 4 ms per turn. The round is that long because a turn also
-draws a frame (1–2 ms, not part of the share): with a 25 ms round, 1 ms shares trained one
-config-A epoch per frame, so under overload epochs/s fell as fast as frames/s (50 students
-on 2 workers: 10 epochs/s at 8.8 frames/s; with 100 ms, 16 at 8.3, benchmarks/classroom.py).
-An epoch cannot be cut (a 6x8 network at batch size 1 takes ~25 ms), so a turn may overrun
-its share; the overrun is a debt the session pays back by standing aside while the others
-get as much (deficit round robin). Alone, it owes nothing. Frames are accounted, not owed.
+full 12 ms slice per turn while a session at 60 epochs/s needs about 1 ms, so the slice
+shrinks to an equal share of a 25 ms round (ROUND_SECONDS / sessions wanting CPU): with 25 hungry
+sessions each trains ~1 ms per turn and every session gets a turn every ~25 ms. An epoch
+cannot be cut (a 6x8 network at batch size 1 takes ~25 ms), so a turn may overrun its
+share; the overrun is a debt the session pays back by standing aside while the others get
+as much (deficit round robin). Alone, it owes nothing. Frames are accounted, not owed.
 Trade-off: shares are equal in time per turn, not in work: a 6x8 network trains fewer
 epochs per share than a [4,2] one. That is the fair currency on a shared machine.
 Under overload, frames go first: frame building costs more than an epoch of config A, so
@@ -24,7 +21,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-ROUND_SECONDS = 0.100  # the training shares of one turn of every hungry session, together
+ROUND_SECONDS = 0.025  # every hungry session gets a turn within about this long
 MIN_SLICE_SECONDS = 0.001
 HUNGRY_WINDOW_SECONDS = 0.25  # a session that asked for a slice this recently is hungry
 BUSY_WINDOW_SECONDS = 1.0
