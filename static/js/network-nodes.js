@@ -133,11 +133,19 @@ function iconButton(kind, label) {
   return button;
 }
 
-/** The + / − neuron buttons and the "n neurons" label above hidden layer `l`. */
-export function layerControls(root, cx, l, count, maxNeurons, neurons) {
+export const COMPACT_WIDTH = 40; // a stacked + / − pair: one button wide
+const PAIR_WIDTH = 80; // the + / − pair side by side
+
+/** Whether layers `pitch` px apart need the stacked pair (see layerControls). */
+export const compactControls = (pitch) => pitch < PAIR_WIDTH;
+
+/** The + / − neuron buttons and the "n neurons" label above hidden layer `l`. `compact`:
+ * layers closer than the 80 px the pair needs (a phone with 4+ layers), so the buttons stack
+ * and the label is the number alone, and no layer's buttons cover its neighbour's. */
+export function layerControls(root, cx, l, count, maxNeurons, neurons, compact = false) {
   const div = document.createElement("div");
   div.className = "plus-minus-neurons ui-numHiddenLayers";
-  div.style.left = `${cx - 40}px`;
+  div.style.left = `${cx - (compact ? COMPACT_WIDTH / 2 : 40)}px`;
   const buttons = document.createElement("div");
   buttons.className = "buttons";
   const add = iconButton("add", `Add a neuron to hidden layer ${l + 1}`);
@@ -149,7 +157,8 @@ export function layerControls(root, cx, l, count, maxNeurons, neurons) {
   buttons.append(add, remove);
   const label = document.createElement("div");
   label.className = "neurons-label";
-  label.textContent = neuronsLabel(count);
+  label.textContent = compact ? String(count) : neuronsLabel(count);
+  if (compact) label.title = neuronsLabel(count);
   div.append(buttons, label);
   root.append(div);
 }

@@ -14,7 +14,7 @@ import { HoverCard } from "./hovercard.js";
 import { focusKey, refocus } from "./keyboard.js";
 import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { RECT_SIZE, layoutNetwork } from "./network-layout.js";
-import { biasRects, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
+import { biasRects, compactControls, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
 import { FEATURES } from "./state.js";
 
 export { gradientLevel, linkWidth } from "./links-canvas.js";
@@ -97,7 +97,11 @@ export class NetworkView {
     this.biases = [...layout.layers, layout.outputs].map((nodes, l) =>
       nodes.map((node, u) => this.#bias(biasLayer, node, l, u, single && l === layout.layers.length)));
     this.biasFills = this.biases.map((rects) => rects.map(() => ""));
-    layout.layers.forEach((nodes, l) => layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons));
+    const pitch = layout.layers.length > 1 ? layout.layers[1][0].cx - layout.layers[0][0].cx : Infinity;
+    const compact = compactControls(pitch);
+    this.root.classList.toggle("compact-layers", compact);
+    layout.layers.forEach((nodes, l) =>
+      layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons, compact));
     this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
     this.#callout(".callout.weights", showCallouts && layout.weightCallout);
     refocus(focused, this.root, document.getElementById("add-layers"));

@@ -95,6 +95,40 @@ def test_a_narrow_screen_fits_and_works_by_touch(
         context.close()
 
 
+# Which control a tap at the centre of the named button reaches (it must be that button).
+TAPPED = """(name) => { const b = document.querySelector(`button[aria-label="${name}"]`);
+  b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  const button = hit && hit.closest('button');
+  return button ? button.getAttribute('aria-label') : null; }"""
+
+
+def test_every_layers_neuron_buttons_take_taps_on_a_phone_with_six_layers(
+    browser: Any, live_server: Any, artifacts: Path
+) -> None:
+    """Found by a newcomer's pass: with 4+ layers at 390 px, each layer's + / − pair lay under
+    the next layer's, so "remove a neuron" could not be tapped on layers 1 to 5."""
+    context, pg = open_on(browser, live_server.url, 390, 844)
+    page = pg.page
+    try:
+        page.goto(f"{live_server.url}/#seed=0.12345&networkShape=4,4,4,4,4,4")
+        pg.expect_hash("networkShape=4,4,4,4,4,4")
+        expect(page.locator("#node-6-0")).to_be_visible()
+        for layer in range(1, 7):
+            for kind in ("Add a neuron to", "Remove a neuron from"):
+                name = f"{kind} hidden layer {layer}"
+                assert page.evaluate(TAPPED, name) == name
+        page.screenshot(path=str(artifacts / "small-screen-390x844-six-layers.png"), full_page=True)
+        page.get_by_role("button", name="Remove a neuron from hidden layer 1").tap()
+        pg.expect_hash("networkShape=3,4,4,4,4,4&")
+        page.get_by_role("button", name="Add a neuron to hidden layer 5").tap()
+        pg.expect_hash("networkShape=3,4,4,4,5,4&")
+        scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert scroll <= inner
+    finally:
+        context.close()
+
+
 def test_the_desktop_layout_is_unchanged(page: Any, live_server: Any, artifacts: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     Playground(page, live_server.url).open("seed=0.12345")
