@@ -106,6 +106,17 @@ def test_the_panel_works_by_keyboard_and_shows_progress(
     page.screenshot(path=str(artifacts / "lesson-in-progress.png"), full_page=True)
 
 
+def test_the_lessons_index_header_links_home_in_the_header_colour(
+    page: Any, live_server: Any
+) -> None:
+    """A newcomer's pass found the home link in the browser's default blue on the navy bar."""
+    page.goto(f"{live_server.url}/lessons")
+    home = page.locator(".titlebar a.brand")
+    expect(home).to_have_css("color", "rgb(255, 255, 255)")
+    home.click()
+    expect(page.locator("#play-pause-button")).to_be_visible()
+
+
 def test_an_unknown_lesson_says_so(page: Any, live_server: Any, request: Any) -> None:
     request.node.allowed_page_problems = ("http 404", "status of 404")
     page.goto(f"{live_server.url}/#lesson=no-such-lesson&step=1")
