@@ -39,7 +39,9 @@ export class RunLink {
     this.button.disabled = !run;
     this.button.title = run
       ? "Copy a link that replays this run: same data, same initial weights, same losses"
-      : "No link replays this run: its data was regenerated or uploaded after its weights were drawn. Reset first.";
+      : "No link replays this run: its weights were imported from a file, or its data was " +
+        "regenerated or uploaded after they were drawn. Share the Weights JSON instead, or " +
+        "press Reset for a run a link can replay.";
     const hash = this.url.state;
     if (hash.run != null && hash.run !== marker) {
       hash.run = null;

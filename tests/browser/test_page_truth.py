@@ -6,6 +6,7 @@ neuron thumbnails, the output map and the loss chart. A fresh page is the refere
 nothing stale can be on it.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,10 @@ def test_an_imported_json_shows_the_exported_run(
         assert got["train"] and got["neurons"]
         assert {k: got[k] for k in shown} == shown
         assert len(got["chart"]) >= 40  # one point per epoch stepped, the exporter's chart
+        # No seed draws imported weights, so no link replays them; the button says what does.
+        link = student_page.locator("#run-link-button")
+        expect(link).to_be_disabled()
+        expect(link).to_have_attribute("title", re.compile("imported from a file.*Weights JSON"))
 
         student.step(1)  # and the run continues from where it was
         student.expect_epoch("000,041")
