@@ -77,6 +77,10 @@ def test_an_imported_json_shows_the_exported_run(
         student.step(2)  # another run (the default circle) is under way
         student_page.set_input_files("#import-json", str(file))
         expect(student_page.locator("#transfer-message")).to_contain_text("Imported")
+        message = student_page.locator("#transfer-message").bounding_box()
+        for link in student_page.locator(".exports .link-button").all():  # it lay across two
+            box = link.bounding_box()
+            assert message and box and not overlap(message, box), (message, box)
         got = settled(student, "000,040")
         assert got["train"] and got["neurons"]
         assert {k: got[k] for k in shown} == shown
@@ -91,6 +95,16 @@ def test_an_imported_json_shows_the_exported_run(
         assert seen(student_page)["train"] == shown["train"]
     finally:
         student_page.close()
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two bounding boxes share any area."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
 
 
 def fresh(browser: Any, url: str, hash_: str) -> dict[str, Any]:
