@@ -40,6 +40,8 @@ def test_edits_made_while_the_server_is_down_are_applied_after_the_reconnect(
     expect(banner).to_contain_text("Not connected")
     for button in ("#play-pause-button", "#next-step-button", "#reset-button"):
         expect(page.locator(button)).to_be_disabled()
+        # ... and look it: the dark play disc stayed dark while disabled (a newcomer's pass).
+        assert float(page.eval_on_selector(button, "el => getComputedStyle(el).opacity")) < 1
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
     opacity = page.eval_on_selector("#network", "el => getComputedStyle(el).opacity")
     assert float(opacity) < 1
