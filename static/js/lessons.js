@@ -112,12 +112,15 @@ export class LessonPanel {
   #showGoal(goal, met, epoch) {
     const box = $("lesson-goal");
     this.met = met;
+    if (!met) this.seenUnmet = false; // a new step: no frame has shown it unmet yet
     box.hidden = !goal;
     box.dataset.met = String(Boolean(goal && met));
     if (!goal) return;
     $("lesson-goal-text").textContent = `Goal: ${goal.text}.`;
+    // "at" only when a frame showed it unmet before: after a reload the first frame may
+    // already meet it, and then all that is known is that it was met by this epoch.
     $("lesson-goal-state").textContent = met
-      ? `Met at epoch ${epoch}. Well done!`
+      ? `Met ${this.seenUnmet ? "at" : "by"} epoch ${epoch}. Well done!`
       : "Not met yet: press play and watch.";
   }
 
@@ -130,6 +133,7 @@ export class LessonPanel {
       this.#showGoal(goal, true, detail.epoch);
       return;
     }
+    this.seenUnmet = true;
     const v = values[goal.metric];
     const now = Number.isFinite(v) ? v.toFixed(3) : "–";
     const late = goal.within != null && detail.epoch > goal.within ? " Past the epoch limit: reset and try again." : "";
