@@ -27,6 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from app.engine.activations import get_activation
+from app.engine.kernel import batch_columns
 from app.engine.losses import LOSSES
 from app.engine.training import Trainer
 from app.engine.types import FloatArray
@@ -223,10 +224,8 @@ def _stack_data(
     Xf = np.empty((S, inputs + 1, N))
     for i, (F, y) in enumerate(data):
         F64 = np.asarray(F, dtype=np.float64)
-        X[i, :, :inputs] = F64.reshape(N // B, B, inputs).transpose(0, 2, 1)
-        Xf[i, :inputs] = F64.T
+        X[i], Xf[i] = batch_columns(F64, B), batch_columns(F64, N)[0]
         T[i] = np.asarray(y, dtype=np.float64).reshape(N, 1)
-    X[:, :, inputs], Xf[:, inputs] = 1.0, 1.0
     return X, T, Xf
 
 

@@ -39,6 +39,20 @@ CACHED_SIZES = 6  # batch sizes whose buffers are kept (B, N mod B, train and te
 Step = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 
 
+def batch_columns(F: FloatArray, n: int) -> FloatArray:
+    """(N, inputs) -> (N // n, inputs + 1, n): batch i is rows i·n… transposed, plus ones.
+
+    Rows past the last whole batch are left out. Example: F (25, 2), n 10 -> (2, 3, 10).
+    The one statement of the kernel's input layout (`BatchKernel.columns`, and gang.py's
+    stacks, which must be laid out the same to train to the same bits).
+    """
+    batches, inputs = len(F) // n, F.shape[1]
+    X = np.empty((batches, inputs + 1, n))
+    X[:, :inputs] = F[: batches * n].reshape(batches, n, inputs).transpose(0, 2, 1)
+    X[:, inputs] = 1.0
+    return X
+
+
 class _Buffers:
     """Work arrays for batches of n samples: every layer's activations (hidden ones with a
     ones row), their f′ (`slopes`, same layout), the output's z, and dE/da per hidden layer;
@@ -87,16 +101,7 @@ class BatchKernel:
         self._W = net.W
         self._buffers: dict[int, _Buffers] = {}
 
-    def columns(self, F: FloatArray, n: int) -> FloatArray:
-        """(N, inputs) -> (N // n, inputs + 1, n): batch i is rows i·n… transposed, plus ones.
-
-        Rows past the last whole batch are left out. Example: F (25, 2), n 10 -> (2, 3, 10).
-        """
-        batches, inputs = len(F) // n, F.shape[1]
-        X = np.empty((batches, inputs + 1, n))
-        X[:, :inputs] = F[: batches * n].reshape(batches, n, inputs).transpose(0, 2, 1)
-        X[:, inputs] = 1.0
-        return X
+    columns = staticmethod(batch_columns)
 
     def sums(self, X: FloatArray, t: FloatArray) -> FloatArray:
         """Write the summed gradients of batch X (inputs + 1, n) into `grads`; return the

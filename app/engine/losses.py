@@ -104,3 +104,8 @@ def get_loss(name: str) -> Loss:
         return LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}") from None
+
+
+def mean_or_nan(values: FloatArray) -> float:
+    """The mean of per-row loss values, or NaN for no rows (an empty test set)."""
+    return float(values.mean()) if len(values) else float("nan")

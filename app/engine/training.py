@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from app.engine.flat import FlatParams, views
 from app.engine.kernel import BatchKernel
-from app.engine.losses import LOSSES, get_loss
+from app.engine.losses import LOSSES, get_loss, mean_or_nan
 from app.engine.network import Network
 from app.engine.optimizers import Optimizer, make_optimizer
 from app.engine.regularizers import BoolArray, get_regularizer
@@ -140,7 +140,7 @@ class Trainer(TrainerState, Updates):
             else:
                 self._partial_epoch(F64, t)
             outputs = self._kernel.predict(F64)
-            value = _mean_or_nan(LOSSES["playground"].value(outputs, t))
+            value = mean_or_nan(LOSSES["playground"].value(outputs, t))
         # The outputs the loss was taken at, in the caller's row order, so a frame that
         # shows this state needs no second pass over the training set (session.py).
         self.last_outputs = None if self.shuffle else outputs
@@ -216,7 +216,7 @@ class Trainer(TrainerState, Updates):
     def _mean_loss(self, name: str, F: AnyFloatArray, y: AnyFloatArray) -> float:
         F64, t = self._prepare(F, y)
         with _quiet():
-            return _mean_or_nan(LOSSES[name].value(self._kernel.predict(F64), t))
+            return mean_or_nan(LOSSES[name].value(self._kernel.predict(F64), t))
 
     def _carry_epoch(self, F: FloatArray, t: FloatArray) -> None:
         # spec §4.5: an update after each epoch-local index i with (i+1) % B == 0; the carried
@@ -262,10 +262,6 @@ class Trainer(TrainerState, Updates):
         if self.rng is None:
             self.rng = np.random.default_rng()
         return self.rng
-
-
-def _mean_or_nan(values: FloatArray) -> float:
-    return float(values.mean()) if len(values) else float("nan")
 
 
 __all__ = ["DivergenceError", "Permuter", "Remainder", "Trainer"]

@@ -7,9 +7,8 @@ Trade-off: a mixin that names the session attributes it reads, instead of a sepa
 holding a reference back, so `session.losses()` keeps working for every caller.
 """
 
-import math
-
 from app.engine import LOSSES
+from app.engine.losses import mean_or_nan
 from app.engine.network import Network
 from app.engine.training import Trainer
 from app.engine.types import FloatArray
@@ -75,7 +74,3 @@ class Readouts:
     @property
     def metric_names(self) -> list[str]:
         return metric_names(self.settings)
-
-
-def mean_or_nan(values: FloatArray) -> float:
-    return float(values.mean()) if len(values) else math.nan
