@@ -18,6 +18,7 @@ Shapes: grid points are flattened row-major (j, i): point p = 100·j + i is (x_i
 column i going left → right and row j top → bottom (j = 0 is y = +6).
 """
 
+import threading
 from collections.abc import Iterable
 from functools import cache
 from itertools import accumulate
@@ -166,8 +167,8 @@ class GridEvaluator:
 
     The float32 feature matrix is built once per feature set (and shared between
     evaluators with the same set); a network change needs no new evaluator, a feature
-    change does (the network is rebuilt then anyway, spec §3). An evaluator reuses its own
-    work buffers from call to call, so it belongs to one session and one thread.
+    change does (the network is rebuilt then anyway, spec §3). Its work buffers are its
+    thread's (`_work_buffers`), shared with the thread's other evaluators.
     """
 
     def __init__(self, feature_names: Iterable[str]) -> None:
@@ -175,12 +176,6 @@ class GridEvaluator:
         feature_matrix(np.zeros((0, 2)), wanted)  # the ValueError for unknown names
         self.feature_names = tuple(key for key in FEATURE_ORDER if key in wanted)
         self._features = _features_t(self.feature_names)
-        # Every non-input node's map, (H, 10,000), and the thumbnails' row sums, (H, 10, 100).
-        # Reused because fresh multi-megabyte arrays each frame cost page faults: glibc
-        # hands the memory back to the OS after each frame and faults it in again (measured:
-        # 0.8 ms of config B's 3 ms of grids on the 2-core VM).
-        self._maps = np.empty((0, _N_POINTS), dtype=np.float32)
-        self._rows = np.empty((0, THUMB_SIZE, GRID_SIZE), dtype=np.float32)
 
     def __repr__(self) -> str:
         return f"GridEvaluator({list(self.feature_names)})"
@@ -206,7 +201,8 @@ class GridEvaluator:
         """
         layer, unit = _check_focus(focus, net.layer_sizes)
         acts = self._forward(net)
-        thumbs = quantize(block_average(self._maps.reshape(-1, GRID_SIZE, GRID_SIZE), self._rows))
+        maps, rows = _work_buffers(sum(net.layer_sizes[1:]))
+        thumbs = quantize(block_average(maps.reshape(-1, GRID_SIZE, GRID_SIZE), rows))
         if class_map and focus is None:
             return class_map_u8(acts[-1]), thumbs
         if layer == 0:
@@ -216,7 +212,8 @@ class GridEvaluator:
     def _forward(self, net: Network) -> list[Float32Array]:
         """One float32 pass over all 10,000 points: [(units, 10,000)] per non-input layer.
 
-        The results are views of `self._maps`, valid until the next call. Weights are cast
+        The results are views of the thread's work buffer (`_work_buffers`), valid until
+        the thread's next call. Weights are cast
         to float32 once per call, so nothing is upcast. Activations see z.T, the (n, units)
         layout `ACTIVATIONS` expects (softmax is row-wise).
         """
@@ -249,13 +246,32 @@ class GridEvaluator:
             )
 
     def _layer_views(self, layer_sizes: list[int]) -> list[Float32Array]:
-        """Per non-input layer, its (units, 10,000) rows of the work buffer (resized if needed)."""
-        total = sum(layer_sizes[1:])
-        if self._maps.shape[0] != total:
-            self._maps = np.empty((total, _N_POINTS), dtype=np.float32)
-            self._rows = np.empty((total, THUMB_SIZE, GRID_SIZE), dtype=np.float32)
+        """Per non-input layer, its (units, 10,000) rows of the thread's work buffer."""
+        maps, _ = _work_buffers(sum(layer_sizes[1:]))
         bounds = list(accumulate(layer_sizes[1:], initial=0))
-        return [self._maps[i:j] for i, j in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [maps[i:j] for i, j in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+_SCRATCH = threading.local()
+
+
+def _work_buffers(units: int) -> tuple[Float32Array, Float32Array]:
+    """This thread's (units, 10,000) maps and (units, 10, 100) row sums: views of buffers
+    shared by every evaluator the thread runs, grown to the largest network seen (at most
+    49 units: 2 MB).
+
+    Why shared: a worker builds its sessions' frames one at a time on its one loop thread,
+    so one buffer serves them all and stays in the core's cache, where 25 buffers of their
+    own (one per session) took turns coming back from memory. Why reused at all: fresh
+    multi-megabyte arrays each frame cost page faults, as glibc hands the memory back to
+    the OS after each frame (measured: 0.8 ms of config B's 3 ms of grids on the 2-core VM).
+    """
+    maps: Float32Array | None = getattr(_SCRATCH, "maps", None)
+    if maps is None or maps.shape[0] < units:
+        _SCRATCH.maps = maps = np.empty((units, _N_POINTS), dtype=np.float32)
+        _SCRATCH.rows = np.empty((units, THUMB_SIZE, GRID_SIZE), dtype=np.float32)
+    rows: Float32Array = _SCRATCH.rows
+    return maps[:units], rows[:units]
 
 
 def class_map_u8(probs: Float32Array) -> U8Array:
