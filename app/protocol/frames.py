@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from app.engine.flat import FlatParams
 from app.playground.grids import input_thumbnails_u8
 from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
@@ -55,17 +54,18 @@ def build_frame(session: "Session", seq: int, with_inputs: bool) -> bytes:
         focus_map=focus_map,
         thumbnails=thumbs,
         input_thumbnails=input_thumbnails_u8() if with_inputs else None,
-        weights=_float32_safe(session.net.params),
+        weights=[_float32_safe(session.net.params.flat)],
         dead=session.trainer.dead,
         gradients=None if gradients is None else [np.clip(g, -F32_MAX, F32_MAX) for g in gradients],
         dead_nodes=dead_relu_nodes(session) if s.gradient_view else None,
     )
 
 
-def _float32_safe(params: FlatParams) -> list[npt.NDArray[np.float64]]:
-    """The weights clipped into float32's range, as fresh arrays in Keras order: one clip
-    over the flat vector, not one per array (a frame's weights are 2L small arrays)."""
-    return list(FlatParams(params.shapes, np.clip(params.flat, -F32_MAX, F32_MAX)))
+def _float32_safe(flat: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The weights clipped into float32's range, as one vector: the frame lays the arrays
+    out in Keras order back to back, which is the order of the flat vector they are views
+    of (app/engine/flat.py), so one clip and one cast replace 2L of each."""
+    return np.clip(flat, -F32_MAX, F32_MAX)
 
 
 def dead_relu_nodes(session: "Session") -> npt.NDArray[np.bool_]:
