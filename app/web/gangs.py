@@ -13,7 +13,7 @@ Anything a gang does not cover (a divergence, an epoch limit, settings it cannot
 falls back to the session's own `advance`, which reports it as before.
 """
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from app.playground.gangs import GangKey, Gangs, gang_of, most_members
 from app.playground.session import Session
@@ -83,20 +83,38 @@ class GangBook:
         return found[: most_members(key, GANG_EPOCH_SECONDS) - 1]
 
 
-def gang_turn(conn: Member, due: int, now: float) -> int:
-    """Train up to `due` of conn's epochs in gangs; returns how many were (0: train alone)."""
+class Turn(NamedTuple):
+    """What a gang turn did: epochs trained in gangs, and whether the rest of what the
+    connection owes must be trained alone now (False: it waits for a later gang)."""
+
+    done: int
+    alone: bool
+
+
+def gang_turn(conn: Member, due: int, now: float) -> Turn:
+    """Train up to `due` of conn's epochs in gangs.
+
+    The rest is trained alone when conn cannot gang (no key, no mate due, an epoch limit
+    reached, a result that is not finite: its own advance then reports what happened),
+    but not when the turn's time ran out: an epoch alone costs 2–4 member-epochs of a
+    gang, so on a busy worker falling back to it made the load worse (a quarter of all
+    epochs trained alone at 50 students); the debt waits for the next gang instead, as
+    a member or a leader, and the pacer caps it at a frame's worth.
+    """
     book, session = conn.gangs, conn.session
     key = None if session is None else gang_of(session)
     book.enrol(conn, key)
     done, spent = 0, 0.0
-    while key is not None and session is not None and done < due and spent < GANG_SLICE_SECONDS:
+    while key is not None and session is not None and done < due:
+        if done and spent >= GANG_SLICE_SECONDS:
+            return Turn(done, alone=False)  # the first gang always runs
         if done and gang_of(session) != key:
             break  # it reached its epoch limit: its own advance says so
         mates = book.mates(conn, key, now)
         if not mates:
             break
-        members = [conn, *mates]
-        sessions = [session, *(m.session for m in mates if m.session is not None)]
+        members = sorted([conn, *mates], key=id)  # a stable order keeps the stacked data
+        sessions = [m.session for m in members if m.session is not None]
         with Meter() as meter:
             recorded = book.gangs.advance(key, sessions)  # mates() kept only live sessions
         spent += meter.seconds
@@ -105,7 +123,7 @@ def gang_turn(conn: Member, due: int, now: float) -> int:
             conn.scheduler.charge(id(member), meter.seconds / len(members))
             if ok and member is not conn:
                 member.pacer.trained(1)
-        if not recorded[0]:
+        if not recorded[members.index(conn)]:
             break  # conn's own advance runs this epoch and reports what went wrong
         done += 1
-    return done
+    return Turn(done, alone=True)

@@ -69,10 +69,10 @@ async def play_slice(conn: ConnectionState, session: Session, now: float) -> Non
         return
     due = conn.pacer.owed_epochs(speed, now)
     if due > 0:
-        done = gang_turn(conn, due, now)  # epochs trained together with others (gangs.py)
-        if done < due:
-            alone, _ = await train_slice(conn, session, due - done, budget)
-            done += alone
+        done, alone = gang_turn(conn, due, now)  # epochs trained with others (gangs.py)
+        if done < due and alone:
+            trained, _ = await train_slice(conn, session, due - done, budget)
+            done += trained
         conn.pacer.trained(done)
 
 

@@ -6,9 +6,12 @@ a gang reads (gangs.Member).
 
 from dataclasses import dataclass, field
 
+import pytest
+
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
-from app.web.gangs import GangBook, gang_turn
+from app.web import gangs
+from app.web.gangs import GangBook, Turn, gang_turn
 from app.web.pacer import UNWATCHED_SECONDS, Pacer
 from app.web.phase import Phase
 from app.web.scheduler import FairScheduler
@@ -60,7 +63,7 @@ def test_a_turn_trains_the_mates_and_pays_their_debts() -> None:
     leader = conns[0]
     # 3 epochs at 60/s in 50 ms, capped at a frame's worth (60/s x 1/30 s): 2 are owed.
     assert leader.pacer.owed_epochs(60, 0.05) == 2
-    assert gang_turn(leader, 2, 0.05) == 2
+    assert gang_turn(leader, 2, 0.05) == Turn(2, alone=True)
     assert [c.session.epoch - e for c, e in zip(conns, epochs, strict=True)] == [2, 2, 2]
     assert book.member_epochs == 6
     for mate in conns[1:]:
@@ -74,7 +77,7 @@ def test_a_mate_is_never_more_than_one_epoch_ahead_of_its_pace() -> None:
     leader.pacer.owed_epochs(60, 1.0)
     # The mate owes 2 (a frame's worth): it joins twice on its debt and once more on
     # credit, then it is one epoch ahead and the gang stops; the leader trains the rest alone.
-    assert gang_turn(leader, 5, 1.0) == 3
+    assert gang_turn(leader, 5, 1.0) == Turn(3, alone=True)
     assert mate.pacer.epoch_debt == -1.0
 
 
@@ -84,5 +87,33 @@ def test_a_gang_stops_at_the_leaders_epoch_limit() -> None:
     leader.session.apply({"epochs_limit": leader.session.epoch + 1})  # one more epoch
     leader.session.play()
     leader.pacer.owed_epochs(60, 0.05)
-    assert gang_turn(leader, 2, 0.05) == 1
+    assert gang_turn(leader, 2, 0.05) == Turn(1, alone=True)  # its advance reports the limit
     assert leader.session.epoch == leader.session.settings.epochs_limit
+
+
+def test_a_turn_out_of_time_leaves_the_rest_owed_instead_of_training_it_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = GangBook()
+    leader, mate = playing(book, ["a", "b"])
+    start = leader.session.epoch
+    assert leader.pacer.owed_epochs(60, 0.05) == 2
+    monkeypatch.setattr(gangs, "GANG_SLICE_SECONDS", 0.0)  # every gang overruns the turn
+    assert gang_turn(leader, 2, 0.05) == Turn(1, alone=False)
+    assert leader.session.epoch == start + 1
+    leader.pacer.trained(1)  # what the runner does with Turn.done
+    assert leader.pacer.epoch_debt == 1.0  # the other epoch is still owed, for a later gang
+
+
+def test_the_stacking_order_does_not_depend_on_who_leads() -> None:
+    book = GangBook()
+    conns = playing(book, ["a", "b", "c"])
+    for conn in conns:
+        conn.pacer.owed_epochs(60, 0.05)
+    orders = []
+    for t, leader in zip([0.05, 0.07, 0.09], [conns[2], conns[0], conns[1]], strict=True):
+        leader.pacer.owed_epochs(60, t)
+        gang_turn(leader, 1, t)
+        kernel = next(iter(book.gangs._kernels.values()))
+        orders.append([id(F) for F, _ in kernel._data_refs])
+    assert orders[0] == orders[1] == orders[2]  # so the stacked data is built once
