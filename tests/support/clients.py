@@ -50,7 +50,8 @@ async def session(
                 await ws.send(json.dumps({"type": "focus", "layer": focus, "unit": 0}))
                 probe_sent = now
             try:
-                message = await asyncio.wait_for(ws.recv(), timeout=1.0)
+                async with asyncio.timeout(1.0):  # not wait_for: a task per frame, on a shared CPU
+                    message = await ws.recv()
             except TimeoutError:
                 continue
             if isinstance(message, str):
