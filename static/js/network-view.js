@@ -1,7 +1,7 @@
 // NetworkView: the network between the FEATURES and OUTPUT columns (spec/playground.md §7.4):
 // input nodes (click to toggle), hidden nodes with 10×10 thumbnails, links coloured and sized by
 // weight with the flowing dash, bias squares (the output's too, which the playground hides),
-// per-layer neuron buttons, the two callouts and the weight/bias hover card.
+// per-layer neuron buttons, the two callouts (callouts.js) and the weight/bias hover card.
 // Geometry comes from network-layout.js; values come from decoded frames.
 // Trade-off: the visible links and their arrow markers are painted on one canvas under the nodes
 // (links-canvas.js, in a worker). As ~400 SVG paths whose colour, width and dash offset changed
@@ -9,6 +9,7 @@
 // 35 ms of the main thread on two cores). The DOM keeps only what is static or rarely changes:
 // an invisible SVG path over each link for hover and click, the bias squares, the nodes.
 
+import { placeCallouts } from "./callouts.js";
 import { svgEl } from "./dom.js";
 import { HoverCard } from "./hovercard.js";
 import { focusKey, refocus } from "./keyboard.js";
@@ -102,8 +103,7 @@ export class NetworkView {
     this.root.classList.toggle("compact-layers", compact);
     layout.layers.forEach((nodes, l) =>
       layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons, compact));
-    this.#callout(".callout.thumbnail", showCallouts && layout.thumbCallout);
-    this.#callout(".callout.weights", showCallouts && layout.weightCallout);
+    placeCallouts(this.root, showCallouts && layout.thumbCallout, showCallouts && layout.weightCallout);
     refocus(focused, this.root, document.getElementById("add-layers"));
     // Grey until a frame of this structure arrives.
     this.linksCanvas.setLinks(layout.links.map((link) => link.d), width + RECT_SIZE, layout.height);
@@ -121,15 +121,6 @@ export class NetworkView {
       hoverLayer.append(hover);
       return link;
     });
-  }
-
-  #callout(selector, spot) {
-    const el = this.root.querySelector(selector);
-    el.classList.toggle("hidden", !spot);
-    if (spot) {
-      el.style.left = `${spot.x}px`;
-      el.style.top = `${spot.y}px`;
-    }
   }
 
   #hoverable(el, target) {

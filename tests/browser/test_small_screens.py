@@ -2,7 +2,8 @@
 item 10).
 
 At 390×844 (a phone) and 768×1024 (a tablet), with a touch screen: no horizontal scroll, every
-control inside the screen's width, and the main controls work by tapping. At 1280×900 every
+control inside the screen's width, the main controls work by tapping, and the two notes under
+the network never overlap. At 1280×900 every
 landmark sits exactly where it did before the narrow layout existed (boxes measured on the
 desktop layout as it was). Screenshots of all three go to test-results/ as CI artifacts.
 """
@@ -34,6 +35,8 @@ DESKTOP_BOXES = {
     "#add-layers": [518, 148, 32, 32],
     ".exports": [706, 857, 484, 32],  # two lines since "Keras exact replay" joined "Keras script"
     "#training-panel": [90, 854, 1100, 21],
+    ".callout.thumbnail": [493, 467, 95, 60],  # both notes under the network stay as they were
+    ".callout.weights": [700, 366, 95, 75],
 }
 
 # Every visible control's box, and whether it lies inside the viewport's width.
@@ -125,6 +128,47 @@ def test_every_layers_neuron_buttons_take_taps_on_a_phone_with_six_layers(
         pg.expect_hash("networkShape=3,4,4,4,5,4&")
         scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
         assert scroll <= inner
+    finally:
+        context.close()
+
+
+# What each callout draws (its arrow and its text) as [left, top, right, bottom]; null if hidden.
+CALLOUT_PARTS = """() => Object.fromEntries(['thumbnail', 'weights'].map((kind) => {
+  const callout = document.querySelector(`#network .callout.${kind}`);
+  if (!callout.getClientRects().length) return [kind, null];
+  return [kind, [...callout.querySelectorAll('svg, .label')].map((e) => {
+    const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; })]; }))"""
+
+
+def meet(a: list[float], b: list[float]) -> bool:
+    """Whether two [left, top, right, bottom] boxes share any area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_callouts_under_the_network_do_not_overlap_on_a_phone(
+    browser: Any, live_server: Any, artifacts: Path
+) -> None:
+    """Found by a newcomer's pass: at 390 px the weights note ("The outputs are mixed with
+    varying weights") was drawn over the neuron note whenever the second layer was as tall as
+    the first (4,4 and 2,2, among others)."""
+    context, pg = open_on(browser, live_server.url, 390, 844)
+    page = pg.page
+    try:
+        for shape in ("4,2", "4,4", "2,2", "3,3,3", "8,8"):
+            page.goto(f"{live_server.url}/#seed=0.12345&networkShape={shape}")
+            pg.expect_hash(f"networkShape={shape}&")
+            neurons = sum(int(n) for n in shape.split(","))  # the network of this shape is built
+            expect(page.locator("#network .node.hidden-node")).to_have_count(neurons)
+            parts = page.evaluate(CALLOUT_PARTS)
+            page.locator("#network").scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / f"callouts-390x844-{shape}.png"))
+            assert parts["thumbnail"], f"{shape}: the neuron note is gone"
+            if shape == "4,2":  # the default network has room for both
+                assert parts["weights"], "the weights note is gone from the default network"
+            for a in parts["thumbnail"]:
+                for b in parts["weights"] or []:
+                    assert not meet(a, b), f"{shape}: {a} overlaps {b}"
     finally:
         context.close()
 
