@@ -3,6 +3,7 @@
 
 - A dead server: a banner, the run greyed out, play/step/reset disabled, play not showing
   "pause"; a learning rate and a feature changed meanwhile are applied after the reconnect.
+- The banner leaves the top bar readable, on a desktop and on a phone.
 - A path that stalls without breaking (TCP reports nothing): the page's ping watchdog notices,
   reconnects and training resumes.
 """
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
 from tests.browser.test_faults import RECONNECT_NOISE, KillableServer, killable
+from tests.browser.test_small_screens import meet, open_on
 from tests.support.live_server import start_live_server
 
 __all__ = ["killable"]  # the fixture, used by name below
@@ -62,6 +64,46 @@ def test_edits_made_while_the_server_is_down_are_applied_after_the_reconnect(
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".link-hover")).to_have_count(3 * 4 + 4 * 2 + 2)  # X₁² is an input
     pg.wait_frames(pg.frames() + 5)
+
+
+# What a person reads in the top bar and the title bar's status, as [name, left, top, right,
+# bottom]: the labels over the selects, "Epoch" and its counter, the play, step and reset buttons.
+TOP_BAR = """() => [...document.querySelectorAll(`#top-controls label, #top-controls .label,
+    #iter-number, #top-controls button, #top-controls select, #connection-status`)]
+  .filter((e) => e.getClientRects().length)
+  .map((e) => { const r = e.getBoundingClientRect();
+    return [e.getAttribute('aria-label') || e.textContent.trim() || e.id,
+            r.left, r.top, r.right, r.bottom]; })"""
+
+# The banner as a person sees it: its box, the screen's size, and whether its text is cut off.
+BANNER = """() => { const b = document.getElementById('offline-banner'),
+    r = b.getBoundingClientRect();
+  return {box: [r.left, r.top, r.right, r.bottom], screen: [innerWidth, innerHeight],
+          clipped: b.scrollHeight > b.clientHeight || b.scrollWidth > b.clientWidth}; }"""
+
+
+def test_the_offline_banner_leaves_the_top_bar_readable(
+    page: Any, browser: Any, killable: KillableServer, request: pytest.FixtureRequest
+) -> None:
+    """Found by a newcomer's pass: the banner lay over the top bar, hiding "Epoch", the
+    labels of the selects and the play controls while the server was down."""
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    page.set_viewport_size({"width": 1280, "height": 900})
+    Playground(page, killable.url).open("seed=0.12345")
+    phone, phone_pg = open_on(browser, killable.url, 390, 844)
+    try:
+        killable.kill()
+        for where in (page, phone_pg.page):
+            expect(where.locator("#offline-banner")).to_be_visible()
+            expect(where.locator("#offline-banner")).to_contain_text("Not connected")
+            banner = where.evaluate(BANNER)
+            box, (width, height) = banner["box"], banner["screen"]
+            assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, banner
+            assert not banner["clipped"], f"at {width} px the banner's text is cut off"
+            for name, *drawn in where.evaluate(TOP_BAR):
+                assert not meet(box, drawn), f"at {width} px the banner {box} covers {name!r}"
+    finally:
+        phone.close()
 
 
 class StallingRelay:
