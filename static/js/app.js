@@ -235,7 +235,7 @@ class Playground {
     $("confusion-button").classList.toggle("hidden", classes === 0);
     if (classes === 0) this.confusion.close();
     if (!m.diverged && m.playing) this.controls.showMessage(null);
-    const kept = helloAnswered ? this.offline.take() : null;
+    const kept = helloAnswered ? this.offline.back() : null;
     if (kept) this.send(msg.set(kept)); // edits made while offline, applied to the resumed run
     if (replay) this.send(msg.play());
   }

@@ -4,6 +4,7 @@
 - A dead server: a banner, the run greyed out, play/step/reset disabled, play not showing
   "pause"; a learning rate and a feature changed meanwhile are applied after the reconnect.
 - The banner leaves the top bar readable, on a desktop and on a phone.
+- When the server is back, a short polite notice says so and goes away by itself.
 - A path that stalls without breaking (TCP reports nothing): the page's ping watchdog notices,
   reconnects and training resumes.
 """
@@ -56,6 +57,7 @@ def test_edits_made_while_the_server_is_down_are_applied_after_the_reconnect(
     killable.start()  # slow on a loaded machine; the page's next try may be 8 s away
     expect(status).to_have_attribute("data-connects", "2", timeout=30_000)
     expect(banner).to_be_hidden()
+    expect(page.locator("#online-notice")).to_contain_text("edits you made meanwhile are applied")
     pg.expect_hash("learningRate=0.3&")
     pg.expect_hash("xSquared=true")
     expect(page.locator("#learningRate")).to_have_value("0.3")
@@ -104,6 +106,35 @@ def test_the_offline_banner_leaves_the_top_bar_readable(
                 assert not meet(box, drawn), f"at {width} px the banner {box} covers {name!r}"
     finally:
         phone.close()
+
+
+def test_a_notice_says_the_connection_is_back_then_goes_away(
+    page: Any, killable: KillableServer, request: pytest.FixtureRequest
+) -> None:
+    """Found by a newcomer's pass: after the server came back the banner just vanished, and
+    only the small status word in the corner said anything had changed."""
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    Playground(page, killable.url).open("seed=0.12345")
+    status = page.locator("#connection-status")
+    notice = page.locator("#online-notice")
+    expect(notice).to_have_attribute("role", "status")  # polite: read out, nothing interrupted
+    expect(notice).to_be_hidden()  # the first connection is no news
+    expect(notice).to_have_text("")
+
+    killable.kill()
+    expect(page.locator("#offline-banner")).to_be_visible()
+    expect(notice).to_be_hidden()
+    killable.start()
+    expect(status).to_have_attribute("data-connects", "2", timeout=30_000)
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("Connected again, thanks for waiting.")
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    box = notice.bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 800, box  # on screen
+    shown = time.monotonic()
+    expect(notice).to_be_hidden(timeout=10_000)  # by itself, after a few seconds
+    assert time.monotonic() - shown > 2, "gone before it could be read"
+    expect(notice).to_have_text("")
 
 
 class StallingRelay:
