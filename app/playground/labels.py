@@ -47,8 +47,15 @@ def predicted_labels(settings: PlaygroundSettings, out: FloatArray) -> IntArray:
     if settings.classes > 2:
         classes: IntArray = np.argmax(out, axis=1)
         return classes
+    return np.where(predicted_positive(settings, out), 1, -1)
+
+
+def predicted_positive(settings: PlaygroundSettings, out: FloatArray) -> npt.NDArray[np.bool_]:
+    """(n, 1) binary outputs -> (n,) True where the predicted label is +1 (at or above the
+    threshold: 0.5 for a sigmoid's probability, 0 for the playground's tanh)."""
     threshold = 0.5 if settings.loss == "binary_crossentropy" else 0.0
-    return np.where(out[:, 0] >= threshold, 1, -1)
+    positive: npt.NDArray[np.bool_] = out[:, 0] >= threshold
+    return positive
 
 
 def class_labels(settings: PlaygroundSettings) -> list[int]:

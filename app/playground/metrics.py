@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from app.engine.types import FloatArray
-from app.playground.labels import class_labels, predicted_labels
+from app.playground.labels import class_labels, predicted_labels, predicted_positive
 from app.playground.settings import PlaygroundSettings
 
 
@@ -52,10 +52,14 @@ def confusion_matrix(
 def _accuracy(settings: PlaygroundSettings, out: FloatArray, y: FloatArray) -> float:
     if len(y) == 0:
         return math.nan
-    truth = y.astype(np.int64) if settings.classes > 2 else np.where(y > 0, 1, -1)
-    # count / n is np.mean of the booleans to the bit (a sum of 0s and 1s is exact), without
-    # np.mean's Python layer: this runs twice per frame.
-    return np.count_nonzero(predicted_labels(settings, out) == truth) / len(y)
+    # count / n is np.mean of the hits to the bit (a sum of 0s and 1s is exact), without
+    # np.mean's Python layer, and a binary hit is "predicted +1" == "labelled +1" without
+    # building either ±1 array: this runs twice per frame.
+    if settings.classes > 2:
+        hits = predicted_labels(settings, out) == y.astype(np.int64)
+    else:
+        hits = predicted_positive(settings, out) == (y > 0)
+    return np.count_nonzero(hits) / len(y)
 
 
 def _rmse(pred: FloatArray, y: FloatArray) -> float:
