@@ -26,7 +26,7 @@ from itertools import accumulate
 import numpy as np
 import numpy.typing as npt
 
-from app.engine.activations import ACTIVATIONS, tanh32_into
+from app.engine.activations import ACTIVATIONS, tanh32_of_doubled_into
 from app.engine.network import Network
 from app.engine.types import AnyFloatArray, Float32Array, FloatArray
 from app.playground.features import FEATURE_ORDER, feature_matrix
@@ -109,7 +109,8 @@ def input_thumbnails_u8() -> U8Array:
 
 @cache
 def _block_matrix(dtype: str) -> AnyFloatArray:
-    """(100, 10) 0/1 matrix of `dtype` (a NumPy name): column c sums grid columns 10c…10c+9."""
+    """(100, 10) 0/1 matrix of `dtype` (a NumPy type code, which unlike `dtype.name` is no
+    Python property to compute per frame): column c sums grid columns 10c…10c+9."""
     out = np.repeat(np.eye(THUMB_SIZE, dtype=dtype), _BLOCK, axis=0)
     out.flags.writeable = False
     return out
@@ -129,7 +130,7 @@ def block_average(maps: AnyFloatArray, scratch: AnyFloatArray | None = None) -> 
     m = maps.size // _N_POINTS
     blocks = maps.reshape(m, THUMB_SIZE, _BLOCK, GRID_SIZE)  # (m, block row, row in it, x)
     rows = np.add.reduce(blocks, axis=2, out=scratch)  # (m, 10, 100)
-    sums = rows.reshape(-1, GRID_SIZE) @ _block_matrix(maps.dtype.name)  # (m·10, 10)
+    sums = rows.reshape(-1, GRID_SIZE) @ _block_matrix(maps.dtype.char)  # (m·10, 10)
     result: AnyFloatArray = (sums / (_BLOCK * _BLOCK)).reshape(*lead, THUMB_SIZE, THUMB_SIZE)
     return result
 
@@ -224,11 +225,12 @@ class GridEvaluator:
         acts = self._layer_views(net.layer_sizes)
         a: Float32Array = self._features
         for layer, (W, b, z) in enumerate(zip(net.W, net.b, acts, strict=True)):
-            np.matmul(W.T.astype(np.float32), a, out=z)  # (fan_out, 10,000)
-            z += b.astype(np.float32)[:, None]
             name = net.output_activation if layer == last else net.activation
+            scale = 2.0 if name == "tanh" else 1.0  # tanh reads 2z (tanh32_of_doubled_into)
+            np.matmul((W.T * scale).astype(np.float32), a, out=z)  # (fan_out, 10,000)
+            z += (b * scale).astype(np.float32)[:, None]
             if name == "tanh":  # the default: in place, no 160 kB temporary to copy back
-                tanh32_into(z, z)
+                tanh32_of_doubled_into(z, z)
             else:
                 fn = output if layer == last else hidden
                 zT = z.T
