@@ -3,6 +3,8 @@
 // parses sends the new value; Enter shows the value again; Escape or leaving closes it.
 // Trade-off (an improvement on the playground): while editing, the card stays put when the pointer
 // leaves the link, because reaching for the keyboard often moves the mouse.
+// An edit begun from the keyboard gives the focus back to its link on Enter or Escape, so the
+// arrow keys go on from there; one begun by a click leaves the focus where it was before.
 
 import { formatWeight } from "./format.js";
 
@@ -20,6 +22,8 @@ export class HoverCard {
     this.noteEl = el.querySelector(".note");
     this.target = null;
     this.editing = false;
+    this.returnTo = null; // the focused link or bias a keyboard edit came from
+    this.handingBack = false; // Enter is giving the focus back to returnTo
     this.input.addEventListener("input", () => {
       const v = Number(this.input.value);
       if (this.input.value.trim() === "" || !Number.isFinite(v) || Math.abs(v) > 1e6) return;
@@ -27,8 +31,16 @@ export class HoverCard {
       this.onEdit(this.target, v);
     });
     this.input.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter") this.#stopEditing();
-      else if (ev.key === "Escape") this.hide(true);
+      if (ev.key === "Enter" || ev.key === "Escape") {
+        const back = this.returnTo;
+        if (ev.key === "Enter") this.#stopEditing();
+        else this.hide(true);
+        // After Enter the card stays over the link with the value just typed (a frame may not
+        // have brought it back yet): the link's focus handler must not show it again.
+        this.handingBack = ev.key === "Enter";
+        if (back) back.focus();
+        this.handingBack = false;
+      }
       ev.stopPropagation();
     });
     this.input.addEventListener("blur", () => {
@@ -42,7 +54,7 @@ export class HoverCard {
    * @param {number} value current value @param {number} x @param {number} y in px
    */
   show(target, value, x, y) {
-    if (this.editing) return;
+    if (this.editing || (this.handingBack && target === this.target)) return;
     this.target = target;
     this.kind.textContent = target.kind === "bias" ? "Bias" : "Weight";
     this.value.textContent = formatWeight(value);
@@ -68,10 +80,15 @@ export class HoverCard {
     return !this.el.classList.contains("hidden");
   }
 
-  /** Turn the value into an input (a click anywhere on the network while the card shows). */
-  edit(current) {
+  /**
+   * Turn the value into an input (a click anywhere on the network while the card shows, or
+   * Enter on a focused link). @param {number} current
+   * @param {HTMLElement|SVGElement|null} [returnTo] where Enter or Escape put the focus back
+   */
+  edit(current, returnTo = null) {
     if (!this.visible || this.editing) return;
     this.editing = true;
+    this.returnTo = returnTo;
     this.value.classList.add("hidden");
     this.input.classList.remove("hidden");
     this.input.value = String(Number(current.toPrecision(6)));
@@ -81,6 +98,7 @@ export class HoverCard {
 
   #stopEditing() {
     this.editing = false;
+    this.returnTo = null;
     this.input.classList.add("hidden");
     this.value.classList.remove("hidden");
   }
