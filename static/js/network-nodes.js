@@ -112,7 +112,8 @@ export function outputNodeDiv(root, node, k) {
 export function biasRects(node, l, u, isOutput) {
   const x = isOutput ? node.cx - RECT_SIZE / 2 - 12 : node.cx - RECT_SIZE / 2 - BIAS_SIZE - 2;
   const y = isOutput ? node.cy + 8 : node.cy - RECT_SIZE / 2 + RECT_SIZE - BIAS_SIZE + 3;
-  const rect = svgEl("rect", { class: "bias", x, y, width: BIAS_SIZE, height: BIAS_SIZE, fill: "#e8eaeb" });
+  // The visible square says nothing a screen reader needs: the hit target carries the label.
+  const rect = svgEl("rect", { class: "bias", x, y, width: BIAS_SIZE, height: BIAS_SIZE, fill: "#e8eaeb", "aria-hidden": "true" });
   const pad = 3;
   const size = BIAS_SIZE + 2 * pad;
   const hit = svgEl("rect", { class: "bias-hover", x: x - pad, y: y - pad, width: size, height: size });

@@ -7,7 +7,8 @@
 // (links-canvas.js, in a worker). As ~400 SVG paths whose colour, width and dash offset changed
 // every frame they cost a style recalc, a repaint and a re-raster of every path each frame (about
 // 35 ms of the main thread on two cores). The DOM keeps only what is static or rarely changes:
-// an invisible SVG path over each link for hover and click, the bias squares, the nodes.
+// an invisible SVG path over each link for hover and click (weight-targets.js), the bias squares,
+// the nodes.
 
 import { placeCallouts } from "./callouts.js";
 import { svgEl } from "./dom.js";
@@ -17,6 +18,7 @@ import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { RECT_SIZE, layoutNetwork } from "./network-layout.js";
 import { biasRects, compactControls, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
 import { FEATURES } from "./state.js";
+import { WeightTargets } from "./weight-targets.js";
 
 export { gradientLevel, linkWidth } from "./links-canvas.js";
 
@@ -50,13 +52,8 @@ export class NetworkView {
     this.lut = null;
     this.inputThumbs = null;
     this.outputLuts = null;
-    this.svg.addEventListener("click", () => {
-      const t = this.card.target;
-      if (t) this.card.edit(this.#valueOf(t));
-    });
-    document.addEventListener("pointerdown", (ev) => {
-      const inside = this.card.el.contains(ev.target) || this.svg.contains(ev.target);
-      if (this.card.visible && !inside) this.card.hide(true);
+    this.targets = new WeightTargets({
+      root, svg, card: this.card, valueOf: (t) => this.#valueOf(t), noteOf: (t) => this.#noteOf(t),
     });
   }
 
@@ -87,7 +84,8 @@ export class NetworkView {
     this.svg.setAttribute("height", String(layout.height));
     this.root.style.height = `${layout.height}px`;
     const biasLayer = svgEl("g", { class: "biases" });
-    this.links = this.#links(layout.links);
+    const linkHovers = this.targets.links(layout.links);
+    this.links = layout.links;
     this.svg.append(biasLayer);
     this.inputCanvases = new Map();
     for (const node of layout.inputs) this.#inputNode(node, enabled.includes(node.key));
@@ -95,8 +93,9 @@ export class NetworkView {
       nodes.map((node, u) => this.#hiddenNode(node, l, u)));
     this.outputCanvases = outputs > 1 ? layout.outputs.map((node, k) => this.#outputNode(node, hidden.length + 1, k)) : [];
     const single = outputs === 1;
-    this.biases = [...layout.layers, layout.outputs].map((nodes, l) =>
+    const biases = [...layout.layers, layout.outputs].map((nodes, l) =>
       nodes.map((node, u) => this.#bias(biasLayer, node, l, u, single && l === layout.layers.length)));
+    this.biases = biases.map((row) => row.map((b) => b.rect));
     this.biasFills = this.biases.map((rects) => rects.map(() => ""));
     const pitch = layout.layers.length > 1 ? layout.layers[1][0].cx - layout.layers[0][0].cx : Infinity;
     const compact = compactControls(pitch);
@@ -104,49 +103,14 @@ export class NetworkView {
     layout.layers.forEach((nodes, l) =>
       layerControls(this.root, nodes[0].cx, l, nodes.length, maxNeurons, this.handlers.neurons, compact));
     placeCallouts(this.root, showCallouts && layout.thumbCallout, showCallouts && layout.weightCallout);
+    // Tab follows the DOM: the SVG goes after the nodes and buttons just added, so its one stop
+    // comes after them (the CSS keeps it painted under them).
+    this.root.append(this.svg);
+    this.targets.setOrder(layout.links, linkHovers, biases.map((row) => row.map((b) => b.hit)));
     refocus(focused, this.root, document.getElementById("add-layers"));
     // Grey until a frame of this structure arrives.
     this.linksCanvas.setLinks(layout.links.map((link) => link.d), width + RECT_SIZE, layout.height);
     if (this.frame) this.update(this.frame, this.lut, this.inputThumbs, this.outputLuts);
-  }
-
-  // Over each link of the canvas, an invisible 8 px SVG path catches the hover (spec §7.4).
-  #links(links) {
-    const hoverLayer = svgEl("g", { class: "link-hovers" });
-    this.svg.append(hoverLayer);
-    return links.map((link) => {
-      const id = `${link.layer}-${link.src}-${link.dst}`;
-      const hover = svgEl("path", { class: "link-hover", "data-link": id, d: link.d });
-      this.#hoverable(hover, { kind: "weight", layer: link.layer, src: link.src, dst: link.dst });
-      hoverLayer.append(hover);
-      return link;
-    });
-  }
-
-  #hoverable(el, target) {
-    const show = (x, y) => {
-      const box = this.root.getBoundingClientRect();
-      this.card.show(target, this.#valueOf(target), x - box.left, y - box.top);
-      this.card.note(this.#noteOf(target));
-    };
-    el.addEventListener("mouseenter", (ev) => show(ev.clientX, ev.clientY));
-    el.addEventListener("mouseleave", () => this.card.hide());
-    // Keyboard: Tab reaches every link and bias; the card shows, Enter edits the value.
-    el.setAttribute("tabindex", "0");
-    el.setAttribute("role", "button");
-    el.setAttribute("aria-label", target.kind === "bias"
-      ? `Bias of neuron ${target.node + 1} in layer ${target.layer + 1}`
-      : `Weight from node ${target.src + 1} of layer ${target.layer} to node ${target.dst + 1} of layer ${target.layer + 1}`);
-    el.addEventListener("focus", () => {
-      const r = el.getBoundingClientRect();
-      show(r.left + r.width / 2, r.top + r.height / 2);
-    });
-    el.addEventListener("blur", () => this.card.hide());
-    el.addEventListener("keydown", (ev) => {
-      if (ev.key !== "Enter") return;
-      ev.preventDefault();
-      this.card.edit(this.#valueOf(target));
-    });
   }
 
   #valueOf(t) {
@@ -206,9 +170,9 @@ export class NetworkView {
 
   #bias(group, node, l, u, isOutput) {
     const [rect, hit] = biasRects(node, l, u, isOutput);
-    this.#hoverable(hit, { kind: "bias", layer: l, node: u });
+    this.targets.bias(hit, l, u);
     group.append(rect, hit);
-    return rect;
+    return { rect, hit };
   }
 
   /**
