@@ -231,16 +231,16 @@ def _stack_data(
 
 def _epoch(kernel: GangKernel, trainers: Sequence[Trainer], X: FloatArray, T: FloatArray) -> None:
     """The minibatch loop: per batch the sums, then plain SGD's w -= (lr/(1 + decay·k))·g/B
-    with each member's own rate, decay and step count k, as SGD's flat step computes it."""
+    with each member's own rate, decay and step count k, as SGD's flat step computes it.
+    The rates of every batch are computed up front, in one call instead of four per batch:
+    the same operations on the same numbers (k is a whole number, exact in float64)."""
     B, params, grads = kernel.B, kernel.params, kernel.grads
-    rates = np.array([t.optimizer.learning_rate for t in trainers])
-    decays = np.array([t.optimizer.decay for t in trainers])
-    steps = np.array([float(t.optimizer.iterations) for t in trainers])
-    lr = np.empty((len(trainers), 1))
+    rates = np.array([[t.optimizer.learning_rate] for t in trainers])
+    decays = np.array([[t.optimizer.decay] for t in trainers])
+    steps = np.array([[float(t.optimizer.iterations)] for t in trainers]) + np.arange(X.shape[1])
+    lrs = rates / (1.0 + decays * steps)  # (S, batches)
     for b in range(X.shape[1]):
         kernel.sums(X[:, b], T[:, b * B : (b + 1) * B])
         np.divide(grads, kernel.count, out=grads)
-        np.divide(rates, 1.0 + decays * steps, out=lr[:, 0])
-        np.multiply(grads, lr, out=grads)
+        np.multiply(grads, lrs[:, b : b + 1], out=grads)
         np.subtract(params, grads, out=params)
-        steps += 1.0

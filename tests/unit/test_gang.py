@@ -118,3 +118,36 @@ def test_what_gangs_and_what_trains_alone(change: dict) -> None:
     assert gang_key(sessions(base, ["k"])[0].trainer, 250) is not None
     alone = sessions({**base, **change}, ["k"])[0]
     assert gang_key(alone.trainer, len(alone.Ftr)) is None
+
+
+def test_members_with_their_own_rates_and_decays_each_get_their_solo_epochs() -> None:
+    """Rate and decay are per member (not in the key): each update's rate must be the
+    member's own lr / (1 + decay · k), at its own step count k."""
+    options = [(0.03, 0.0), (0.1, 0.01), (0.3, 0.5), (0.003, 1e-4)]
+
+    def build() -> list[Session]:
+        made = [
+            Session(
+                PlaygroundSettings(
+                    dataset="circle",
+                    network_shape=[4, 2],
+                    learning_rate=rate,
+                    optimizer_options={"decay": decay},
+                    seed=f"d{i}",
+                )
+            )
+            for i, (rate, decay) in enumerate(options)
+        ]
+        for i, s in enumerate(made):
+            s.advance(1 + i)  # different step counts going in
+        return made
+
+    solo, gang = build(), build()
+    net = gang[0].net
+    kernel = GangKernel(net.layer_sizes, net.activation, net.output_activation, len(gang), 10)
+    for _ in range(3):
+        train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
+        for alone, together in zip(solo, gang, strict=True):
+            alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
+            assert np.array_equal(together.net.params.flat, alone.net.params.flat)
+            assert together.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
