@@ -10,6 +10,7 @@ takes effect at the next turn. The runner never spins: a failed, paused, finishe
 unwatched session sleeps until a message wakes it.
 """
 
+import asyncio
 import time
 
 import anyio
@@ -140,6 +141,20 @@ async def sleep_until_needed(conn: ConnectionState) -> None:
     busy = live and phase in (Phase.PLAYING, Phase.STEPPING)
     speed = session.settings.speed if session is not None and phase is Phase.PLAYING else None
     delay = conn.pacer.sleep_for(time.monotonic(), pending and conn.pacer.credit > 0, speed, busy)
-    with anyio.move_on_after(delay):
-        await conn.wake.wait()
+    await wait_for(conn.wake, delay)
     conn.wake = anyio.Event()
+
+
+async def wait_for(wake: anyio.Event, seconds: float) -> None:
+    """Until `wake` is set or `seconds` have passed, whichever comes first.
+
+    A timer that sets the event, not a cancel scope (`anyio.move_on_after`): a playing
+    runner sleeps 60–90 times a second and its sleep usually ends by the clock, and a
+    scope that runs out delivers a cancellation, which cost ~64 µs per sleep against ~13
+    µs for the timer (uvloop, this VM): a tenth of a worker's CPU with 25 students.
+    """
+    timer = asyncio.get_running_loop().call_later(seconds, wake.set)
+    try:
+        await wake.wait()
+    finally:
+        timer.cancel()
