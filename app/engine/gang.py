@@ -33,6 +33,8 @@ from app.engine.training import Trainer
 from app.engine.types import FloatArray
 
 LOSS = LOSSES["playground"]
+BOUNDED = frozenset({"tanh", "sigmoid"})  # activations whose values lie in [−1, 1]
+SAFE_REACH = 1e300  # |z| below this cannot overflow float64 (max ≈ 1.8e308)
 
 
 class GangKey(NamedTuple):
@@ -69,7 +71,8 @@ def most_members(key: GangKey, seconds: float) -> int:
     """How many members a gang of `key` may have for its epoch to take about `seconds`:
     an epoch holds the event loop, so a heavy configuration gangs in small groups or not
     at all (a 6x8 network at batch size 1 never does). The model per member-epoch is
-    ~45 ns per row and unit (two float64 tanh passes: training and the loss) plus ~2.4 µs
+    ~45 ns per row and unit (two float64 tanh passes: training and, unless skipped, the
+    loss) plus ~2.4 µs
     per minibatch and layer (eight stacked calls of ~0.3 µs per member); it overestimates
     config A's measured 0.15–0.2 ms (benchmarks/engine.py), erring on the safe side."""
     units, layers = sum(key.sizes[1:]), len(key.sizes) - 1
@@ -117,6 +120,7 @@ class GangKernel:
         assert act.into and act.slope and self.out_act.into  # all elementwise (gang_key)
         self.into, self.slope, self.out_into = act.into, act.slope, self.out_act.into
         self.joint = output == activation
+        self.bounded = activation in BOUNDED and output in BOUNDED
         block_shapes = [(n + 1, m) for n, m in zip(sizes[:-1], sizes[1:], strict=True)]
         P = sum(r * c for r, c in block_shapes)
         self.params, self.grads = np.empty((S, P)), np.empty((S, P))
@@ -128,6 +132,7 @@ class GangKernel:
         self._full: _Stack | None = None
         self._data_refs: list[tuple[FloatArray, FloatArray]] = []
         self._data: tuple[FloatArray, FloatArray, FloatArray] = (np.empty(0),) * 3
+        self._reach = np.empty(0)  # per member: how far its first layer's z can reach per |w|
         self.count = np.full((), float(B))
 
     def forward(self, X: FloatArray, buf: _Stack) -> FloatArray:
@@ -171,7 +176,24 @@ class GangKernel:
         )
         if not same:
             self._data_refs, self._data = list(data), _stack_data(data, self.B)
+            Xf = self._data[2]  # its ones row counts for the bias
+            self._reach = np.maximum(np.abs(Xf).sum(axis=1).max(axis=1), max(self.sizes) + 1)
         return self._data
+
+    def cannot_overflow(self) -> bool:
+        """True when no member's forward pass can overflow, so every output and loss is
+        finite and the loss pass after the epoch would only confirm it.
+
+        With tanh or sigmoid everywhere, every activation lies in [−1, 1], so a unit's z
+        is at most (Σ|inputs| + 1)·max|w| in magnitude: bounded by `_reach`·max|w| (the
+        first layer's rows of data, or the widest layer's fan-in + 1). Under 1e300 no z
+        overflows; the outputs, in [−1, 1], and ½(o − t)² with |t| ≤ 1 are finite. A
+        weight that is not finite fails the comparison, so that member is checked in full.
+        """
+        if not self.bounded:
+            return False
+        biggest = np.abs(self.params).max(axis=1)
+        return bool(np.all(biggest * self._reach < SAFE_REACH))
 
     def predict(self, X: FloatArray) -> FloatArray:
         """X (S, inputs + 1, N) -> a fresh (S, N, 1) of outputs."""
@@ -181,22 +203,40 @@ class GangKernel:
         return np.array(self.forward(X, self._full))
 
 
-Result = tuple[float, FloatArray] | None
+class Trained(NamedTuple):
+    """One member's epoch: the loss after it and the outputs it was taken at, or None for
+    both when no pass was needed to know it is finite (GangKernel.cannot_overflow)."""
+
+    loss: float | None
+    outputs: FloatArray | None
+
+
+Result = Trained | None  # None: not finite, and nothing of that member changed
 
 
 def train_together(
     kernel: GangKernel, trainers: Sequence[Trainer], data: Sequence[tuple[FloatArray, FloatArray]]
 ) -> list[Result]:
     """One epoch for each of `trainers` (all of one `gang_key`, as many as kernel.S) on its
-    (F, y). Per member: (loss after the epoch, outputs (N, 1) it was taken at), committed to
-    its Trainer, or None if that member's result is not finite; then nothing of it changed,
-    and its own Trainer should run the epoch, which reports the divergence and rolls back."""
+    (F, y), committed to its Trainer; None for a member whose result is not finite: then
+    nothing of it changed, and its own Trainer should run the epoch, which reports the
+    divergence and rolls back.
+
+    The loss pass over every member's rows after the epoch (a fifth of a gang's time) is
+    skipped when it cannot find anything but finite numbers: a Trainer alone would pass
+    its finiteness check with the same weights, and the loss is only shown in a frame,
+    which then takes it itself (readouts.py), once per frame instead of once per epoch.
+    """
     X, T, Xf = kernel.stacked_data(data)
     for row, trainer in zip(kernel.params, trainers, strict=True):
         row[...] = trainer.net.params.flat
     # As in Trainer.train_epoch, overflow is detected after the fact, not warned about.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _epoch(kernel, trainers, X, T)
+        if kernel.cannot_overflow():
+            for row, trainer in zip(kernel.params, trainers, strict=True):
+                trainer.commit_epoch(row, X.shape[1], None)
+            return [Trained(None, None)] * len(trainers)
         outputs = kernel.predict(Xf)
         d = outputs - T
         # LOSS.value's ½Σ(o − t)² per row, then each member's mean over its rows: a row's
@@ -210,7 +250,7 @@ def train_together(
             continue
         mine = outputs[i].copy()
         trainer.commit_epoch(kernel.params[i], X.shape[1], mine)
-        results.append((float(values[i]), mine))
+        results.append(Trained(float(values[i]), mine))
     return results
 
 

@@ -251,9 +251,10 @@ class Trainer(TrainerState, Updates):
         """Carried gradient sums or dead links: an epoch then needs this Trainer's own loop."""
         return self._has_dead or self._carry_count != 0
 
-    def commit_epoch(self, params: FloatArray, updates: int, outputs: FloatArray) -> None:
+    def commit_epoch(self, params: FloatArray, updates: int, outputs: FloatArray | None) -> None:
         """Take the result of an epoch trained elsewhere (gang.py): its weights, its plain
-        SGD steps and the outputs its loss was taken at, as train_epoch would leave them."""
+        SGD steps and the outputs its loss was taken at (None if no loss was taken), as
+        train_epoch would leave them."""
         self.net.params.flat[...] = params
         self.optimizer.iterations += updates
         self.last_outputs = outputs

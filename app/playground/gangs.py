@@ -43,7 +43,7 @@ class Gangs:
         results = train_together(kernel, [s.trainer for s in sessions], data)
         for session, result in zip(sessions, results, strict=True):
             if result is not None:
-                session.record_epoch(*result)
+                session.record_epoch(result.outputs)
         return [result is not None for result in results]
 
     def _kernel(self, key: GangKey, first: Session, size: int) -> GangKernel:

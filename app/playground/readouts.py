@@ -31,7 +31,6 @@ class Readouts:
     yte: FloatArray
     version: int
     epoch: int
-    train_loss: float
     history: list[tuple[int, float, float]]
     trainer: Trainer
     _outputs: tuple[int, FloatArray, FloatArray] | None
@@ -57,8 +56,7 @@ class Readouts:
         """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
         out_tr, out_te = self.outputs()
         loss = LOSSES[self.settings.loss]
-        self.train_loss = mean_or_nan(loss.value(out_tr, self.Ttr))
-        return self.train_loss, mean_or_nan(loss.value(out_te, self.Tte))
+        return mean_or_nan(loss.value(out_tr, self.Ttr)), mean_or_nan(loss.value(out_te, self.Tte))
 
     def note_history(self, train: float, test: float) -> None:
         """One loss-chart point per frame (the chart's x is the epoch)."""

@@ -55,7 +55,6 @@ class Session(Readouts):
         self.focus: tuple[int, int] | None = None
         self.version = 0  # bumped on every visible change; the server sends a frame per bump
         self.data_version = 0
-        self.train_loss = math.nan
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
         check_limits(settings, self.max_layers, self.max_neurons)
         optimizer_from(settings)  # validate optimizer options before building anything
@@ -229,7 +228,7 @@ class Session(Readouts):
                 events.append(_event("epochs_limit", f"Stopped at epoch {limit}, as asked."))
                 break
             try:
-                self.train_loss = self.trainer.train_epoch(self.Ftr, self.Ttr)
+                self.trainer.train_epoch(self.Ftr, self.Ttr)  # frames take the loss they show
             except DivergenceError as exc:
                 self.playing, self.diverged = False, True
                 self.log.note(self.epoch, "diverged")  # rolled back, but a shuffle was drawn
@@ -243,9 +242,10 @@ class Session(Readouts):
         self.keep_train_outputs(fresh)
         return events
 
-    def record_epoch(self, train_loss: float, outputs: FloatArray) -> None:
-        """An epoch trained in a gang (gangs.py): what `advance` records after one."""
-        self.train_loss, self.epoch = train_loss, self.epoch + 1
+    def record_epoch(self, outputs: FloatArray | None) -> None:
+        """An epoch trained in a gang (gangs.py): what `advance` records after one; the
+        training set's outputs, if the gang took its loss."""
+        self.epoch += 1
         self.touch()
         self.keep_train_outputs(outputs)
 

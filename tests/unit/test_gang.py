@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.engine.gang import GangKernel, gang_key, train_together
+from app.engine.training import DivergenceError
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
 
@@ -62,15 +63,62 @@ def test_a_gang_epoch_is_each_members_solo_epoch_to_the_bit(name: str) -> None:
         for alone, together, result in zip(solo, gang, results, strict=True):
             loss = alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
             assert result is not None
-            assert result[0] == loss
             assert np.array_equal(together.net.params.flat, alone.net.params.flat)
             assert together.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
-            assert np.array_equal(result[1], alone.trainer.last_outputs)
+            if result.loss is None:  # not taken: the frame's own pass must find the same
+                assert result.outputs is None and together.trainer.last_outputs is None
+                assert together.trainer.loss(together.Ftr, together.Ttr) == loss
+            else:
+                assert result.loss == loss
+                assert np.array_equal(result.outputs, alone.trainer.last_outputs)
     # The copies really trained (a gang that changed nothing would pass the checks above
     # only if solo training changed nothing too).
     assert not np.array_equal(
         gang[0].net.params.flat, sessions(CASES[name], ["g1"])[0].net.params.flat
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "skips"),
+    [("config A", True), ("sigmoid, batch 25", True), ("relu, batch 1", False),
+     ("regression, linear", False)],
+)  # fmt: skip
+def test_the_loss_pass_is_skipped_only_where_nothing_can_overflow(name: str, skips: bool) -> None:
+    gang = sessions(CASES[name], ["s1", "s2"])
+    net, B = gang[0].net, gang[0].trainer.batch_size
+    kernel = GangKernel(net.layer_sizes, net.activation, net.output_activation, 2, B)
+    results = train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
+    assert all(r is not None and (r.loss is None) == skips for r in results)
+
+
+@pytest.mark.parametrize(
+    ("size", "diverges"),
+    [(1e200, False), (1e298, False), (1e300, False), (1e306, False), (1.7e308, False),
+     (np.inf, True), (np.nan, True)],
+)  # fmt: skip
+def test_a_tanh_gang_diverges_exactly_when_training_alone_does(size: float, diverges: bool) -> None:
+    """Weights of ±size up to float64's limit (tanh saturates, so these train on) and
+    weights that are not finite (which diverge): a member either commits the weights it
+    would have alone or is left untouched where its Trainer alone raises DivergenceError,
+    so the skipped loss pass (GangKernel.cannot_overflow) hides nothing."""
+    solo, gang = (
+        sessions(CASES["config A"], ["r1", "r2"]),
+        sessions(CASES["config A"], ["r1", "r2"]),
+    )
+    for s in solo + gang:
+        s.net.params.flat[::3] *= size  # includes a first-layer weight
+    kernel = GangKernel(gang[0].net.layer_sizes, "tanh", "tanh", 2, 10)
+    before = [g.net.params.flat.copy() for g in gang]
+    results = train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
+    for alone, together, result, old in zip(solo, gang, results, before, strict=True):
+        try:
+            alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
+        except DivergenceError:
+            assert diverges and result is None
+            assert np.array_equal(together.net.params.flat, old, equal_nan=True)
+            continue
+        assert not diverges and result is not None
+        assert np.array_equal(together.net.params.flat, alone.net.params.flat)
 
 
 def test_a_diverging_member_is_left_untouched_and_the_others_commit() -> None:
