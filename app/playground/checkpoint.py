@@ -17,13 +17,16 @@ import numpy as np
 
 from app.playground.custom_data import Row, check_row
 from app.playground.errors import ProtocolError
-from app.playground.readouts import HISTORY_LIMIT
+from app.playground.readouts import thinned
 from app.playground.run_link import RunMarker
 from app.playground.run_log import RunLog
 from app.playground.session import LIVE_KEYS, Session
 
 CHECKPOINT_VERSION = 2  # 2: the run log (events for exact replays) replaced "caveats"
 COUNTER_MAX = 10**12  # iterations and carried samples: far beyond any real run
+# Loss-chart points a checkpoint may carry: what servers kept before HISTORY_LIMIT was 500,
+# so a page that stored one of theirs still resumes (thinned to the limit).
+ACCEPTED_HISTORY = 2000
 
 
 def take(session: Session) -> dict[str, Any]:
@@ -125,8 +128,8 @@ def _check_header(session: Session, data: dict[str, Any]) -> None:
     if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 10**12:
         raise ValueError("epoch must be a non-negative integer")
     history = data["history"]
-    if not isinstance(history, list) or len(history) > HISTORY_LIMIT:
-        raise ValueError(f"history must be a list of at most {HISTORY_LIMIT} points")
+    if not isinstance(history, list) or len(history) > ACCEPTED_HISTORY:
+        raise ValueError(f"history must be a list of at most {ACCEPTED_HISTORY} points")
 
 
 def _apply(session: Session, data: dict[str, Any]) -> None:
@@ -150,7 +153,7 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.rng.set_state(data["rng"])
     _restore_run_marker(session, data)
     session.keras_rng.bit_generator.state = data["keras_rng"]
-    session.history = [_history_point(p) for p in data["history"]]
+    session.history = thinned([_history_point(p) for p in data["history"]])
     session.epoch = data["epoch"]
     session.diverged = bool(data["diverged"])
     session.playing = False

@@ -24,7 +24,7 @@ from app.playground.errors import ProtocolError
 from app.playground.features import feature_matrix
 from app.playground.grids import GridEvaluator
 from app.playground.labels import targets
-from app.playground.readouts import Readouts
+from app.playground.readouts import Readouts, thinned
 from app.playground.rng import keras_generator
 from app.playground.run_link import RunMarker, keras_stream, marker_at, rewind
 from app.playground.run_log import RunLog, seeded_data
@@ -125,7 +125,7 @@ class Session(Readouts):
         self.initial_weights = self.net.get_weights()
         self.run_marker = None  # no seed draws these weights: no link replays them
         self.epoch = epoch
-        self.history = list(history)
+        self.history = thinned(list(history))
         self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
         self.touch()
 

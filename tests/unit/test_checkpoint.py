@@ -128,3 +128,28 @@ def test_the_run_log_travels_so_an_export_after_a_reconnect_replays_from_the_sta
                                                  "regenerate"]  # fmt: skip
     assert b.log.seed == "ck" and b.log.learning_rate == 0.03
     assert pytorch_script(run_record(b)) == pytorch_script(run_record(a))
+
+
+def test_a_long_lesson_keeps_its_checkpoints_small() -> None:
+    """Every checkpoint carries the loss history, once a second per student: it must stop
+    growing however long the lesson, and still span the whole run."""
+    session = make()
+    for epoch in range(1, 20_001):  # a frame every few epochs for a whole lesson, and more
+        session.epoch = epoch
+        session.note_history(1 / epoch, 2 / epoch)
+    history = checkpoint.take(session)["history"]
+    assert 250 <= len(history) <= 500
+    assert history[0][0] == 1 and history[-1][0] > 19_000  # the start and the end are there
+    assert len(json.dumps(checkpoint.take(session))) < 40_000
+
+
+def test_a_checkpoint_with_an_older_servers_longer_history_resumes_thinned() -> None:
+    source = make()
+    source.advance(2)
+    snapshot = json.loads(json.dumps(checkpoint.take(source), allow_nan=False))
+    snapshot["history"] = [[e, 1 / (e + 1), 2 / (e + 1)] for e in range(2000)]
+    target = make()
+    checkpoint.restore(target, snapshot)
+    assert 250 <= len(target.history) <= 500
+    assert target.history[0] == (0, 1.0, 2.0)
+    assert target.epoch == source.epoch
