@@ -72,9 +72,9 @@ def most_members(key: GangKey, seconds: float) -> int:
     an epoch holds the event loop, so a heavy configuration gangs in small groups or not
     at all (a 6x8 network at batch size 1 never does). The model per member-epoch is
     ~45 ns per row and unit (two float64 tanh passes: training and, unless skipped, the
-    loss) plus ~2.4 µs
-    per minibatch and layer (eight stacked calls of ~0.3 µs per member); it overestimates
-    config A's measured 0.15–0.2 ms (benchmarks/engine.py), erring on the safe side."""
+    loss) plus ~2.4 µs per minibatch and layer (eight stacked calls of ~0.3 µs per member);
+    it overestimates config A's measured 0.1–0.2 ms (benchmarks/engine.py), erring on the
+    safe side."""
     units, layers = sum(key.sizes[1:]), len(key.sizes) - 1
     per_member = 45e-9 * key.rows * units + 2.4e-6 * (key.rows // key.batch) * layers
     return int(seconds / per_member)

@@ -214,9 +214,9 @@ class GridEvaluator:
         """One float32 pass over all 10,000 points: [(units, 10,000)] per non-input layer.
 
         The results are views of the thread's work buffer (`_work_buffers`), valid until
-        the thread's next call. Weights are cast
-        to float32 once per call, so nothing is upcast. Activations see z.T, the (n, units)
-        layout `ACTIVATIONS` expects (softmax is row-wise).
+        the thread's next call. Weights are cast to float32 once per call, so nothing is
+        upcast. Activations see z.T, the (n, units) layout `ACTIVATIONS` expects (softmax is
+        row-wise).
         """
         self._check_inputs(net)
         hidden = ACTIVATIONS[net.activation].fn
