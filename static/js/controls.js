@@ -6,6 +6,7 @@
 
 import { $ } from "./dom.js";
 import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
+import { setDisabled } from "./keyboard.js";
 import { HIDE_FLAGS } from "./state.js";
 
 /** Select id → protocol settings key and value parser. */
@@ -131,8 +132,8 @@ export class Controls {
     const layers = settings.network_shape.length;
     $("num-layers").textContent = String(layers);
     $("layers-label").textContent = layersLabel(layers);
-    $("add-layers").disabled = layers >= limits.max_layers;
-    $("remove-layers").disabled = layers <= 0;
+    setDisabled($("add-layers"), layers >= limits.max_layers);
+    setDisabled($("remove-layers"), layers <= 0);
   }
 
   // Numbers match numerically (0.00001 == 1e-5); a value not in the list selects nothing (spec §6).

@@ -1,7 +1,8 @@
 // Keyboard use of the network drawing, and the "?" help that lists every shortcut.
 // - `focusKey`/`refocus`: a feature toggle or a neuron +/− makes the server rebuild the network,
 //   which replaces the focused element; the focus is carried to its replacement instead of
-//   falling to the page body.
+//   falling to the page body, or to the other button of its + / − pair when the replacement
+//   is disabled (`setDisabled` does the same for buttons disabled in place).
 // - `ShortcutHelp`: a dialog opened by the "?" button or the "?" key. It also explains the
 //   extras (optimizers, gradient view, Keras mode), whose tooltips a touch screen never shows.
 // Trade-off: elements are matched by id or aria-label, which the drawing keeps stable across
@@ -18,11 +19,27 @@ export function focusKey(el, root) {
   return label ? `[aria-label="${CSS.escape(label)}"]` : null;
 }
 
-/** Focus the element `key` names inside `root` again, or the fallback when it is gone. */
+/** Focus the element `key` names inside `root` again, or the fallback when it is gone. A
+ * button rebuilt disabled (a + at its limit) cannot take the focus: its pair takes it. */
 export function refocus(key, root, fallback) {
   if (!key) return;
-  const el = root.querySelector(key) || fallback;
-  if (el) el.focus({ preventScroll: true });
+  const el = root.querySelector(key);
+  const target = el && el.disabled ? enabledPartner(el) : el;
+  (target || fallback)?.focus({ preventScroll: true });
+}
+
+/** Set `button.disabled`; a focused button being disabled hands the focus to its pair (the
+ * other of a + / − pair), since a disabled button drops it to the page body and a keyboard
+ * user loses their place. */
+export function setDisabled(button, disabled) {
+  const had = document.activeElement === button;
+  button.disabled = disabled;
+  if (disabled && had) enabledPartner(button)?.focus({ preventScroll: true });
+}
+
+/** The first enabled button beside `el` in its parent, or null. */
+function enabledPartner(el) {
+  return [...el.parentElement.querySelectorAll("button")].find((b) => b !== el && !b.disabled) ?? null;
 }
 
 export class ShortcutHelp {

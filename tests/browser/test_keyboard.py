@@ -52,6 +52,28 @@ def test_focus_stays_on_the_control_after_the_network_is_rebuilt(playground: Any
     expect(page.locator('#svg [tabindex="0"]')).to_have_count(1)
 
 
+def test_a_plus_button_that_reaches_its_limit_hands_the_focus_to_its_minus(
+    playground: Any,
+) -> None:
+    """A button disabled under the focus drops it to the page body (found by a stranger's
+    keyboard-only pass): at 8 neurons, or at 6 layers, the − beside it takes the focus."""
+    pg = playground.open("networkShape=7,7,7,7,7&seed=0.12345")
+    page = pg.page
+    add = page.get_by_role("button", name="Add a neuron to hidden layer 1")
+    add.focus()
+    page.keyboard.press("Enter")
+    pg.expect_hash("networkShape=8,7,7,7,7&")
+    expect(page.get_by_role("button", name="Add a neuron to hidden layer 1")).to_be_disabled()
+    expect(page.get_by_role("button", name="Remove a neuron from hidden layer 1")).to_be_focused()
+    page.keyboard.press("Enter")  # and the key goes on working where it landed
+    pg.expect_hash("networkShape=7,7,7,7,7&")
+
+    page.locator("#add-layers").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#add-layers")).to_be_disabled()  # 6 hidden layers, the most
+    expect(page.locator("#remove-layers")).to_be_focused()
+
+
 def test_tab_reaches_the_features_soon_and_the_links_are_one_stop_after_them(
     playground: Any,
 ) -> None:
