@@ -20,9 +20,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.playground.lesson_hash import HIDE_FLAGS, HashError, HashState, read_hash
+from app.playground.lesson_text import check_text
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lessons"
 LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+NUMBERED = re.compile(r"^\s*\d+\s*[.):]\s")  # "3. Four zones": the index numbers lessons itself
 METRICS = ("test_loss", "train_loss", "test_accuracy", "train_accuracy")
 MAX_STEPS, MAX_TEXT = 20, 8000
 
@@ -118,7 +120,13 @@ def _step(path: Path, index: int, raw: dict[str, object]) -> Step:
         state = read_hash(spec.hash)
     except HashError as exc:
         raise LessonError(path, f"hash: {exc}", index) from None
-    return Step(spec, state)
+    step = Step(spec, state)
+    hidden = frozenset(step.hidden)
+    for part, words in (("text", spec.text), ("question", spec.question or "")):
+        problems = check_text(words, state, hidden)
+        if problems:
+            raise LessonError(path, f"{part}: {problems[0]}", index)
+    return step
 
 
 def _first(exc: ValidationError) -> str:
@@ -139,6 +147,9 @@ def load_file(path: Path, builtin: bool = False) -> Lesson:
         lesson = LessonFile.model_validate(raw)
     except ValidationError as exc:
         raise LessonError(path, _first(exc)) from None
+    if NUMBERED.match(lesson.title):
+        problem = "title: leave out the number; the list of lessons numbers them by `order`"
+        raise LessonError(path, problem)
     steps = tuple(_step(path, k, step) for k, step in enumerate(lesson.steps, start=1))
     return Lesson(path.stem, lesson.title, lesson.summary, lesson.order, steps, path, builtin)
 
