@@ -1,8 +1,9 @@
 """The lessons on the web: Markdown rendered once at start-up, an index page, one JSON each.
 
 What it is: `LessonBook` (every lesson rendered to the JSON the panel reads,
-static/js/lessons.js) and the routes `GET /lessons` (the index, built-in and the teacher's,
-each linking to its first step) and `GET /lessons/{id}.json`.
+static/js/lessons.js, with its place in the index and the lesson after it, so the last step
+can lead on) and the routes `GET /lessons` (the index, built-in and the teacher's, each
+linking to its first step, its goals listed once each) and `GET /lessons/{id}.json`.
 What it is not: the file format or its checks (app/playground/lessons.py).
 Trade-off: Markdown goes through markdown-it-py in its CommonMark preset with `html` off,
 so raw HTML in a lesson is escaped and shown as text; links keep markdown-it's URL
@@ -47,14 +48,38 @@ def step_json(step: Step) -> dict[str, Any]:
     }
 
 
-def lesson_json(lesson: Lesson) -> dict[str, Any]:
+def lesson_json(lesson: Lesson, number: int, after: Lesson | None) -> dict[str, Any]:
+    """One lesson for the panel: `number` is its place in the index (1 first), `next` the
+    lesson after it there (None for the last), which its last step leads on to."""
+    steps = [step_json(step) for step in lesson.steps]
     return {
         "id": lesson.id,
+        "number": number,
         "title": lesson.title,
         "summary": lesson.summary,
         "builtin": lesson.builtin,
-        "steps": [step_json(step) for step in lesson.steps],
+        "steps": steps,
+        "goals": goal_summary(steps),
+        "next": None if after is None else {"id": after.id, "title": after.title},
     }
+
+
+def goal_summary(steps: list[dict[str, Any]]) -> str:
+    """Each distinct goal once, with the steps that set it ("" without goals).
+    Example: "test loss below 0.1 within 2000 epochs (steps 2 and 3); test accuracy above
+    0.99 (step 4)"."""
+    where: dict[str, list[int]] = {}
+    for k, step in enumerate(steps, start=1):
+        if step["goal"]:
+            where.setdefault(step["goal"]["text"], []).append(k)
+    return "; ".join(f"{text} ({_steps(ks)})" for text, ks in where.items())
+
+
+def _steps(ks: list[int]) -> str:
+    """[3] -> "step 3"; [2, 3, 5] -> "steps 2, 3 and 5"."""
+    if len(ks) == 1:
+        return f"step {ks[0]}"
+    return f"steps {', '.join(map(str, ks[:-1]))} and {ks[-1]}"
 
 
 class LessonBook:
@@ -62,7 +87,11 @@ class LessonBook:
 
     def __init__(self, extra_dir: Path | None = None) -> None:
         self.lessons = load_lessons(extra_dir)
-        self.rendered = {lesson.id: lesson_json(lesson) for lesson in self.lessons}
+        after = [*self.lessons[1:], None]
+        self.rendered = {
+            lesson.id: lesson_json(lesson, k, nxt)
+            for k, (lesson, nxt) in enumerate(zip(self.lessons, after, strict=True), start=1)
+        }
 
 
 @router.get("/lessons", response_class=HTMLResponse, include_in_schema=False)

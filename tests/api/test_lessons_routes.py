@@ -1,6 +1,7 @@
 """`GET /lessons`, `GET /lessons/<id>.json`, a teacher's folder, and a bad folder at start-up."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,31 @@ def test_the_index_links_every_lesson_to_its_first_step(client: TestClient) -> N
         assert f'href="/#lesson={lesson_id}&amp;step=1"' in page.text
     assert "teacher&#39;s" in page.text
     assert "test loss below 0.1 within 500 epochs" in page.text
+
+
+def test_the_index_numbers_each_lesson_once_and_names_each_goal_once(client: TestClient) -> None:
+    """A newcomer's pass saw "1. 1. Two clusters…" (the title's own number inside the list's)
+    and "test loss below 0.1 within 2000 epochs; test loss below 0.1 within 2000 epochs"."""
+    page = client.get("/lessons").text
+    titles = re.findall(r'step=1">([^<]+)</a>', page)
+    assert len(titles) >= 10 and not [t for t in titles if re.match(r"\s*\d+[.):]", t)], titles
+    spiral = page.split('data-lesson="spiral"', 1)[1].split("</li>", 1)[0]
+    goals = spiral.split("Goals:", 1)[1]
+    assert goals.count("test loss below 0.1 within 2000 epochs") == 1
+    assert "within 2000 epochs (steps 2 and 3)" in goals and "(step 4)" in goals
+
+
+def test_each_lesson_leads_on_to_the_next_in_the_index(client: TestClient) -> None:
+    page = client.get("/lessons").text
+    order = re.findall(r'data-lesson="([a-z0-9-]+)"', page)
+    for k, (this, after) in enumerate(zip(order, [*order[1:], None], strict=True), start=1):
+        data = client.get(f"/lessons/{this}.json").json()
+        assert data["number"] == k
+        if after is None:
+            assert data["next"] is None
+        else:
+            after_title = client.get(f"/lessons/{after}.json").json()["title"]
+            assert data["next"] == {"id": after, "title": after_title}
 
 
 def test_a_lesson_is_served_rendered_with_raw_html_escaped(client: TestClient) -> None:
