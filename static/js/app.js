@@ -154,8 +154,9 @@ class Playground {
     this.connection.send(message);
   }
 
-  #hello() {
-    const resume = this.conversation.hello();
+  /** @param {boolean} [fresh] start a new run even when a stored checkpoint matches */
+  #hello(fresh = false) {
+    const resume = this.conversation.hello(fresh);
     this.loop.restart();
     if (resume && Array.isArray(resume.history)) this.chart.load(resume.history);
   }
@@ -166,7 +167,9 @@ class Playground {
     this.#showDisplayFlags();
     this.#display("discretize", this.url.state.discretize);
     this.structure.invalidate();
-    this.#hello();
+    // A lesson step starts its own run at epoch 0, as its link opened in a new tab would, so
+    // its goal is met only by training done in the step (lessons.js), never by the last one's.
+    this.#hello(Boolean(this.url.state.lesson));
   }
 
   #showDisplayFlags() {
@@ -204,6 +207,7 @@ class Playground {
     this.connection.confirm();
     const helloAnswered = this.conversation.pending !== null;
     const replay = this.conversation.answered(m);
+    if (helloAnswered) this.loop.pendingFrame = null; // it came before this answer: the old session's
     this.server = m;
     this.basis.echoed(m.settings);
     this.limits = m.limits || this.limits;
@@ -282,6 +286,7 @@ class Playground {
     this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, names);
     this.chart.add(frame.epoch, frame.lossTrain, frame.lossTest);
     const detail = { epoch: frame.epoch, lossTrain: frame.lossTrain, lossTest: frame.lossTest, metrics: frame.metrics, names };
-    window.dispatchEvent(new CustomEvent("nnp:frame", { detail })); // the lesson panel's goals
+    // The lesson panel's goals; not while a hello is unanswered (the frame is the old session's).
+    if (!this.conversation.pending) window.dispatchEvent(new CustomEvent("nnp:frame", { detail }));
   }
 }

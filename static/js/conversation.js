@@ -28,19 +28,24 @@ export class Conversation {
     this.run = run;
     this.runRefused = runRefused;
     this.excluded = new Set(); // settings the server refused in hello: its default applies
-    this.pending = null; // the unanswered hello: { attempts, resume }
+    this.pending = null; // the unanswered hello: { attempts, resume, fresh }
     this.resumePlaying = false; // training was running when the line dropped
     this.checkpoint = loadCheckpoint();
   }
 
-  /** Say hello; returns the checkpoint it resumes from, or null. */
-  hello() {
+  /**
+   * Say hello; returns the checkpoint it resumes from, or null.
+   * @param {boolean} [fresh] a new run even if the stored checkpoint matches the settings (kept
+   *   by the retries of a refused hello)
+   */
+  hello(fresh = false) {
+    fresh ||= Boolean(this.pending && this.pending.fresh);
     const settings = this.#settings();
     const run = this.run();
     // A link naming a run resumes only a checkpoint of that run; otherwise it replays it.
-    const ours = run == null || (this.checkpoint && this.checkpoint.run === run);
+    const ours = !fresh && (run == null || (this.checkpoint && this.checkpoint.run === run));
     const resume = ours && checkpointMatches(this.checkpoint, settings) ? this.checkpoint : null;
-    this.pending = { attempts: (this.pending ? this.pending.attempts : 0) + 1, resume };
+    this.pending = { attempts: (this.pending ? this.pending.attempts : 0) + 1, resume, fresh };
     this.send(resume ? hello(resume.settings, resume) : hello(settings, null, run));
     return resume;
   }

@@ -1,7 +1,9 @@
 // The lesson panel: `#lesson=<id>&step=<k>` in the URL opens a guided lesson above the tool.
 // A step shows its text, applies its playground hash as if that link had been opened (the seed
-// is kept unless the step sets one), hides the controls it names, and checks its goal live on
-// every frame the page draws (the `nnp:frame` event of app.js).
+// is kept unless the step sets one; the page starts a new run at epoch 0, app.js), hides the
+// controls it names, and checks its goal live on every frame the page draws (the `nnp:frame`
+// event of app.js). Only training done in the step meets its goal: a frame at epoch 0 never
+// does. The last step leads on to the next lesson of the index, the last lesson back to it.
 // Trade-off: the panel talks to the page only through the URL hash and that one event, so the
 // playground runs exactly as without a lesson; hiding uses body classes (style.css), which
 // survive the network view rebuilding its buttons.
@@ -32,13 +34,22 @@ export function stepHash(id, k, hash, seed) {
 
 /**
  * Whether a frame meets a goal: {metric, below|above, within}. `values` maps metric names
- * (test_loss, train_loss, test_accuracy, …) to numbers for the frame at `epoch`.
+ * (test_loss, train_loss, test_accuracy, …) to numbers for the frame at `epoch`. A step's run
+ * starts at epoch 0, so a frame at epoch 0 shows weights nobody has trained: it never counts.
  */
 export function goalMet(goal, epoch, values) {
   const v = values[goal.metric];
-  if (typeof v !== "number" || !Number.isFinite(v)) return false;
+  if (!(epoch >= 1) || typeof v !== "number" || !Number.isFinite(v)) return false;
   if (goal.within != null && epoch > goal.within) return false;
   return goal.below != null ? v < goal.below : v > goal.above;
+}
+
+/**
+ * Whether a hash is "open this step" (only the lesson keys, maybe a seed) rather than a
+ * reload's or a shared page's hash, which holds every setting and is kept as it is.
+ */
+export function opensStep(map) {
+  return [...map.keys()].every((key) => LESSON_KEYS.has(key) || key === "seed");
 }
 
 /** Frame detail -> metric values by name. */
@@ -57,26 +68,30 @@ export class LessonPanel {
     this.met = false;
     $("lesson-prev").addEventListener("click", () => this.go(this.k - 1));
     $("lesson-next").addEventListener("click", () => this.go(this.k + 1));
+    // A link to a lesson step (the onward link, a link in a step's text) opens it here at
+    // once, rather than through a bare hash the page would first open with default settings.
+    this.root.addEventListener("click", (ev) => this.#followLink(ev));
     window.addEventListener("nnp:frame", (ev) => this.#onFrame(ev.detail));
     window.addEventListener("hashchange", () => this.#hashChanged());
     const map = hashToMap(openedHash);
-    // A link with only the lesson keys (and maybe a seed) is "open this step"; a reload,
-    // whose hash holds every setting, keeps what was there.
-    const fresh = [...map.keys()].every((key) => LESSON_KEYS.has(key) || key === "seed");
-    if (map.get("lesson")) this.open(map.get("lesson"), Number(map.get("step")) || 1, fresh);
+    if (map.get("lesson")) this.open(map.get("lesson"), Number(map.get("step")) || 1, opensStep(map));
   }
 
   async open(id, k, apply = true) {
+    let response = null;
     try {
-      const response = await fetch(`/lessons/${encodeURIComponent(id)}.json`);
+      response = await fetch(`/lessons/${encodeURIComponent(id)}.json`);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       this.lesson = await response.json();
     } catch (err) {
       console.warn(`lesson ${id}: ${err.message}`);
-      this.#fail(`There is no lesson called “${id}”. See the list of lessons.`);
+      this.#fail(response && response.status === 404
+        ? `There is no lesson called “${id}”. The list of lessons has every lesson this server offers.`
+        : `The lesson “${id}” could not be loaded (${err.message}). Check the connection and reload the page.`);
       return;
     }
     this.root.hidden = false;
+    this.root.dataset.state = "open";
     $("lesson-title").textContent = this.lesson.title;
     this.go(k, apply);
   }
@@ -92,8 +107,7 @@ export class LessonPanel {
     $("lesson-text").innerHTML = step.html; // rendered server-side with raw HTML escaped
     $("lesson-question").innerHTML = step.question || "";
     $("lesson-question-box").hidden = !step.question;
-    $("lesson-prev").disabled = this.k === 1;
-    $("lesson-next").disabled = this.k === steps.length;
+    this.#showNav(this.k === steps.length);
     this.#hide(step.hide);
     this.#showGoal(step.goal, false, null);
     if (apply) {
@@ -103,6 +117,29 @@ export class LessonPanel {
     if (apply && document.activeElement && this.root.contains(document.activeElement)) {
       $("lesson-step-title").focus({ preventScroll: true });
     }
+  }
+
+  /** Previous/Next between steps; on the last step, a link on to the next lesson instead. */
+  #showNav(last) {
+    const prev = $("lesson-prev"), next = $("lesson-next"), onward = $("lesson-onward");
+    prev.hidden = next.hidden = false;
+    prev.disabled = this.k === 1;
+    next.hidden = last;
+    onward.hidden = !last;
+    if (!last) return;
+    const after = this.lesson.next;
+    onward.href = after ? `#lesson=${encodeURIComponent(after.id)}&step=1` : "/lessons";
+    onward.textContent = after ? `Next lesson: ${after.title} →` : "That was the last lesson: see all lessons";
+    onward.dataset.lesson = after ? after.id : "";
+  }
+
+  #followLink(ev) {
+    const link = ev.target.closest && ev.target.closest("a[href^='#lesson=']");
+    if (!link || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+    const map = hashToMap(link.getAttribute("href"));
+    if (!map.get("lesson")) return;
+    ev.preventDefault();
+    this.open(map.get("lesson"), Number(map.get("step")) || 1, true);
   }
 
   #hide(names) {
@@ -145,8 +182,10 @@ export class LessonPanel {
     const id = map.get("lesson");
     if (!id) return this.close();
     const k = Number(map.get("step")) || 1;
-    if (!this.lesson || this.lesson.id !== id) return this.open(id, k, false);
-    if (k !== this.k) this.go(k, false);
+    // A typed or pasted "open this step" link applies the step; back/forward keeps the hash.
+    const apply = opensStep(map);
+    if (!this.lesson || this.lesson.id !== id) return this.open(id, k, apply);
+    if (k !== this.k || apply) this.go(k, apply);
   }
 
   close() {
@@ -155,11 +194,23 @@ export class LessonPanel {
     this.#hide([]);
   }
 
+  /** No lesson to show: say why, and offer only the way to the list (no steps to move through). */
   #fail(text) {
+    this.lesson = null;
     this.root.hidden = false;
+    this.root.dataset.state = "missing";
+    this.#hide([]);
     $("lesson-title").textContent = "Lesson not found";
+    $("lesson-count").textContent = "";
+    $("lesson-step-title").textContent = "";
     $("lesson-text").textContent = text;
-    for (const id of ["lesson-prev", "lesson-next"]) $(id).disabled = true;
+    $("lesson-prev").hidden = $("lesson-next").hidden = true;
+    const onward = $("lesson-onward");
+    onward.hidden = false;
+    onward.href = "/lessons";
+    onward.textContent = "See the list of lessons";
+    onward.dataset.lesson = "";
     $("lesson-goal").hidden = true;
+    $("lesson-question-box").hidden = true;
   }
 }
