@@ -45,6 +45,7 @@ class Playground {
     this.lastData = null;
     this.resumeWhenVisible = false; // the server paused an unwatched run (a hidden tab)
     this.url = new UrlHash();
+    this.helloFor = this.runFor = { lesson: null, step: null }; // the lesson step a session is for
     this.offline = new OfflineState();
     const send = (m) => this.send(m);
     this.runLink = new RunLink(this.url);
@@ -156,6 +157,7 @@ class Playground {
 
   /** @param {boolean} [fresh] start a new run even when a stored checkpoint matches */
   #hello(fresh = false) {
+    this.helloFor = { lesson: this.url.state.lesson ?? null, step: this.url.state.step ?? null };
     const resume = this.conversation.hello(fresh);
     this.loop.restart();
     if (resume && Array.isArray(resume.history)) this.chart.load(resume.history);
@@ -207,7 +209,10 @@ class Playground {
     this.connection.confirm();
     const helloAnswered = this.conversation.pending !== null;
     const replay = this.conversation.answered(m);
-    if (helloAnswered) this.loop.pendingFrame = null; // it came before this answer: the old session's
+    if (helloAnswered) {
+      this.runFor = this.helloFor; // the lesson step this session was opened for (frame events)
+      this.loop.pendingFrame = null; // it came before this answer: the old session's
+    }
     this.server = m;
     this.basis.echoed(m.settings);
     this.limits = m.limits || this.limits;
@@ -285,8 +290,8 @@ class Playground {
     const names = (this.server && this.server.metrics) || [];
     this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, names);
     this.chart.add(frame.epoch, frame.lossTrain, frame.lossTest);
-    const detail = { epoch: frame.epoch, lossTrain: frame.lossTrain, lossTest: frame.lossTest, metrics: frame.metrics, names };
-    // The lesson panel's goals; not while a hello is unanswered (the frame is the old session's).
-    if (!this.conversation.pending) window.dispatchEvent(new CustomEvent("nnp:frame", { detail }));
+    // The lesson panel's goals count only frames of a session opened for the step on show.
+    const detail = { epoch: frame.epoch, lossTrain: frame.lossTrain, lossTest: frame.lossTest, metrics: frame.metrics, names, ...this.runFor };
+    window.dispatchEvent(new CustomEvent("nnp:frame", { detail }));
   }
 }

@@ -2,8 +2,8 @@
 // A step shows its text, applies its playground hash as if that link had been opened (the seed
 // is kept unless the step sets one; the page starts a new run at epoch 0, app.js), hides the
 // controls it names, and checks its goal live on every frame the page draws (the `nnp:frame`
-// event of app.js). Only training done in the step meets its goal: a frame at epoch 0 never
-// does. The last step leads on to the next lesson of the index, the last lesson back to it.
+// event of app.js, which names the step its session was opened for). Only training done in the
+// step meets its goal: a frame of another step's session, or at epoch 0, never does. The last step leads on to the next lesson of the index, the last lesson back to it.
 // Trade-off: the panel talks to the page only through the URL hash and that one event, so the
 // playground runs exactly as without a lesson; hiding uses body classes (style.css), which
 // survive the network view rebuilding its buttons.
@@ -162,7 +162,9 @@ export class LessonPanel {
   }
 
   #onFrame(detail) {
-    if (!this.lesson) return;
+    // A frame of a session opened for another step (the last step's run, still drawing while
+    // this step's hello is on its way) says nothing about this step's goal.
+    if (!this.lesson || detail.lesson !== this.lesson.id || detail.step !== this.k) return;
     const goal = this.lesson.steps[this.k - 1].goal;
     if (!goal || this.met) return;
     const values = frameValues(detail);

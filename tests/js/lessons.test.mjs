@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import "./registries.mjs"; // before any module that reads the registries
 import { hideLink } from "../../static/js/hide-panel.js";
-import { frameValues, goalMet, stepHash } from "../../static/js/lessons.js";
+import { frameValues, goalMet, opensStep, stepHash } from "../../static/js/lessons.js";
+import { hashToMap } from "../../static/js/state.js";
 import { parseHash } from "../../static/js/state.js";
 
 test("a step hash keeps the seed unless the step sets one, and drops control hide flags", () => {
@@ -23,6 +24,20 @@ test("goals: below, above, the epoch limit, and missing values", () => {
   assert.equal(goalMet({ metric: "test_accuracy", above: 0.95 }, 10, values), true);
   assert.equal(goalMet({ metric: "train_accuracy", above: 0.95 }, 10, values), false);
   assert.equal(goalMet({ metric: "test_accuracy", above: 0.5 }, 1, frameValues({ lossTest: NaN })), false);
+});
+
+test("untrained weights never meet a goal: epoch 0 (or no epoch) does not count", () => {
+  const values = frameValues({ lossTest: 0.01, lossTrain: 0.01, metrics: [1], names: ["test_accuracy"] });
+  assert.equal(goalMet({ metric: "test_accuracy", above: 0.99 }, 0, values), false);
+  assert.equal(goalMet({ metric: "test_loss", below: 0.1, within: 10 }, 0, values), false);
+  assert.equal(goalMet({ metric: "test_accuracy", above: 0.99 }, undefined, values), false);
+  assert.equal(goalMet({ metric: "test_accuracy", above: 0.99 }, 1, values), true);
+});
+
+test("only a hash with nothing but the lesson keys and a seed opens a step afresh", () => {
+  assert.equal(opensStep(hashToMap("lesson=xor&step=2")), true);
+  assert.equal(opensStep(hashToMap("lesson=xor&step=2&seed=0.5")), true);
+  assert.equal(opensStep(hashToMap("lesson=xor&step=2&seed=0.5&dataset=xor")), false);
 });
 
 test("the hide link replaces every earlier hide flag and drops the lesson keys", () => {
