@@ -31,6 +31,15 @@ from app.playground.settings import PlaygroundSettings
 FORMAT = "nn-playground/1"
 KEYS = frozenset({"format", "settings", "epoch", "weights", "initial_weights"})
 OPTIONAL_KEYS = frozenset({"history"})
+# Each field in words, for messages a person reads ("the epoch (“epoch”) is missing").
+FIELD_WORDS = {
+    "format": "the format tag",
+    "settings": "the settings",
+    "epoch": "the epoch",
+    "weights": "the weights",
+    "initial_weights": "the initial weights",
+    "history": "the loss history",
+}
 HISTORY_LIMIT = 10_000  # points; a session keeps at most 2,000
 
 
@@ -83,7 +92,8 @@ def parse_json_run(text: str, max_bytes: int) -> ImportedRun:
         raise ValueError(f"the file is {size} bytes; at most {max_bytes} are accepted")
     document = _load(text)
     if document["format"] != FORMAT:
-        raise ValueError(f"format must be {FORMAT!r}, got {str(document['format'])[:40]!r}")
+        got = str(document["format"])[:40]
+        raise ValueError(f"its format tag is “{got}”; this server reads “{FORMAT}” files")
     settings = _settings(document["settings"])
     _check_epoch(document["epoch"])
     shapes = param_shapes(layer_sizes(settings))
@@ -123,10 +133,37 @@ def _load(text: str) -> dict[str, Any]:
         raise ValueError(f"not valid JSON: {str(exc)[:120]}") from None
     if not isinstance(document, dict):
         raise ValueError("the file must hold a JSON object")
-    missing, unknown = sorted(KEYS - set(document)), sorted(set(document) - KEYS - OPTIONAL_KEYS)
-    if missing or unknown:
-        raise ValueError(f"expected keys {sorted(KEYS)}; missing {missing}, unknown {unknown}")
+    problem = _fields_problem(document)
+    if problem:
+        raise ValueError(problem)
     return document
+
+
+def _fields_problem(document: dict[str, Any]) -> str:
+    """What is wrong with a document's fields, in words ("" when nothing is).
+    Example: {"format": …, "settings": …, "weights": …, "colour": 1} -> "the epoch (“epoch”)
+    and the initial weights (“initial_weights”) are missing; it has a field this format does
+    not know: “colour”"."""
+    missing = [key for key in FIELD_WORDS if key in KEYS and key not in document]
+    unknown = sorted(set(document) - KEYS - OPTIONAL_KEYS)
+    if len(missing) == len(KEYS):
+        fields = _words([FIELD_WORDS[key].removeprefix("the ") for key in missing])
+        return f"it has none of the fields of a Weights JSON download ({fields})"
+    parts = []
+    if missing:
+        named = _words([f"{FIELD_WORDS[key]} (“{key}”)" for key in missing])
+        parts.append(f"{named} {'is' if len(missing) == 1 else 'are'} missing")
+    if unknown:
+        some = "a field" if len(unknown) == 1 else "fields"
+        more = [f"{len(unknown) - 5} more"] if unknown[5:] else []
+        named = _words([f"“{key[:40]}”" for key in unknown[:5]] + more)
+        parts.append(f"it has {some} this format does not know: {named}")
+    return "; ".join(parts)
+
+
+def _words(items: list[str]) -> str:
+    """["a"] -> "a"; ["a", "b", "c"] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _reject_constant(name: str) -> float:

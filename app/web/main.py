@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.web.admission import AddressBook
@@ -11,6 +12,7 @@ from app.web.gangs import GangBook
 from app.web.hosts import HostGuardMiddleware
 from app.web.lessons import LessonBook
 from app.web.lessons import router as lessons_router
+from app.web.pages import not_found
 from app.web.pages import router as pages_router
 from app.web.scheduler import FairScheduler
 from app.web.security import SecurityHeadersMiddleware
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.connection_burst_per_address,
     )
     app.state.lessons = LessonBook(settings.lessons_dir)  # a bad lesson file stops start-up
+    app.add_exception_handler(HTTPException, not_found)  # HTML for browsers, JSON for the API
     app.include_router(pages_router)
     app.include_router(lessons_router)
     app.include_router(socket_router)

@@ -1,4 +1,9 @@
-"""HTTP routes: the page and the health check. The websocket lives in `server.py`."""
+"""HTTP routes: the page, the health check and "not found". The websocket lives in `server.py`.
+
+Trade-off of `not_found`: a 404 is a page with a way home for a person (a browser asking for
+HTML) and stays `{"detail": …}` JSON for a program (the API, `*.json`, anything not asking
+for HTML), so a script reading the API never gets markup it has to parse.
+"""
 
 import os
 from functools import lru_cache
@@ -6,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
+from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.playground.lesson_hash import HIDE_FLAGS
@@ -91,3 +98,18 @@ async def healthz(request: Request) -> dict[str, Any]:
         "session_cpu_seconds": sorted(round(v, 4) for v in scheduler.cpu.values()),
         "gang_member_epochs": request.app.state.gangs.member_epochs,
     }
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """An HTML 404 with a link home for a browser's page request; JSON for everything else."""
+    if not isinstance(exc, HTTPException):  # registered for HTTPException only
+        raise exc
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if exc.status_code != 404 or not wants_html or request.url.path.endswith(".json"):
+        return await http_exception_handler(request, exc)
+    templates = request.app.state.templates
+    context = {"path": request.url.path[:200]}
+    response: HTMLResponse = templates.TemplateResponse(
+        request, "404.html", context, status_code=404
+    )
+    return response

@@ -186,6 +186,8 @@ export class DataTools {
     el.classList.toggle("warn", warn);
     clearTimeout(this.transferTimer);
     if (!text) return;
+    // Under the buttons, which sit at the foot of a laptop's screen: bring it into view there.
+    el.scrollIntoView({ block: "nearest" });
     this.transferTimer = text.endsWith("…")
       ? setTimeout(() => { // still pending: the answer is not coming
         this.importing = false;

@@ -13,6 +13,22 @@ import { $ } from "./dom.js";
 const STALL_EPOCHS = 50; // epochs without improvement before calling it a stall
 const IMPROVED = 0.01; // a relative fall of the best loss that counts as progress
 const LARGE_RATE = 1; // learning rates from here make ReLUs die
+const MOST_TRAINING = 90; // the ratio slider's top: the most points training can take
+
+/**
+ * The notice for fewer training points than the batch size, saying where the other points went
+ * (an upload of 5 points leaves 2 for training at the default 50 %).
+ * Example: smallDataText(2, 3, 50, 10) -> "Only 2 of the 5 points are for training: the ratio of
+ *   training to test data (50%) keeps the other 3 for testing. That is fewer than …"
+ */
+export function smallDataText(train, test, percent, batch) {
+  const split = test > 0
+    ? `Only ${train} of the ${train + test} points ${train === 1 ? "is" : "are"} for training: the ratio of `
+      + `training to test data (${percent}%) keeps the other ${test} for testing. That is fewer`
+    : `Only ${train} training point${train === 1 ? "" : "s"}, fewer`;
+  return `${split} than the batch size ${batch}: the playground updates the weights once every `
+    + `${batch} points, so this network never trains.`;
+}
 
 /** The notice for a flat loss: what happened and, with the gradient view, how many died. */
 export function stallText(epochs, dead, relu) {
@@ -29,6 +45,7 @@ export class Notices {
     this.el = $("notice");
     this.limitAt = null; // the epoch limit the server stopped at, while it holds
     this.trainPoints = null;
+    this.testPoints = 0;
     this.resetStall();
   }
 
@@ -58,6 +75,7 @@ export class Notices {
   /** Follow a `data` message: the number of training points. */
   data(m) {
     this.trainPoints = m.train.length;
+    this.testPoints = m.test.length;
     this.resetStall();
     this.render();
   }
@@ -87,9 +105,11 @@ export class Notices {
         ["Clear the limit", { epochs_limit: null }],
       ], "limit");
     } else if (n !== null && n < s.batch_size && this.mode === "playground") {
-      this.#show(`Only ${n} training point${n === 1 ? "" : "s"}, fewer than the batch size `
-        + `${s.batch_size}: the playground updates the weights once every ${s.batch_size} points, `
-        + "so this network never trains.", n > 0 ? [[`Set the batch size to ${n}`, { batch_size: n }]] : [], "small-data");
+      const buttons = n > 0 ? [[`Set the batch size to ${n}`, { batch_size: n }]] : [];
+      if (this.testPoints > 0 && s.percent_train < MOST_TRAINING) {
+        buttons.push([`Train on ${MOST_TRAINING}% of the points`, { percent_train: MOST_TRAINING }]);
+      }
+      this.#show(smallDataText(n, this.testPoints, s.percent_train, s.batch_size), buttons, "small-data");
     } else if (this.stalled) {
       const lr = Number((s.learning_rate / 10).toPrecision(6));
       const buttons = [[`Learning rate ${lr}`, { learning_rate: lr }]];

@@ -22,6 +22,24 @@ export function trainingSummary(settings) {
   return parts.join(" · ");
 }
 
+/**
+ * The note under the optimizer about its Keras default learning rate. It points at the top
+ * bar's select only when the page shows it (a lesson or a link may hide it).
+ * Example: rateNote({label: "Adam", lr: 0.001}, 0.03, true) ->
+ *   "Keras's default learning rate for Adam is 0.001; this run uses 0.03."
+ */
+export function rateNote(optimizer, rate, hidden) {
+  if (rate === optimizer.lr) return `Keras's default learning rate for ${optimizer.label}.`;
+  const where = hidden ? `; this run uses ${rate}.` : " (the top bar sets it).";
+  return `Keras's default learning rate for ${optimizer.label} is ${optimizer.lr}${where}`;
+}
+
+/** Whether the learning-rate select is hidden, by a link's `learningRate_hide` or a lesson step. */
+function rateHidden() {
+  const select = document.querySelector(".ui-learningRate");
+  return document.body.classList.contains("lesson-hide-learningRate") || !select || select.classList.contains("hidden");
+}
+
 function option(value, text) {
   const el = document.createElement("option");
   el.value = value;
@@ -81,10 +99,7 @@ export class TrainingPanel {
       if (input.type === "checkbox") input.checked = Boolean(v);
       else if (document.activeElement !== input) input.value = String(v);
     }
-    const lr = OPTIMIZERS[name].lr;
-    $("optimizer-note").textContent = settings.learning_rate === lr
-      ? `Keras's default learning rate for ${OPTIMIZERS[name].label}.`
-      : `Keras's default learning rate for ${OPTIMIZERS[name].label} is ${lr} (the top bar sets it).`;
+    $("optimizer-note").textContent = rateNote(OPTIMIZERS[name], settings.learning_rate, rateHidden());
 
     const loss = $("loss");
     const losses = validLosses(settings.problem, classes);

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from app import __version__
 from app.web.config import Settings
@@ -54,3 +55,49 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
 
 def test_unknown_path_is_a_plain_404(client: TestClient) -> None:
     assert client.get("/no-such-page").status_code == 404
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/nothing-here", "/lessons/extra/deep", "/static-ish"])
+def test_an_unknown_page_is_an_html_404_with_a_way_home(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'id="home-link" href="/"' in response.text and 'href="/lessons"' in response.text
+    assert f"<code>{path}</code>" in response.text
+    assert "content-security-policy" in response.headers  # the same headers as every page
+
+
+def test_the_404_page_escapes_the_address_it_names(client: TestClient) -> None:
+    response = client.get("/%3Cscript%3Ealert(1)%3C/script%3E", headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert "<script>alert" not in response.text and "&lt;script&gt;" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/nothing-here", "application/json"),
+        ("/nothing-here", "*/*"),  # curl and most programs
+        ("/lessons/nope.json", BROWSER_ACCEPT),  # the API stays JSON even for a browser
+        ("/static/js/nope.js", "*/*"),
+    ],
+)
+def test_programs_and_the_api_keep_a_json_404(client: TestClient, path: str, accept: str) -> None:
+    response = client.get(path, headers={"accept": accept})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert "detail" in response.json()
+
+
+def test_other_errors_keep_their_json(client: TestClient) -> None:
+    response = client.post("/healthz", headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method Not Allowed"}
+
+
+def test_an_unknown_websocket_path_is_refused(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/no-such-socket"):
+        pass

@@ -51,7 +51,10 @@ def test_fewer_points_than_the_batch_size_is_explained_and_fixed(playground: Any
     )
     expect(page.locator("#heatmap svg")).to_have_attribute("data-train-points", "4")
     notice = page.locator(NOTICE)
-    expect(notice).to_contain_text("Only 4 training points, fewer than the batch size 10")
+    expect(notice).to_contain_text(
+        "Only 4 of the 8 points are for training: the ratio of training to test data (50%) "
+        "keeps the other 4 for testing. That is fewer than the batch size 10"
+    )
     expect(notice).to_contain_text("never trains")
     loss = page.inner_text("#loss-train")
     pg.step(2)
@@ -62,6 +65,24 @@ def test_fewer_points_than_the_batch_size_is_explained_and_fixed(playground: Any
     expect(notice).to_be_hidden()
     pg.step(2)
     assert page.inner_text("#loss-train") != loss  # now it learns
+
+
+def test_an_upload_smaller_than_a_batch_says_the_split_took_the_rest(playground: Any) -> None:
+    """A newcomer's pass: "5 points uploaded", then "Only 2 training points": where did the
+    other three go?"""
+    pg = playground.open("seed=0.12345")
+    page = pg.page
+    upload(page, ["1,1,1", "-1,-1,-1", "2,2,1", "-2,-2,-1", "3,1,1"])
+    expect(page.locator("#upload-report")).to_contain_text("5 points uploaded.")
+    notice = page.locator(NOTICE)
+    expect(notice).to_contain_text("Only 2 of the 5 points are for training")
+    expect(notice).to_contain_text("keeps the other 3 for testing")
+    page.get_by_role("button", name="Train on 90% of the points").click()
+    pg.expect_hash("percTrainData=90&")
+    expect(page.locator("#heatmap svg")).to_have_attribute("data-train-points", "4")
+    expect(notice).to_contain_text("Only 4 of the 5 points are for training")
+    expect(page.get_by_role("button", name="Train on 90% of the points")).to_have_count(0)
+    expect(page.get_by_role("button", name="Set the batch size to 4")).to_be_visible()
 
 
 def test_an_uploaded_point_off_the_plane_is_refused_with_its_line(playground: Any) -> None:

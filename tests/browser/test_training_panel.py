@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
 from tests.conftest import PageProblems
+from tests.support.live_server import start_live_server
 
 pytestmark = pytest.mark.browser
 
@@ -124,3 +125,44 @@ def test_one_seed_makes_two_runs_identical(playground: Any, second: Any) -> None
     first.step(4)
     other.step(4)
     assert losses(first) == losses(other)
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["shown", "hidden-by-link"])
+def test_the_rate_note_points_at_the_top_bar_only_when_it_is_there(
+    playground: Playground, hidden: bool
+) -> None:
+    """A newcomer's pass: a link that hid the learning rate still said "(the top bar sets it)"."""
+    flag = "&learningRate_hide=true" if hidden else ""
+    pg = playground.open(f"seed=0.5&optimizer=adam&learningRate=0.03{flag}")
+    open_panel(pg.page)
+    expect(pg.page.locator(".ui-learningRate").first).to_be_visible(visible=not hidden)
+    note = pg.page.locator("#optimizer-note")
+    expect(note).to_contain_text("Keras's default learning rate for Adam is 0.001")
+    if hidden:
+        expect(note).to_have_text(
+            "Keras's default learning rate for Adam is 0.001; this run uses 0.03."
+        )
+    else:
+        expect(note).to_contain_text("(the top bar sets it)")
+
+
+def test_the_rate_note_follows_a_lesson_step_that_hides_the_rate(page: Any, tmp_path: Any) -> None:
+    """A teacher's step that hides the learning rate (its `hide` list, a body class)."""
+    (tmp_path / "quiet-rate.toml").write_text(
+        'title = "Adam at a fixed rate"\nsummary = "S"\n\n[[steps]]\ntext = "Press play."\n'
+        'hash = "optimizer=adam&learningRate=0.03"\nhide = ["learningRate"]\n'
+        '\n[[steps]]\ntext = "Now pick a rate."\nhash = "optimizer=adam&learningRate=0.03"\n'
+    )
+    server = start_live_server(lessons_dir=tmp_path)
+    try:
+        page.goto(f"{server.url}/#lesson=quiet-rate&step=1")
+        expect(page.locator(".ui-learningRate").first).to_be_hidden()
+        note = page.locator("#optimizer-note")
+        expect(note).to_have_text(
+            "Keras's default learning rate for Adam is 0.001; this run uses 0.03."
+        )
+        page.locator("#lesson-next").click()
+        expect(page.locator(".ui-learningRate").first).to_be_visible()
+        expect(note).to_contain_text("(the top bar sets it)")
+    finally:
+        server.stop()

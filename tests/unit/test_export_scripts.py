@@ -446,9 +446,12 @@ def delete(key: str) -> Any:
 
 
 BAD_DOCUMENTS = {
-    "missing key": (delete("epoch"), r"missing \['epoch'\]"),
-    "unknown key": (edit(["extra"], 1), r"unknown \['extra'\]"),
-    "other format": (edit(["format"], "nn-playground/2"), "format must be"),
+    "missing key": (delete("epoch"), r"^the epoch \(“epoch”\) is missing$"),
+    "unknown key": (edit(["extra"], 1), "it has a field this format does not know: “extra”$"),
+    "other format": (
+        edit(["format"], "nn-playground/2"),
+        "its format tag is “nn-playground/2”; this server reads “nn-playground/1” files",
+    ),
     "settings not an object": (edit(["settings"], [1]), "settings must be an object"),
     "unknown setting": (edit(["settings", "bogus"], 1), r"settings\.bogus"),
     "setting out of range": (edit(["settings", "noise"], 200), r"settings\.noise"),

@@ -1,0 +1,20 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import "./registries.mjs"; // before any module that reads the registries
+import { smallDataText } from "../../static/js/notices.js";
+import { rateNote } from "../../static/js/training-panel.js";
+
+test("too few training points: the notice says the split kept the rest for testing", () => {
+  const text = smallDataText(2, 3, 50, 10);
+  assert.match(text, /^Only 2 of the 5 points are for training: the ratio of training to test data \(50%\) keeps the other 3 for testing\. /);
+  assert.match(text, /fewer than the batch size 10: the playground updates the weights once every 10 points/);
+  assert.match(smallDataText(1, 4, 30, 10), /^Only 1 of the 5 points is for training/);
+  assert.match(smallDataText(3, 0, 90, 10), /^Only 3 training points, fewer than the batch size 10/);
+});
+
+test("the rate note names the top bar only when the top bar shows the rate", () => {
+  const adam = { label: "Adam", lr: 0.001 };
+  assert.equal(rateNote(adam, 0.001, false), "Keras's default learning rate for Adam.");
+  assert.equal(rateNote(adam, 0.03, false), "Keras's default learning rate for Adam is 0.001 (the top bar sets it).");
+  assert.equal(rateNote(adam, 0.03, true), "Keras's default learning rate for Adam is 0.001; this run uses 0.03.");
+});
