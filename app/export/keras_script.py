@@ -26,6 +26,7 @@ from app.export.replay_source import (
     replay_constants,
     replay_facts,
 )
+from app.export.script_needs import PREAMBLES, needs_line
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -70,13 +71,7 @@ PRECISION_NOTE = [
 SCRIPT = Template('''\
 $docstring
 
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
-import keras  # noqa: E402  (after choosing the backend)
-import numpy as np  # noqa: E402
-
+$preamble
 EPOCHS = $epochs
 $constants
 
@@ -176,10 +171,11 @@ def keras_script(record: RunRecord) -> str:
     """A complete, runnable Keras 3 script (torch backend by default) reproducing `record`."""
     s = record.settings
     decay = optimizer_of(s).decay
+    lines = header_lines(record, "Keras 3") + replay_facts(record) + PRECISION_NOTE
+    lines.insert(1, needs_line("keras_replay"))
     return SCRIPT.substitute(
-        docstring=docstring(
-            header_lines(record, "Keras 3") + replay_facts(record) + PRECISION_NOTE
-        ),
+        docstring=docstring(lines),
+        preamble=PREAMBLES["keras_replay"],
         epochs=record.epochs,
         constants=replay_constants(record, decay),
         schedule=keras_schedule(record),

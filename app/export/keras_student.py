@@ -16,6 +16,7 @@ from string import Template
 
 from app.export.keras_script import KERAS_LOSSES, keras_layers, keras_optimizer, keras_regularizer
 from app.export.record import RunRecord, carries_over, kills_links, never_updates, optimizer_of
+from app.export.script_needs import PREAMBLES, needs_line
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -37,9 +38,7 @@ def half_squared_error(y_true, y_pred):
 SCRIPT = Template('''\
 $docstring
 
-import keras
-import numpy as np
-
+$preamble
 $epochs_line
 BATCH_SIZE = $batch_size
 SHUFFLE = $shuffle
@@ -63,6 +62,7 @@ $layers
 $order_and_loss
 
 def main():
+    print(f"Keras {keras.__version__} on the {keras.backend.backend()} backend")
     model = build_model()
     before = display_loss(model.predict(F_TRAIN, verbose=0), Y_TRAIN)
     model.fit(
@@ -96,8 +96,10 @@ def keras_student_script(record: RunRecord) -> str:
         epochs_line += "  # the run was at epoch 0 when exported; 100 epochs to watch it learn"
     lines = header_lines(record, "Keras 3", caveats=False)
     lines[0] = "Keras 3 script for an NN Playground run: read it, run it on any Keras backend."
+    lines.insert(1, needs_line("keras"))
     return SCRIPT.substitute(
         docstring=docstring(lines + differences(record)),
+        preamble=PREAMBLES["keras"],
         epochs_line=epochs_line,
         batch_size=s.batch_size,
         shuffle=s.shuffle,

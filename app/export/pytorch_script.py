@@ -24,6 +24,7 @@ from app.export.replay_source import (
     replay_constants,
     replay_facts,
 )
+from app.export.script_needs import PREAMBLES, needs_line
 from app.export.script_parts import (
     data_section,
     docstring,
@@ -63,10 +64,7 @@ PENALTIES = {
 SCRIPT = Template('''\
 $docstring
 
-import numpy as np
-import torch
-from torch import nn
-
+$preamble
 torch.set_default_dtype(torch.float64)
 
 EPOCHS = $epochs
@@ -172,10 +170,11 @@ def pytorch_script(record: RunRecord) -> str:
     """A complete, runnable float64 PyTorch script reproducing `record`."""
     s = record.settings
     source, comment, call = torch_optimizer(record)
+    lines = header_lines(record, "PyTorch") + replay_facts(record) + PRECISION_NOTE
+    lines.insert(1, needs_line("pytorch"))
     return SCRIPT.substitute(
-        docstring=docstring(
-            header_lines(record, "PyTorch") + replay_facts(record) + PRECISION_NOTE
-        ),
+        docstring=docstring(lines),
+        preamble=PREAMBLES["pytorch"],
         epochs=record.epochs,
         constants=replay_constants(record, optimizer_of(s).decay),
         layers=_layers(record),

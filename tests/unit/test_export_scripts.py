@@ -30,7 +30,7 @@ from app.export.replay_source import REPLAY_SOURCE, replay_constants
 from app.export.script_parts import DATA_BEGIN, DATA_END, order_and_loss_source
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
-from app.protocol.downloads import run_record
+from app.protocol.downloads import export_message, run_record
 
 SCRIPTS = {"keras": keras_script, "pytorch": pytorch_script}
 
@@ -541,3 +541,21 @@ def test_a_hostile_seed_stays_inside_the_docstring(framework: str) -> None:
     docstring = ast.get_docstring(module)
     assert docstring is not None and repr(seed) in docstring
     assert "os.system" not in ast.unparse(module.body[1:])
+
+
+@pytest.mark.parametrize(
+    ("kind", "needs"),
+    [
+        ("keras", "Needs: pip install keras torch  (Keras 3 on any backend: torch, jax or"),
+        ("keras_replay", "Needs: pip install keras torch  (Keras 3 on the PyTorch backend)"),
+        ("pytorch", "Needs: pip install torch numpy  (PyTorch, on the CPU)"),
+    ],
+)
+def test_each_script_says_in_one_line_what_to_install(kind: str, needs: str) -> None:
+    """A newcomer's pass: the readable Keras script died on "No module named tensorflow" with
+    only keras installed, and the exact replay without torch; neither had said what it needs."""
+    session = Session(merge_settings(PlaygroundSettings(), {"seed": "needs"}))
+    lines = export_message(session, kind)["content"].splitlines()
+    assert lines[1].startswith(needs), lines[:3]
+    assert lines[1].count("pip install") == 1 and lines[2] == ""
+    ast.parse("\n".join(lines))  # still a valid script

@@ -34,7 +34,12 @@ def calls(source: str) -> set[str]:
 def test_it_is_plain_keras_with_compile_and_fit() -> None:
     source = export_message(session_for(), "keras")["content"]
     assert {"compile", "fit", "set_weights", "Sequential"} <= calls(source)
-    assert "keras.src" not in source and "KERAS_BACKEND" not in source
+    assert "keras.src" not in source
+    # It never overrides a backend: KERAS_BACKEND is set only where the user left it unset
+    # and Keras's default (TensorFlow) is not installed.
+    unset = 'if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("tensorflow")'
+    assert unset in source
+    assert source.count("KERAS_BACKEND") == 2
     assert "train_on_batch" not in source
     start = source.index("    model.fit(\n")
     fit = source[start : source.index("\n    )", start)]
