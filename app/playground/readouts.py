@@ -39,6 +39,9 @@ class Readouts:
     trainer: Trainer
     _outputs: tuple[int, FloatArray, FloatArray] | None
     _train_outputs: tuple[int, FloatArray] | None = None
+    # An update has run with the gradient view on since the run (re)started or the view was
+    # ticked: the trainer's record of the last update's gradients is then this run's.
+    gradients_recorded: bool = False
 
     def keep_train_outputs(self, train: FloatArray | None) -> None:
         """The training set's outputs as the last epoch left them (its loss was taken at
@@ -71,6 +74,19 @@ class Readouts:
     def metrics(self) -> list[float]:
         """Accuracy (classification) or RMSE and R² (regression) on train and test."""
         return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
+
+    def view_gradients(self) -> list[FloatArray]:
+        """The gradient view's ∂L/∂W, one array per kernel: the last update's, as the trainer
+        recorded it with the view on; or, when no update has run with the view on (it was
+        ticked after training, or a reload resumed the run), the training set's gradient at
+        the current weights (0 on dead links), so a run that has trained never shows an
+        empty view. Zeros before any training (the page then says so)."""
+        if self.gradients_recorded or self.epoch == 0 or len(self.Ftr) == 0:
+            return self.trainer.last_gradients()
+        kernels = self.trainer.gradients(self.Ftr, self.Ttr)[0::2]
+        for W, dead in zip(kernels, self.trainer.dead, strict=True):
+            W[dead] = 0.0
+        return kernels
 
     @property
     def metric_names(self) -> list[str]:

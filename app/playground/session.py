@@ -88,6 +88,7 @@ class Session(Readouts):
         else:
             self.trainer.learning_rate = new.learning_rate
             self.trainer.record_gradients = new.gradient_view
+            self.gradients_recorded &= "gradient_view" not in changed  # ticked: none yet
             if "learning_rate" in changed:
                 self.log.note(self.epoch, "learning_rate", value=new.learning_rate)
             self.touch()
@@ -103,6 +104,7 @@ class Session(Readouts):
         self.net = new_network(self.settings, self.rng, self.keras_rng)
         self.trainer = new_trainer(self.settings, self.net, self.keras_rng)
         self.trainer.record_gradients = self.settings.gradient_view
+        self.gradients_recorded = False
         self.initial_weights = self.net.get_weights()
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
         self.log = RunLog.start(self.settings, self.added)  # what an exact replay needs
@@ -124,6 +126,7 @@ class Session(Readouts):
         self.net.set_weights(weights)
         self.initial_weights = self.net.get_weights()
         self.run_marker = None  # no seed draws these weights: no link replays them
+        self.gradients_recorded = False
         self.epoch = epoch
         self.history = thinned(list(history))
         self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
@@ -235,6 +238,7 @@ class Session(Readouts):
                 events.append(_event("diverged", str(exc)))
                 break  # rolled back to where `fresh` was taken: it still holds
             fresh = self.trainer.last_outputs
+            self.gradients_recorded |= self.trainer.record_gradients
             self.epoch += 1
             if time.perf_counter() > deadline:
                 break

@@ -42,7 +42,7 @@ def build_frame(session: "Session", seq: int, with_inputs: bool) -> bytes:
         focus_map, thumbs = session.grid.frame_maps(session.net, session.focus, class_map)
     flags = FLAG_PLAYING if session.playing else 0
     flags |= (FLAG_DIVERGED if session.diverged else 0) | (FLAG_CLASS_MAP if class_map else 0)
-    gradients = session.trainer.last_gradients() if s.gradient_view else None
+    gradients = session.view_gradients() if s.gradient_view else None
     return encode_frame(
         seq=seq,
         epoch=session.epoch,

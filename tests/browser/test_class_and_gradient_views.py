@@ -100,11 +100,11 @@ def test_gradient_view_restyles_links_and_marks_a_dead_relu(playground: Any) -> 
     page.check("#gradient-view")
     pg.expect_hash("&gradientView=true")
     expect(page.locator("#network")).to_have_class(re.compile(r"\bgradient-view\b"))
-    # Gradients are those of the last update made with the view on: none yet.
-    expect(page.locator("#gradient-note")).to_contain_text("once training has taken a step")
-    pg.step(1)
+    # No update has run with the view on yet: the training set's gradient at these weights.
     note = page.locator("#gradient-note")
-    expect(note).to_contain_text("the darkest and thickest is the largest")
+    expect(note).to_contain_text("over all training points at the current weights")
+    pg.step(1)
+    expect(note).to_contain_text("Links show |∂L/∂w| of the last update: the darkest")
     # Read off the screen: the largest gradient is drawn thickest (10 px) in the darkest ink, and
     # the links no longer show the weights' colours.
     links = page.eval_on_selector_all("[data-link]", "(els) => els.map((el) => el.dataset.link)")
@@ -153,3 +153,27 @@ def test_divergence_offers_a_reset_with_a_smaller_learning_rate(playground: Any)
     expect(page.locator("#event-message")).to_be_hidden()
     expect(page.locator("#extra-metrics")).to_contain_text(re.compile(r"RMSE \d+\.\d{3} test"))
     expect(page.locator("#extra-metrics")).to_contain_text("R²")
+
+
+def test_the_gradient_view_shows_gradients_whenever_training_has_run(playground: Any) -> None:
+    """A newcomer's pass: ticked after 245 epochs of play, the view said "…once training has
+    taken a step" and showed nothing until Step was pressed."""
+    pg = playground.open("seed=0.54321&gradientView=true")
+    page = pg.page
+    note = page.locator("#gradient-note")
+    expect(note).to_contain_text("once training has taken a step")  # epoch 0: nothing yet
+    page.uncheck("#gradient-view")
+    page.click("#play-pause-button")
+    pg.wait_frames(pg.frames() + 20)
+    page.click("#play-pause-button")
+    expect(page.locator("#play-pause-button")).not_to_have_class(re.compile(r"\bplaying\b"))
+    page.check("#gradient-view")
+    expect(note).to_contain_text(
+        re.compile(r"over all training points at the current weights.*largest, \d")
+    )
+    assert pg.epoch() != "000,000"
+    page.reload()  # the resumed run has trained too
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(note).to_contain_text("over all training points at the current weights")
+    pg.step(1)
+    expect(note).to_contain_text("Links show |∂L/∂w| of the last update:")
