@@ -208,6 +208,7 @@ class Playground {
   #onState(m) {
     this.connection.confirm();
     const helloAnswered = this.conversation.pending !== null;
+    const resumed = Boolean(helloAnswered && this.conversation.pending.resume);
     const replay = this.conversation.answered(m);
     if (helloAnswered) {
       this.runFor = this.helloFor; // the lesson step this session was opened for (frame events)
@@ -244,7 +245,9 @@ class Playground {
     $("confusion-button").classList.toggle("hidden", classes === 0);
     if (classes === 0) this.confusion.close();
     if (!m.diverged && m.playing) this.controls.showMessage(null);
-    const kept = helloAnswered ? this.offline.back() : null;
+    // Before the frames of the session that is back replace it: the epoch the page last showed.
+    const before = this.loop.frame ? this.loop.frame.epoch : null;
+    const kept = helloAnswered ? this.offline.back({ before, after: m.epoch, resumed, training: replay }) : null;
     if (kept) this.send(msg.set(kept)); // edits made while offline, applied to the resumed run
     if (replay) this.send(msg.play());
   }

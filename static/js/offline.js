@@ -9,6 +9,10 @@
 // itself: the banner simply vanishing left the person to spot a status word in the corner. It
 // waits for the server's answer to `hello`, not the socket's opening: a full server accepts the
 // socket and then closes it, and "connected again" should not blink on each of those tries.
+// When the run came back at an earlier epoch than the page last showed (a checkpoint is taken
+// about once a second, so a restarted server loses what came after it), the notice says how
+// many epochs that was and that they are trained again, rather than letting the counter jump
+// back unexplained.
 
 import { $ } from "./dom.js";
 
@@ -22,8 +26,35 @@ const BANNER = {
 };
 
 const BACK = "Connected again, thanks for waiting.";
-const BACK_WITH_EDITS = "Connected again, thanks for waiting: the edits you made meanwhile are applied.";
+const EDITS = "The edits you made meanwhile are applied.";
 const BACK_MS = 5000; // long enough to read the sentence twice; it says nothing that needs acting on
+const LOST_MS = 12000; // a longer notice, with numbers in it
+
+/**
+ * What the notice says when the session is back.
+ * @param {object} back
+ * @param {number|null} back.before the epoch the page showed before the connection dropped
+ * @param {number} back.after the epoch the session came back at
+ * @param {boolean} back.resumed it resumed the page's checkpoint (else a new run began)
+ * @param {boolean} back.training training goes on by itself (it was running at the drop)
+ * @param {boolean} back.edits edits made offline were applied
+ * Example: backText({before: 239, after: 233, resumed: true, training: true, edits: false}) ->
+ *   "Connected again, thanks for waiting. The run came back from its last saved point, epoch
+ *   233: the 6 epochs after it were lost and are being trained again."
+ */
+export function backText({ before, after, resumed, training, edits }) {
+  const parts = [BACK];
+  if (before !== null && after < before) {
+    const lost = before - after;
+    const [epochs, were, are, them] = lost === 1 ? ["1 epoch", "was", "is", "it"] : [`${lost} epochs`, "were", "are", "them"];
+    const saved = `The run came back from its last saved point, epoch ${after}: the ${epochs} after it ${were} lost`;
+    if (!resumed) parts.push(`The run could not be resumed, so it starts again at epoch ${after}.`);
+    else if (training) parts.push(`${saved} and ${are} being trained again.`);
+    else parts.push(`${saved}; press play to train ${them} again.`);
+  }
+  if (edits) parts.push(EDITS);
+  return parts.join(" ");
+}
 
 export class OfflineState {
   constructor() {
@@ -43,7 +74,7 @@ export class OfflineState {
   show(state, detail) {
     this.online = state === "connected";
     const text = state === "refused" ? `Not connected: ${detail}` : BANNER[state] || "";
-    if (!this.online) this.#backNotice(false);
+    if (!this.online) this.#backNotice(null);
     this.wasOffline ||= Boolean(text) && !this.online;
     this.banner.textContent = this.online ? "" : text;
     this.banner.classList.toggle("hidden", this.online || !text);
@@ -57,10 +88,11 @@ export class OfflineState {
 
   // Say the session is back, or take that back: a connection that drops again at once must not
   // leave "connected again" beside the banner.
-  #backNotice(show, edits = false) {
+  #backNotice(text) {
     clearTimeout(this.noticeTimer);
-    this.notice.textContent = show ? (edits ? BACK_WITH_EDITS : BACK) : "";
-    if (show) this.noticeTimer = setTimeout(() => this.#backNotice(false), BACK_MS);
+    this.notice.textContent = text || "";
+    const ms = text && text.length > BACK.length + EDITS.length + 1 ? LOST_MS : BACK_MS;
+    if (text) this.noticeTimer = setTimeout(() => this.#backNotice(null), ms);
   }
 
   /**
@@ -74,12 +106,14 @@ export class OfflineState {
 
   /**
    * The server answered `hello`: the session is back. Says so if the banner had been up (the
-   * page's first connection is no news) and returns the kept patch, once, for the caller to send.
+   * page's first connection is no news), with the epochs lost if it came back earlier than the
+   * page last showed, and returns the kept patch, once, for the caller to send.
+   * @param {{before: number|null, after: number, resumed: boolean, training: boolean}} run
    */
-  back() {
+  back(run = { before: null, after: 0, resumed: true, training: false }) {
     const patch = this.patch;
     this.patch = null;
-    if (this.wasOffline) this.#backNotice(true, patch !== null);
+    if (this.wasOffline) this.#backNotice(backText({ ...run, edits: patch !== null }));
     this.wasOffline = false;
     return patch;
   }

@@ -279,6 +279,41 @@ def test_a_killed_server_costs_at_most_one_checkpoint_interval(
     expect(counter).to_have_text(epoch_text_at_least(number(paused) + 10))
 
 
+def test_after_a_restart_the_notice_says_how_many_epochs_are_trained_again(
+    page: Any, killable: KillableServer, request: pytest.FixtureRequest
+) -> None:
+    """A newcomer's pass: the counter went back from 239 to 233 after a server restart, and
+    "Connected again… edits applied" did not say so."""
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    pg = Playground(page, killable.url).open("seed=0.12345")
+    status = page.locator("#connection-status")
+    counter = page.locator("#iter-number")
+    page.click("#play-pause-button")
+    expect(counter).to_have_text(epoch_text_at_least(60))
+    killable.kill()
+    expect(status).to_have_attribute("data-state", "reconnecting")
+    shown = number(pg.epoch())
+    saved = int(status.get_attribute("data-checkpoint-epoch") or -1)
+    assert 0 < saved <= shown
+    killable.start()
+    notice = page.locator("#online-notice")
+    expect(status).to_have_attribute("data-connects", "2", timeout=30_000)
+    if saved == shown:  # the kill came just after a checkpoint: nothing to train again
+        expect(notice).to_have_text("Connected again, thanks for waiting.")
+        return
+    lost = (
+        f"{shown - saved} epochs after it were lost and are"
+        if shown - saved > 1
+        else ("1 epoch after it was lost and is")
+    )
+    expect(notice).to_have_text(
+        "Connected again, thanks for waiting. The run came back from its last saved point, "
+        f"epoch {saved}: the {lost} being trained again."
+    )
+    expect(counter).to_have_text(epoch_text_at_least(shown + 5))  # and they are
+    expect(notice).to_be_hidden(timeout=20_000)
+
+
 def test_a_dropped_network_path_reconnects_and_resumes(
     page: Any, request: pytest.FixtureRequest
 ) -> None:

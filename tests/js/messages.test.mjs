@@ -18,3 +18,14 @@ test("the rate note names the top bar only when the top bar shows the rate", () 
   assert.equal(rateNote(adam, 0.03, false), "Keras's default learning rate for Adam is 0.001 (the top bar sets it).");
   assert.equal(rateNote(adam, 0.03, true), "Keras's default learning rate for Adam is 0.001; this run uses 0.03.");
 });
+
+test("back after a drop: the notice says what was lost and what happens to it", async () => {
+  const { backText } = await import("../../static/js/offline.js");
+  const run = { before: 239, after: 233, resumed: true, training: true, edits: false };
+  assert.equal(backText(run), "Connected again, thanks for waiting. The run came back from its last saved point, epoch 233: the 6 epochs after it were lost and are being trained again.");
+  assert.match(backText({ ...run, training: false }), /the 6 epochs after it were lost; press play to train them again\.$/);
+  assert.match(backText({ ...run, before: 234 }), /the 1 epoch after it was lost and is being trained again\.$/);
+  assert.equal(backText({ ...run, after: 239 }), "Connected again, thanks for waiting.");
+  assert.equal(backText({ ...run, before: null, edits: true }), "Connected again, thanks for waiting. The edits you made meanwhile are applied.");
+  assert.match(backText({ ...run, resumed: false, after: 0 }), /could not be resumed, so it starts again at epoch 0\.$/);
+});
