@@ -25,7 +25,7 @@ def needs_line(kind: str) -> str:
 
 # The readable script: KERAS_BACKEND if set; else Keras's own choice when TensorFlow (its
 # default) is there; else JAX or PyTorch, whichever is installed.
-_KERAS_ANY = '''\
+_KERAS_ANY = """\
 import importlib.util
 import os
 
@@ -42,10 +42,10 @@ if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("tensorflow") 
 
 import keras  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
-'''
+"""
 
 # The exact replay: its float64 digits were checked on the torch backend.
-_KERAS_TORCH = '''\
+_KERAS_TORCH = """\
 import importlib.util
 import os
 
@@ -60,9 +60,9 @@ if missing:
 
 import keras  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
-'''
+"""
 
-_TORCH = '''\
+_TORCH = """\
 import importlib.util
 
 missing = [name for name in ("torch", "numpy") if importlib.util.find_spec(name) is None]
@@ -75,6 +75,6 @@ if missing:
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
-'''
+"""
 
 PREAMBLES = {"keras": _KERAS_ANY, "keras_replay": _KERAS_TORCH, "pytorch": _TORCH}

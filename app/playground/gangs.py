@@ -1,9 +1,9 @@
 """Sessions that train an epoch together (app/engine/gang.py), with a session's bookkeeping.
 
 What it is: `gang_of(session)`, the key sessions must share to train together (None while
-one must train alone: paused, diverged, at its epoch limit, or a case gang.py leaves to the
-Trainer), and `Gangs.advance(sessions)`, one epoch for each of them in one stacked pass,
-recorded in each session as `Session.advance` would record it.
+one must train alone: paused, diverged, at its epoch limit, replaying a run link's events,
+or a case gang.py leaves to the Trainer), and `Gangs.advance(sessions)`, one epoch for each
+of them in one stacked pass, recorded in each session as `Session.advance` would record it.
 What it is not: who trains with whom and when (app/web/gangs.py picks the members among
 the connections that owe an epoch) or the stacked arithmetic (the engine's).
 Trade-off: stacked buffers are kept per (key, member count), a few at a time; a gang of a
@@ -24,6 +24,8 @@ def gang_of(session: Session) -> GangKey | None:
     """Sessions with equal keys can train their next epoch together."""
     limit = session.settings.epochs_limit
     if not session.playing or session.diverged or (limit is not None and session.epoch >= limit):
+        return None
+    if session.script is not None:  # a run link's events are applied between its epochs
         return None
     return gang_key(session.trainer, len(session.Ftr))
 

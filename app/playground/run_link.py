@@ -4,7 +4,8 @@ What it is: `RunMarker`, the two numbers that pin a reset down given the seed an
 settings: how many draws the seeded playground stream had given when the reset drew its
 weights, and the reset's generation since seeding (which picks the Keras stream of that
 reset, `keras_stream`). `rewind` takes a freshly seeded stream to a marker's position;
-`link_status` says what the page may promise about the link of a session's run.
+`link_status` says what the page may promise about the link of a session's run, and gives
+the run's events in the link's form (run_script.py) when a link can carry them all.
 What it is not: the default behaviour. A plain link still draws each reset's weights from
 the continuing stream, as TensorFlow Playground does; only a link with `run=` replays one.
 Trade-off: a count of resets alone cannot replay a run (the stream's position at a reset
@@ -20,6 +21,8 @@ import numpy as np
 
 from app.playground.errors import ProtocolError
 from app.playground.rng import PlaygroundRandom, keras_generator
+from app.playground.run_log import RunLog
+from app.playground.run_script import encode_events
 
 # About 60 ms of one core (~3 µs a draw, benchmarks/run_link.py), in a worker thread: a hello
 # with a marker costs a few default page loads, so a student replaying links cannot buy whole
@@ -28,8 +31,9 @@ from app.playground.rng import PlaygroundRandom, keras_generator
 MAX_DRAWS = 20_000
 MAX_GENERATION = 10**6
 _MARKER = re.compile(r"(\d{1,9})\.(\d{1,9})")
-# Changes during a run the link cannot carry: the link still gives the initial weights.
-_UNLINKED_EVENTS = frozenset({"learning_rate", "weight", "bias", "add_point", "clear_points"})
+# Changes during a run that only its events make the link replay: without them (too many
+# for a URL) the link still gives the data and the initial weights.
+_EVENTS = frozenset({"learning_rate", "weight", "bias", "add_point", "clear_points"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +90,26 @@ def rewind(rng: PlaygroundRandom, marker: RunMarker) -> int:
     return marker.generation
 
 
-def link_status(
-    marker: RunMarker | None, uploaded: bool, added: bool, events: list[dict[str, Any]]
-) -> dict[str, Any] | None:
+def link_status(marker: RunMarker | None, uploaded: bool, log: RunLog) -> dict[str, Any] | None:
     """What the page says about "Link to this run", or None when no link replays it.
 
     An upload, or data regenerated after the reset, makes the initial weights unreachable
-    from a URL; clicked points, typed weights or a learning-rate change mid-run do not, but
-    the losses will differ, so the link is marked not exact and says why.
+    from a URL. What the user did along the way (a learning-rate change, typed weights,
+    clicked points) travels in the link as its events, with the rate the run began at, so
+    the link is exact; a run with more events than a link carries gives the initial
+    weights only, and `changes` names what the link leaves out.
     """
-    kinds = {event["type"] for event in events}
+    kinds = {event["type"] for event in log.events}
     if marker is None or uploaded or "regenerate" in kinds:
         return None
-    changes = sorted(kinds & _UNLINKED_EVENTS) + (["points"] if added else [])
-    return {"marker": str(marker), "exact": not changes, "changes": changes}
+    events = encode_events(log)
+    changes = (
+        [] if events is not None else sorted(kinds & _EVENTS) + (["points"] if log.added else [])
+    )
+    return {
+        "marker": str(marker),
+        "exact": events is not None,
+        "changes": changes,
+        "events": events or "",
+        "learning_rate": log.learning_rate,
+    }

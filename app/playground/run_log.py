@@ -113,7 +113,7 @@ class RunLog:
             raise ValueError(f"run_log.events must be a list of at most {MAX_EVENTS}")
         added = [check_row(settings, *map(float, row)) for row in raw_added]
         first = _integer("run_log.first_epoch", data["first_epoch"], 0, epoch)
-        events = [_checked_event(e, epoch, kernels) for e in raw_events]
+        events = [check_event(e, epoch, kernels) for e in raw_events]
         if any(e["epoch"] < first for e in events):
             raise ValueError("run_log events must not come before the run's first epoch")
         for event in events:
@@ -130,9 +130,10 @@ class RunLog:
         return cls(data["seed"], rate, added, events, dropped, first)
 
 
-def _checked_event(event: Any, epoch: int, kernels: list[tuple[int, ...]]) -> dict[str, Any]:
-    """One event with exactly its type's fields, each of the right type and range; a weight
-    or bias must name a link or node of the network."""
+def check_event(event: Any, epoch: int, kernels: list[tuple[int, ...]]) -> dict[str, Any]:
+    """One event with exactly its type's fields, each of the right type and range, at an
+    epoch up to `epoch`; a weight or bias must name a link or node of the network (a
+    checkpoint's log, and a run link's events: run_script.py)."""
     if not isinstance(event, dict) or event.get("type") not in EVENT_FIELDS:
         raise ValueError("each run_log event must be an object with a known type")
     fields = EVENT_FIELDS[event["type"]]

@@ -28,6 +28,7 @@ from app.playground.readouts import Readouts, thinned
 from app.playground.rng import keras_generator
 from app.playground.run_link import RunMarker, keras_stream, marker_at, rewind
 from app.playground.run_log import RunLog, seeded_data
+from app.playground.run_script import RunScript
 from app.playground.settings import PlaygroundSettings, merge_settings
 
 Point = tuple[int, float, float]  # (epoch, train loss, test loss) on the loss chart
@@ -53,6 +54,8 @@ class Session(Readouts):
         self.playing = False
         self.diverged = False
         self.focus: tuple[int, int] | None = None
+        self.script: RunScript | None = None  # a run link's events still to come
+        self.replayed = 0  # events of a run link applied so far (the runner sends a state)
         self.version = 0  # bumped on every visible change; the server sends a frame per bump
         self.data_version = 0
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
@@ -225,6 +228,8 @@ class Session(Readouts):
         events: list[dict[str, str]] = []
         fresh = None  # the outputs the last finished epoch's loss was taken at
         for _ in range(epochs):
+            if self.script is not None and self.script.due(self):
+                fresh = None  # a run link's events changed the weights or data (run_script.py)
             limit = self.settings.epochs_limit
             if limit is not None and self.epoch >= limit:
                 self.playing = False

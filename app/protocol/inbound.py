@@ -58,6 +58,8 @@ class Hello(Strict):
     checkpoint: dict[str, Any] | None = None
     # "Link to this run": "<draws>.<generation>" (app/playground/run_link.py); checked there.
     run: Annotated[str, Field(max_length=32)] | None = None
+    # Its events, "30:lr:0.3,45:b:1:0:-0.5" (app/playground/run_script.py); checked there.
+    run_events: Annotated[str, Field(max_length=8000)] | None = None
 
 
 class SetSettings(Strict):

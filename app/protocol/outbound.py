@@ -42,10 +42,14 @@ def state_message(session: "Session") -> dict[str, Any]:
 
 
 def run_link(session: "Session") -> dict[str, Any] | None:
-    """The `run=` marker that replays this run's start, with whether the losses follow too."""
-    added = bool(session.added or session.log.added)
-    events = session.log.events
-    return link_status(session.run_marker, session.uploaded is not None, added, events)
+    """The `run=` marker that replays this run, with its events when a link can carry them,
+    and, while this session replays a linked run, what of it is still to come."""
+    status = link_status(session.run_marker, session.uploaded is not None, session.log)
+    script = session.script
+    if status is not None and script is not None and script.follows(session) and script.left:
+        upcoming = script.events[script.matched]
+        status["replaying"] = {"left": script.left, "next_epoch": upcoming["epoch"]}
+    return status
 
 
 def data_message(session: "Session") -> dict[str, Any]:

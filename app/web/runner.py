@@ -98,7 +98,7 @@ async def train_slice(
     if wait > 0:  # it overran its share: the others catch up first (scheduler.py)
         await anyio.sleep(wait)
     share = scheduler.slice(key, budget)
-    start = session.epoch
+    start, replayed = session.epoch, session.replayed
     with Meter() as meter:
         events = session.advance(epochs, share)
     scheduler.charge(key, meter.seconds, share)
@@ -107,6 +107,9 @@ async def train_slice(
     if events:
         conn.pacer.checkpoint_due = True
         conn.interrupt_step()
+        await conn.outbox.send_state(session)
+    elif session.replayed != replayed:  # a run link's event changed the settings shown
+        conn.pacer.checkpoint_due = True
         await conn.outbox.send_state(session)
     return max(1, session.epoch - start), bool(events)
 

@@ -11,6 +11,7 @@ from app.export import parse_json_run
 from app.playground import checkpoint
 from app.playground.rng import native_seed
 from app.playground.run_link import RunMarker
+from app.playground.run_script import follow
 from app.playground.session import Session
 from app.protocol.inbound import (
     PROTOCOL_VERSION,
@@ -57,6 +58,8 @@ def build_session(conn: ConnectionState, msg: Hello) -> Session:
     session = new_session(conn, settings, None if msg.checkpoint is not None else run)
     if msg.checkpoint is not None:  # refused: the session from before stays (all or nothing)
         checkpoint.restore(session, msg.checkpoint)
+    if msg.run_events and run is not None and session.run_marker == run:
+        follow(session, msg.run_events)  # the linked run's events, from where it stands
     return session
 
 

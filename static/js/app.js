@@ -51,7 +51,8 @@ class Playground {
     this.runLink = new RunLink(this.url);
     this.conversation = new Conversation({
       send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch),
-      run: () => this.url.state.run ?? null, runRefused: (message) => this.runLink.refused(message),
+      run: () => this.url.state.run ?? null, runEvents: () => this.url.state.runEvents ?? null,
+      runRefused: (message) => this.runLink.refused(message),
     });
     this.loop = new RenderLoop({ send, before: () => this.#beforeDraw(), draw: (f, fresh) => this.#draw(f, fresh), after: () => this.chart.draw() });
     this.legend = new ClassLegend();

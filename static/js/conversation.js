@@ -19,13 +19,15 @@ export class Conversation {
    * @param {() => object} opts.settings protocol settings the hash describes now
    * @param {(epoch: number|null) => void} opts.saved shows which epoch a reload resumes from
    * @param {() => string|null} [opts.run] the link's run marker, if it names one
+   * @param {() => string|null} [opts.runEvents] the events of that run, if the link has them
    * @param {(message: string) => void} [opts.runRefused] the server refused that marker
    */
-  constructor({ send, settings, saved, run = () => null, runRefused = () => {} }) {
+  constructor({ send, settings, saved, run = () => null, runEvents = () => null, runRefused = () => {} }) {
     this.send = send;
     this.hashSettings = settings;
     this.saved = saved;
     this.run = run;
+    this.runEvents = runEvents;
     this.runRefused = runRefused;
     this.excluded = new Set(); // settings the server refused in hello: its default applies
     this.pending = null; // the unanswered hello: { attempts, resume, fresh }
@@ -46,7 +48,11 @@ export class Conversation {
     const ours = !fresh && (run == null || (this.checkpoint && this.checkpoint.run === run));
     const resume = ours && checkpointMatches(this.checkpoint, settings) ? this.checkpoint : null;
     this.pending = { attempts: (this.pending ? this.pending.attempts : 0) + 1, resume, fresh };
-    this.send(resume ? hello(resume.settings, resume) : hello(settings, null, run));
+    // A resumed run that a link began goes on replaying that link's events (the server
+    // checks the checkpoint's log against them).
+    const linked = run != null && (!resume || resume.run === run);
+    const events = linked ? this.runEvents() : null;
+    this.send(resume ? hello(resume.settings, resume, linked ? run : null, events) : hello(settings, null, run, events));
     return resume;
   }
 

@@ -28,11 +28,14 @@ const FOCUS_OUTPUT = 0xffff;
  * The first message: (re)build the session from defaults + settings, resuming a checkpoint.
  * @param {object} settings partial protocol settings (snake_case keys, §3)
  * @param {object|null} [checkpoint] the opaque object of the newest `checkpoint` message
+ * @param {string|null} [run] a run marker "<draws>.<generation>" @param {string|null} [runEvents]
+ *   that run's events, replayed at their epochs (also after a checkpoint of the run resumes)
  */
-export function hello(settings, checkpoint = null, run = null) {
+export function hello(settings, checkpoint = null, run = null, runEvents = null) {
   const msg = { type: "hello", protocol: PROTOCOL_VERSION, settings };
   if (checkpoint) msg.checkpoint = checkpoint;
   if (run) msg.run = run; // "Link to this run": replay that reset (docs/protocol.md §2)
+  if (run && runEvents) msg.run_events = runEvents; // and what the user did during it
   return msg;
 }
 

@@ -69,6 +69,9 @@ const PROPS = [
   // "Link to this run" (issue 11): "<draws>.<generation>" replays that reset's weights. Kept as
   // written; the server checks it and the page drops it with a note if refused.
   { name: "run", type: "string", def: null },
+  // Its events ("30:lr:0.3,45:b:1:0:-0.5", app/playground/run_script.py): what the user did
+  // during the run, replayed at the same epochs. Kept as written, like `run`.
+  { name: "runEvents", type: "string", def: null },
 ];
 
 /** A fresh state holding every default (seed null: the caller makes one, see `makeSeed`). */

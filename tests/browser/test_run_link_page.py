@@ -83,3 +83,76 @@ def test_a_bad_run_marker_is_dropped_with_a_note_and_the_page_works(
     assert got["train"] == expected["train"] and got["lossTrain"] == expected["lossTrain"]
     pg.step(1)
     assert seen(pg.page)["epoch"] == "000,001"
+
+
+def test_a_run_link_carries_a_learning_rate_change_and_the_same_losses(
+    playground: Playground, browser: Any, live_server: Any
+) -> None:
+    """A newcomer's pass: after a learning-rate change partway the link carried the new rate
+    from epoch 0 (test loss 0.120 instead of 0.210 at epoch 30) while promising "same losses"."""
+    pg = playground.open(TEACHER)
+    page = pg.page
+    pg.step(6)
+    page.select_option("#learningRate", "0.3")
+    pg.expect_hash("learningRate=0.3&")
+    pg.step(6)
+    taught = settled(pg, "000,012")
+    button = page.locator("#run-link-button")
+    expect(button).to_have_attribute(
+        "title", re.compile("changes along the way at the same epochs")
+    )
+    button.click()
+    link = page.locator("#run-link-field").input_value()
+    hash_ = link.split("#", 1)[1]
+    assert re.search(r"(^|&)learningRate=0\.03(&|$)", hash_), hash_  # the rate it began at
+    assert re.search(r"(^|&)runEvents=6:lr:0\.3(&|$)", hash_), hash_
+
+    context, pupil = student(browser, live_server.url, hash_)
+    try:
+        expect(pupil.page.locator("#learningRate")).to_have_value("0.03")
+        expect(pupil.page.locator("#run-link-note")).to_have_text(
+            "This run follows the link it was opened from: 1 change still to come, the next "
+            "at epoch 6."
+        )
+        pupil.step(12)
+        learnt = settled(pupil, "000,012")
+        expect(pupil.page.locator("#learningRate")).to_have_value("0.3")  # changed at epoch 6
+        expect(pupil.page.locator("#run-link-note")).to_be_hidden()
+    finally:
+        context.close()
+    without = hash_.replace("&runEvents=6:lr:0.3", "")  # what the old link did (rate 0.03 only)
+    context, other = student(browser, live_server.url, without)
+    try:
+        other.step(12)
+        plain = settled(other, "000,012")
+    finally:
+        context.close()
+    for key in ("lossTrain", "lossTest", "map", "neurons"):
+        assert learnt[key] == taught[key], key
+    assert (plain["lossTrain"], plain["lossTest"]) != (taught["lossTrain"], taught["lossTest"])
+
+
+def test_link_copied_goes_away_when_the_run_changes(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        pg = Playground(context.new_page(), live_server.url).open(TEACHER)
+        page = pg.page
+        pg.step(2)
+        page.click("#run-link-button")
+        note, field = page.locator("#run-link-note"), page.locator("#run-link-field")
+        expect(note).to_have_text("Link copied.")
+        copied = field.input_value()
+        assert page.evaluate("navigator.clipboard.readText()") == copied
+        pg.step(1)  # the run goes on: the link still names it
+        expect(note).to_have_text("Link copied.")
+        page.select_option("#learningRate", "0.1")  # the run changed: that link is not this run
+        expect(note).to_be_hidden()
+        expect(field).to_be_hidden()
+        page.click("#run-link-button")
+        expect(note).to_have_text("Link copied.")
+        assert "runEvents=3:lr:0.1" in field.input_value()
+        page.click("#reset-button")  # a new run altogether
+        expect(note).to_be_hidden()
+    finally:
+        context.close()
