@@ -22,6 +22,8 @@ from app.playground import registry
 from app.playground.errors import ProtocolError, from_validation
 from app.playground.features import FEATURE_ORDER
 from app.playground.run_link import RunMarker
+from app.playground.run_script import parse_events
+from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
 
 # A label for every hide flag of the registry (the hide-controls panel's checkboxes).
@@ -62,10 +64,11 @@ _OPTIONS = {p.hash: keyword for keyword, p in registry.HYPERPARAMETERS.items()}
 _BOOL_OPTIONS = {registry.HYPERPARAMETERS[k].hash for k in registry.BOOLEAN_KEYWORDS}
 _DISPLAY = {"showTestData", "discretize", "hideText", "collectStats", "tutorial"}
 _RUN = "run"  # "Link to this run" (run_link.py): passed to the page, checked for its form
+_RUN_EVENTS = "runEvents"  # and its events (run_script.py), checked against the step's network
 _IGNORED_FEATURES = {"cosX", "cosY"}  # the playground's hash has them; no input uses them
 KNOWN_KEYS = (
     set(_ENUMS) | set(_NUMBERS) | set(_BOOLS) | set(_OPTIONS) | _DISPLAY | _IGNORED_FEATURES
-) | {_RUN, "regularization", "networkShape", "seed", "speed", *FEATURE_ORDER}
+) | {_RUN, _RUN_EVENTS, "regularization", "networkShape", "seed", "speed", *FEATURE_ORDER}
 
 
 class HashError(ValueError):
@@ -152,8 +155,8 @@ def read_hash(hash_: str) -> HashState:
             features[key] = raw != "false"
         elif key in _DISPLAY:
             display[key] = raw
-        elif key == _RUN:
-            display[key] = _run_marker(raw)
+        elif key in (_RUN, _RUN_EVENTS):
+            display[key] = _run_marker(raw) if key == _RUN else raw
         elif key not in _IGNORED_FEATURES:
             _setting(key, raw, patch)
     patch["features"] = [f for f in FEATURE_ORDER if features.get(f) and f not in hidden]
@@ -162,6 +165,8 @@ def read_hash(hash_: str) -> HashState:
     except ValidationError as exc:
         error = from_validation(exc)
         raise HashError(error.message) from None
+    if _RUN_EVENTS in display:
+        _run_events(display[_RUN_EVENTS], settings)
     return HashState(settings, frozenset(hidden), display)
 
 
@@ -171,3 +176,12 @@ def _run_marker(raw: str) -> str:
         return str(RunMarker.parse(raw))
     except ProtocolError as exc:
         raise HashError(f"run: {exc.message}") from None
+
+
+def _run_events(raw: str, settings: PlaygroundSettings) -> None:
+    """A pinned run's events must fit the step's network and data (a session is built for
+    the check: a few ms, once per such step at start-up)."""
+    try:
+        parse_events(raw, Session(settings))
+    except ProtocolError as exc:
+        raise HashError(f"runEvents: {exc.message}") from None

@@ -29,3 +29,14 @@ test("back after a drop: the notice says what was lost and what happens to it", 
   assert.equal(backText({ ...run, before: null, edits: true }), "Connected again, thanks for waiting. The edits you made meanwhile are applied.");
   assert.match(backText({ ...run, resumed: false, after: 0 }), /could not be resumed, so it starts again at epoch 0\.$/);
 });
+
+test("the run link's tooltip promises only what the link gives", async () => {
+  const { runLinkTitle, replayText } = await import("../../static/js/run-link.js");
+  assert.match(runLinkTitle({ exact: true, changes: [] }), /your changes along the way at the same epochs, so the same losses$/);
+  const partial = runLinkTitle({ exact: false, changes: ["bias", "learning_rate"] });
+  assert.match(partial, /^Copy a link to the start of this run: the same data and initial weights at its first learning rate, without the biases typed in and its learning-rate changes/);
+  assert.doesNotMatch(partial, /same losses/);
+  assert.match(runLinkTitle(null), /^No link replays this run/);
+  assert.equal(replayText({ replaying: { left: 2, next_epoch: 30 } }), "This run follows the link it was opened from: 2 changes still to come, the next at epoch 30.");
+  assert.equal(replayText({ marker: "1.1" }), null);
+});

@@ -139,3 +139,10 @@ def test_a_step_may_pin_a_run_but_only_with_a_well_formed_marker() -> None:
     assert state.display["run"] == "1234.2"
     with pytest.raises(HashError, match="run"):
         read_hash("seed=0.5&run=12")
+
+
+def test_a_step_may_pin_a_run_with_its_events_that_fit_its_network() -> None:
+    state = read_hash("seed=0.5&networkShape=2&run=1234.2&runEvents=3:lr:0.3,4:b:0:1:-0.5")
+    assert state.display["runEvents"] == "3:lr:0.3,4:b:0:1:-0.5"
+    with pytest.raises(HashError, match="runEvents: event 1 .*layer 5 is not in the network"):
+        read_hash("seed=0.5&networkShape=2&run=1234.2&runEvents=3:w:5:0:0:1.0")
