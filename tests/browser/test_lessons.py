@@ -9,6 +9,7 @@ the default 60 epochs/s. The seed is fixed through the lesson link (`&seed=`), a
 goal each lesson is checked on reached its target for that seed in the benchmark.
 """
 
+import importlib.util
 import json
 import re
 import time
@@ -26,6 +27,8 @@ from app.playground.session import Session
 pytestmark = pytest.mark.browser
 SEED = "0.01000"
 LESSONS = {lesson.id: lesson for lesson in load_lessons()}  # every built-in lesson
+# The /digits workspace's lesson (issue 25) is a file of its own kind, with no playground hash.
+DIGITS = ["digits:article"] if importlib.util.find_spec("app.digits") else []
 # lesson id -> the step whose goal the walk meets (a goal every benchmark seed reached).
 GOAL_STEP = {
     "gaussian": 1, "circle": 3, "xor": 2, "spiral": 4, "learning-rate": 3,
@@ -99,16 +102,17 @@ def expect_fresh_run(page: Any, goal: bool) -> None:
         expect(page.locator("#lesson-goal-state")).not_to_contain_text("Met")
 
 
-@pytest.mark.parametrize("lesson_id", list(LESSONS))
+@pytest.mark.parametrize("lesson_id", [*LESSONS, *DIGITS])
 @pytest.mark.timeout(240)
 def test_each_lesson_walks_every_step_as_its_text_says_and_meets_a_goal(
     page: Any, live_server: Any, lesson_id: str
 ) -> None:
-    data = lesson(live_server.url, lesson_id)
-    if data.get("workspace", "playground") != "playground":
+    if lesson_id in DIGITS:
         pytest.skip(
-            "a lesson of another workspace (/digits) sets none of the playground's controls"
+            "the /digits lesson sets a Keras model, not playground controls or a URL hash: "
+            "its steps are checked by the digits workspace's own tests"
         )
+    data = lesson(live_server.url, lesson_id)
     assert lesson_id in GOAL_STEP, (
         "pick the step whose goal the walk meets (benchmarks/seed_claims.py)"
     )
