@@ -140,12 +140,16 @@ def test_what_the_page_is_told_about_the_link():
         "marker": str(session.run_marker),
         "exact": True,
         "changes": [],
+        "events": "",
+        "learning_rate": 0.03,
     }
-    session.apply({"learning_rate": 0.1})
+    session.apply({"learning_rate": 0.1})  # carried by the link since issue 24
     assert run_link(session) == {
         "marker": str(session.run_marker),
-        "exact": False,
-        "changes": ["learning_rate"],
+        "exact": True,
+        "changes": [],
+        "events": "0:lr:0.1",
+        "learning_rate": 0.03,
     }
     session.regenerate()  # new data under the old weights: no URL reaches them
     assert run_link(session) is None
