@@ -3,7 +3,8 @@
 // is kept unless the step sets one; the page starts a new run at epoch 0, app.js), hides the
 // controls it names, and checks its goal live on every frame the page draws (the `nnp:frame`
 // event of app.js, which names the step its session was opened for). Only training done in the
-// step meets its goal: a frame of another step's session, or at epoch 0, never does. The last step leads on to the next lesson of the index, the last lesson back to it.
+// step meets its goal: a frame of another step's session, or at epoch 0, never does. The last
+// step leads on to the next lesson of the index, the last lesson back to the index.
 // Trade-off: the panel talks to the page only through the URL hash and that one event, so the
 // playground runs exactly as without a lesson; hiding uses body classes (style.css), which
 // survive the network view rebuilding its buttons.
@@ -91,7 +92,6 @@ export class LessonPanel {
       return;
     }
     this.root.hidden = false;
-    this.root.dataset.state = "open";
     $("lesson-title").textContent = this.lesson.title;
     this.go(k, apply);
   }
@@ -130,7 +130,6 @@ export class LessonPanel {
     const after = this.lesson.next;
     onward.href = after ? `#lesson=${encodeURIComponent(after.id)}&step=1` : "/lessons";
     onward.textContent = after ? `Next lesson: ${after.title} →` : "That was the last lesson: see all lessons";
-    onward.dataset.lesson = after ? after.id : "";
   }
 
   #followLink(ev) {
@@ -200,7 +199,6 @@ export class LessonPanel {
   #fail(text) {
     this.lesson = null;
     this.root.hidden = false;
-    this.root.dataset.state = "missing";
     this.#hide([]);
     $("lesson-title").textContent = "Lesson not found";
     $("lesson-count").textContent = "";
@@ -211,7 +209,6 @@ export class LessonPanel {
     onward.hidden = false;
     onward.href = "/lessons";
     onward.textContent = "See the list of lessons";
-    onward.dataset.lesson = "";
     $("lesson-goal").hidden = true;
     $("lesson-question-box").hidden = true;
   }
