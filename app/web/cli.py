@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from app import __version__
 from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
+from app.web.drain import serve
 from app.web.workers import supervise
 
 
@@ -48,9 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ[ENV_PREFIX + "PORT"] = str(settings.port)
     os.environ[ENV_PREFIX + "WORKERS"] = str(settings.workers)
     if settings.workers > 1:  # one SO_REUSEPORT socket per worker: an even spread
-        supervise(settings.workers, settings.host, settings.port, settings.max_message_bytes)
+        limits = (settings.max_message_bytes, settings.shutdown_grace_seconds)
+        supervise(settings.workers, settings.host, settings.port, *limits)
         return
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.web.main:create_app",
         factory=True,
         host=settings.host,
@@ -59,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         ws_max_size=settings.max_message_bytes + 1024,
         log_level="info",
     )
+    serve(config)  # uvicorn, with a drain on SIGTERM (drain.py)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     send_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
     max_frames_per_second: Annotated[float, Field(gt=0, le=240)] = 30.0
     checkpoint_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = 1.0
+    # How long a stopping worker may take to hand every client its final checkpoint and close
+    # (drain.py); a client that stopped reading is dropped when it runs out.
+    shutdown_grace_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
     max_layers: Annotated[int, Field(ge=0, le=10)] = 6
     max_neurons: Annotated[int, Field(ge=1, le=16)] = 8
     max_custom_points: Annotated[int, Field(ge=0, le=100_000)] = 2000

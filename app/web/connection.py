@@ -60,6 +60,8 @@ class Connection(ConnectionState):
 
     async def receive_one(self, text: str | None, data: bytes | None) -> bool:
         """Handle one frame from the client; False when the connection must end."""
+        if self.phase is Phase.CLOSING:  # drained (drain.py): the final checkpoint is sent
+            return True
         if not self.bucket.take():
             return await self.refuse(ProtocolError("rate_limited", "too many messages; slow down"))
         if text is None:

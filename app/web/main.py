@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from app import __version__
 from app.web.admission import AddressBook
 from app.web.config import Settings
+from app.web.drain import Drain, lifespan_for
 from app.web.gangs import GangBook
 from app.web.hosts import HostGuardMiddleware
 from app.web.lessons import LessonBook
@@ -25,8 +26,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for directory in (settings.static_dir, settings.templates_dir):
         if not directory.is_dir():
             raise RuntimeError(f"asset directory not found: {directory}")
-    app = FastAPI(title="NN Playground", version=__version__, docs_url=None, redoc_url=None)
+    drain = Drain(settings.shutdown_grace_seconds)  # SIGTERM's final checkpoints (drain.py)
+    app = FastAPI(
+        title="NN Playground",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan_for(drain),
+    )
     app.state.settings = settings
+    app.state.drain = drain
     app.state.templates = Jinja2Templates(directory=settings.templates_dir)
     # Outermost last: refusals by the host guard carry the security headers too.
     app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)

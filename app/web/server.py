@@ -1,7 +1,8 @@
 """WS /ws: admission of a websocket, then one Connection (connection.py) for its lifetime.
 
 What it is: the endpoint: Origin check before accepting, per-address admission
-(admission.py), and the registry /healthz counts (sessions join it at hello).
+(admission.py), the registry /healthz counts (sessions join it at hello), and refusal while
+the worker drains (drain.py).
 What it is not: message handling (handlers.py), training (runner.py), pacing (pacer.py) or
 sending (outbox.py).
 Trade-off: sessions are counted in a plain set on app.state: one process, one event loop,
@@ -13,6 +14,7 @@ from fastapi import APIRouter, WebSocket
 from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
 from app.web.connection import CLOSE_POLICY, CLOSE_TRY_LATER, Connection
+from app.web.drain import CLOSE_SERVICE_RESTART, RESTARTING, Drain
 from app.web.limits import origin_allowed
 from app.web.runner import GONE
 
@@ -34,12 +36,18 @@ async def playground_socket(websocket: WebSocket) -> None:
         return
     # The session cap is applied at hello (Connection.admitted): silent sockets take no slot.
     registry: set[Connection] = websocket.app.state.sessions
+    drain: Drain = websocket.app.state.drain
     connection = Connection(websocket, settings)
+    if not drain.join(connection):  # this worker is stopping: try another one now
+        book.release(address)
+        await websocket.close(CLOSE_SERVICE_RESTART, RESTARTING)
+        return
     try:
         await connection.run()
     except* GONE:
         pass  # the client left (possibly while a task was sending): nothing to clean up
     finally:
+        drain.leave(connection)
         registry.discard(connection)
         book.release(address)
         connection.scheduler.forget(id(connection))

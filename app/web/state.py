@@ -78,12 +78,15 @@ class ConnectionState:
             self.phase = Phase.READY
 
     def start_playing(self) -> None:
+        if self.phase is Phase.CLOSING:  # drained: its final checkpoint is already taken
+            return
         self.steps_left = 0
         self.phase = Phase.PLAYING
         self.pacer.start_playing(time.monotonic())
 
     def begin_steps(self, epochs: int) -> None:
-        self.steps_left, self.phase = epochs, Phase.STEPPING
+        if self.phase is not Phase.CLOSING:
+            self.steps_left, self.phase = epochs, Phase.STEPPING
 
     def interrupt_step(self) -> None:
         """A settings change ends a step under way (playing goes on)."""

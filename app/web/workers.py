@@ -21,6 +21,8 @@ from types import FrameType
 
 import uvicorn
 
+from app.web.drain import serve
+
 RESTART_PAUSE_SECONDS = 1.0
 
 
@@ -48,11 +50,14 @@ def serve_one(host: str, port: int, max_message_bytes: int) -> None:
         ws_max_size=max_message_bytes + 1024,
         log_level="info",
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(config, sockets=[sock])  # drains on SIGTERM, as the single-worker command does
 
 
-def supervise(workers: int, host: str, port: int, max_message_bytes: int) -> None:
-    """Run `workers` processes until SIGINT/SIGTERM; restart any that dies meanwhile."""
+def supervise(
+    workers: int, host: str, port: int, max_message_bytes: int, grace: float = 5.0
+) -> None:
+    """Run `workers` processes until SIGINT/SIGTERM; restart any that dies meanwhile. Each
+    worker drains within `grace` seconds (drain.py), then uvicorn's close may take as long."""
     context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
     args = (host, port, max_message_bytes)
     stopping = False
@@ -77,8 +82,8 @@ def supervise(workers: int, host: str, port: int, max_message_bytes: int) -> Non
                 time.sleep(RESTART_PAUSE_SECONDS)  # a crash loop must not spin
                 procs[i] = spawn()
     for proc in procs:
-        proc.terminate()  # SIGTERM: uvicorn closes its connections and exits
+        proc.terminate()  # SIGTERM: each worker drains (drain.py) and exits
     for proc in procs:
-        proc.join(timeout=10)
+        proc.join(timeout=2 * grace + 5)
         if proc.is_alive():
             proc.kill()

@@ -18,6 +18,8 @@ from typing import Any
 
 import uvicorn
 
+from app.web.drain import DrainingServer
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -54,7 +56,7 @@ class LiveServer:
         config = uvicorn.Config(
             app, log_level="warning", lifespan="on", ws_per_message_deflate=False
         )
-        self.server = uvicorn.Server(config)
+        self.server = DrainingServer(config)  # drains on stop(), as nn-playground does
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
