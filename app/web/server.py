@@ -1,15 +1,16 @@
 """WS /ws: admission of a websocket, then one Connection (connection.py) for its lifetime.
 
 What it is: the endpoint: Origin check before accepting, per-address admission
-(admission.py), the registry /healthz counts (sessions join it at hello), and refusal while
-the worker drains (drain.py).
+(admission.py), the registry /healthz counts (sessions join it at hello), refusal while the
+worker drains (drain.py), and `POST /socket-check`, which tells a page whose handshake failed
+whether it was refused.
 What it is not: message handling (handlers.py), training (runner.py), pacing (pacer.py) or
 sending (outbox.py).
 Trade-off: sessions are counted in a plain set on app.state: one process, one event loop,
 no lock needed; workers each count their own (docs/deploy.md).
 """
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, Request, WebSocket
 
 from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
@@ -19,6 +20,23 @@ from app.web.limits import origin_allowed
 from app.web.runner import GONE
 
 router = APIRouter()
+REFUSED_ORIGIN = "this page's origin is not allowed to open a session here"
+
+
+@router.post("/socket-check", include_in_schema=False)
+async def socket_check(request: Request) -> dict[str, object]:
+    """Would a websocket from this page be admitted? The page asks after a failed handshake.
+
+    A browser reports a 403 from the origin check exactly as a balancer's 502 for a dead
+    replica (close 1006, no status), so only the server can tell the page which it was. A
+    POST carries the page's real Origin (browsers add it to every POST), and the Host guard
+    (hosts.py) has already answered 400 if the name is refused. Always 200: a balancer's
+    own errors then stay distinguishable from this answer.
+    """
+    settings: Settings = request.app.state.settings
+    if origin_allowed(request.headers, settings.allowed_origins):
+        return {"admitted": True}
+    return {"admitted": False, "message": REFUSED_ORIGIN}
 
 
 @router.websocket("/ws")

@@ -1,25 +1,26 @@
-// Connection: the one websocket of this tab (docs/protocol.md). Opens it, reconnects with
-// exponential backoff after a drop, and dispatches JSON messages by `type` and binary frames to
-// `onFrame`. It knows nothing about the page: the caller says what to send when a connection opens.
+// Connection: the one websocket of this tab (docs/protocol.md). Opens it, reconnects after a drop
+// (at once when a stopping server asks for it with 1012, else with backoff and jitter: the rules
+// are in reconnect.js), and dispatches JSON messages by `type` and binary frames to `onFrame`. It
+// knows nothing about the page: the caller says what to send when a connection opens.
 // Two failures TCP does not report are detected here: a handshake the server refuses (an Origin or
-// Host refusal is an HTTP 403, which browsers report only as close code 1006) is told apart from a
-// server that is down by asking /healthz, and a path that silently stalls is noticed by a ping
+// Host refusal is an HTTP 403, which browsers report only as close code 1006, exactly like a
+// balancer's 502 for a dead replica) is told apart by asking the server over plain HTTP whether it
+// would admit this page (POST /socket-check), and a path that silently stalls is noticed by a ping
 // watchdog: when an answer is awaited (the page sent something) and nothing has arrived for a while,
 // the page pings, and with no answer it reconnects. An idle page sends nothing, so the server's idle
 // timeout still frees its session.
 // Trade-off: commands sent while disconnected are dropped here; the page keeps the edits that
 // matter (offline.js) and the next `hello` carries the rest (settings + checkpoint).
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
-const CLOSE_GOING_AWAY = 1001; // the server closed an idle session
-const CLOSE_ORIGIN_REFUSED = 1008;
-const CLOSE_ABNORMAL = 1006; // what a browser reports for a refused handshake, and for a dead line
+import { CLOSE_ABNORMAL, afterClose, afterProbe, retryDelayMs } from "./reconnect.js";
+
 const WATCH_MS = 1000; // how often the watchdog looks
 const PING_AFTER_MS = 4000; // silence after which the page asks the server for a pong
 const DEAD_AFTER_MS = 9000; // silence after which the line is taken for dead
-const REFUSED_AFTER = 2; // handshakes refused while the server answers HTTP: it refuses this page
+const REFUSED_AFTER = 2; // handshakes in a row the server itself says it refuses
 const REFUSED_TEXT = "the server answers but refuses this page's connection: its address (Origin or Host) "
   + "is not allowed. Open the page at the server's own address, or ask whoever runs it to allow this one.";
+const UPSTREAM_TEXT = "the server answers, but its balancer could not reach a replica; retrying";
 
 export class Connection {
   /**
@@ -124,11 +125,12 @@ export class Connection {
   #closed(ws, ev) {
     if (ws !== this.ws) return;
     this.ws = null;
-    if (ev.code === CLOSE_ORIGIN_REFUSED) {
+    const how = afterClose(ev.code);
+    if (how === "refused") {
       this.onStatus("refused", ev.reason || "the server refused this page's origin");
       return;
     }
-    if (ev.code === CLOSE_GOING_AWAY) {
+    if (how === "idle") {
       // Idle: the server freed the session for others. Come back when the person does; the
       // checkpoint makes that seamless.
       this.onStatus("idle", ev.reason || "closed after a long idle time");
@@ -139,25 +141,31 @@ export class Connection {
       for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, wake, true);
       return;
     }
-    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    const jitter = delay * 0.2 * Math.random();
-    this.attempt += 1;
+    // A stopping server sent its final checkpoint and asks for a new connection now: another
+    // replica (or this one, restarted) resumes it. Anything else waits longer at each try.
+    if (how === "now") this.attempt = 0;
+    const delay = retryDelayMs(this.attempt, how);
+    if (how !== "now") this.attempt += 1;
     if (this.refusals < REFUSED_AFTER) this.onStatus("reconnecting", ev.reason || "");
-    this.timer = setTimeout(() => this.open(), delay + jitter);
+    this.timer = setTimeout(() => this.open(), delay);
     if (!ws.opened && ev.code === CLOSE_ABNORMAL) this.#probe();
   }
 
-  // The handshake failed before opening. If the server's HTTP side answers, the websocket was
-  // refused rather than unreachable: say so (and keep retrying, in case it is allowed later).
+  // The handshake failed before opening. Ask the server whether it would admit this page: only
+  // its own "no" is a refusal (said after REFUSED_AFTER of them, and retried quietly in case it is
+  // allowed later); a balancer's 502/503, or nothing at all, is a failing upstream.
   async #probe() {
-    let up = false;
+    let verdict = "unreachable";
     try {
-      up = (await fetch("/healthz", { cache: "no-store" })).ok;
+      const res = await fetch("/socket-check", { method: "POST", cache: "no-store" });
+      const body = res.ok ? await res.json().catch(() => null) : null;
+      verdict = afterProbe(res.status, body);
     } catch {
-      up = false;
+      verdict = "unreachable";
     }
     if (this.isOpen) return;
-    this.refusals = up ? this.refusals + 1 : 0;
+    this.refusals = verdict === "refused" ? this.refusals + 1 : 0;
     if (this.refusals >= REFUSED_AFTER) this.onStatus("refused", REFUSED_TEXT);
+    else if (verdict === "upstream") this.onStatus("reconnecting", UPSTREAM_TEXT);
   }
 }

@@ -39,8 +39,8 @@ SPEED = 60  # epochs/s, the page's default
 # loaded CI machine where the checkpoint before the fault was a few frames late.
 MOST_EPOCHS_LOST = int(SPEED * (CHECKPOINT_INTERVAL + 0.7))
 # Chromium logs every reconnect attempt that finds no server as a console error, and so is the
-# page's /healthz probe (socket.js: it tells a refused handshake from a server that is down).
-RECONNECT_NOISE = ("WebSocket connection to", "/healthz", "ERR_CONNECTION_REFUSED")
+# page's /socket-check probe (socket.js: it tells a refused handshake from a server that is down).
+RECONNECT_NOISE = ("WebSocket connection to", "/socket-check", "ERR_CONNECTION_REFUSED")
 OFF = (1, 790)  # a spot away from the network, the map and the controls
 LINK = '[data-link="2-0-0"]'  # second hidden layer, node 0 -> output
 

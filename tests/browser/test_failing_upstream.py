@@ -1,0 +1,137 @@
+"""A balancer still routing the websocket to a dead replica is not a refused origin (issue 23).
+
+The balancer here is a small relay that answers `GET /ws` with 503 while it is "failing" (as
+haproxy does when the only server it picks is down) and passes every other request to a live
+server. The browser reports such a handshake exactly as a refused origin (close 1006, no
+status); the page must ask the server, learn that it would be admitted, keep saying
+"reconnecting" and retry with backoff, and resume from its checkpoint once the balancer heals.
+"""
+
+import contextlib
+import socket
+import threading
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Playground
+from tests.browser.test_faults import (
+    MOST_EPOCHS_LOST,
+    RECONNECT_NOISE,
+    Shown,
+    epoch_text_at_least,
+    wait_until,
+)
+from tests.support.live_server import start_live_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class FailingBalancer:
+    """A relay to one server that can fail websocket handshakes and drop what it carries."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.failing = False
+        self.refused_upgrades = 0
+        self.open: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(65536)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        if self.failing and head.startswith(b"GET /ws "):
+            with self.lock:
+                self.refused_upgrades += 1
+            client.sendall(UNAVAILABLE)
+            client.close()
+            return
+        upstream = socket.create_connection(self.target)
+        upstream.sendall(head)
+        with self.lock:
+            self.open += [client, upstream]
+        for src, dst in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                sock.close()
+
+    def fail(self) -> None:
+        """The replica behind the websocket died: its connections drop, new ones get 503."""
+        self.failing = True
+        with self.lock:
+            doomed, self.open = self.open, []
+        for sock in doomed:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.listener.close()
+        self.fail()
+
+
+def test_a_balancer_failing_the_websocket_is_retried_not_called_a_refusal(
+    page: Any, request: pytest.FixtureRequest
+) -> None:
+    request.node.allowed_page_problems = (*RECONNECT_NOISE, "503")
+    server = start_live_server(checkpoint_interval_seconds=0.3)
+    balancer = FailingBalancer(server.port)
+    try:
+        Playground(page, balancer.url).open("seed=0.12345")
+        status = page.locator("#connection-status")
+        counter = page.locator("#iter-number")
+        shown = Shown(page)
+        page.click("#play-pause-button")
+        expect(counter).to_have_text(epoch_text_at_least(60))
+        since = shown.mark()
+        balancer.fail()
+        expect(status).to_have_attribute("data-state", "reconnecting")
+        # Several refused handshakes (more than the two after which a refusal is announced),
+        # each followed by a probe that the server answers "admitted".
+        wait_until(lambda: balancer.refused_upgrades >= 4, seconds=20)
+        expect(status).to_have_attribute(
+            "data-detail",
+            "the server answers, but its balancer could not reach a replica; retrying",
+        )
+        expect(page.locator("#offline-banner")).to_contain_text("training is stopped")
+        assert ("state", "refused") not in shown.log()[since:]
+
+        balancer.failing = False  # the balancer routes to a live replica again
+        expect(status).to_have_attribute("data-connects", "2", timeout=20_000)
+        saved, last_shown, _ = shown.across_the_fault(since)
+        expect(counter).to_have_text(epoch_text_at_least(last_shown + 30))
+        _, _, after = shown.across_the_fault(since)
+        assert 0 < saved <= last_shown and last_shown - saved <= MOST_EPOCHS_LOST
+        assert after and min(after) >= saved and after == sorted(after), (saved, after[:20])
+        assert ("state", "refused") not in shown.log()[since:]
+    finally:
+        balancer.close()
+        server.stop()
