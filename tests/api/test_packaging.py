@@ -1,12 +1,14 @@
 """The wheel the Dockerfile builds serves the page from any directory (toolchain gotcha 9).
 
 Docker cannot build here, so this test does what the image does: copy exactly the paths
-the Dockerfile COPYs, `pip install .` them (non-editable) into a fresh virtualenv, start
-the `nn-playground` command from an unrelated directory, and fetch the page and an asset.
+the Dockerfile COPYs, run its `pip install` commands (the hash-checked requirements.lock, then
+the app with --no-deps, so a package missing from the lock fails here) in a fresh virtualenv,
+start the `nn-playground` command from an unrelated directory, and fetch the page and an asset.
 """
 
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -29,6 +31,12 @@ def dockerfile_copy_sources() -> list[str]:
         if match:
             sources.extend(match.group(1).split()[:-1])
     return sources
+
+
+def dockerfile_pip_installs() -> list[list[str]]:
+    """The Dockerfile's `pip install …` commands, in order, as argument lists."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    return [shlex.split(m) for m in re.findall(r"^RUN (pip install [^&\n]+)", text, re.M)]
 
 
 def free_port() -> int:
@@ -61,8 +69,11 @@ def test_installed_command_serves_page_and_assets_from_any_directory(tmp_path: P
             shutil.copy2(src, dst)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(build)]
-    subprocess.run(pip, check=True, stdout=subprocess.DEVNULL)
+    installs = dockerfile_pip_installs()
+    assert len(installs) == 2  # the locked dependencies, then the app with --no-deps
+    for install in installs:  # exactly as the image: hash-checked pins, then the app alone
+        command = [str(venv / "bin" / "python"), "-m", *install, "-q"]
+        subprocess.run(command, check=True, cwd=build, stdout=subprocess.DEVNULL)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     port = free_port()
