@@ -4,8 +4,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATE = str(Path(sys.executable).with_name("kubernetes-validate"))
@@ -62,3 +64,62 @@ def test_the_image_tag_is_the_project_version() -> None:
     version = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
     assert version
     assert manifest_image() == f"nn-playground:{version.group(1)}"
+
+
+def manifest() -> dict[str, dict[str, Any]]:
+    """The manifest's objects by kind."""
+    text = (ROOT / "deploy" / "kubernetes.yaml").read_text()
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(text) if doc}
+
+
+def container() -> dict[str, Any]:
+    pod = manifest()["Deployment"]["spec"]["template"]["spec"]
+    [only] = pod["containers"]
+    return dict(only)
+
+
+def env() -> dict[str, str]:
+    return {item["name"]: item["value"] for item in container()["env"]}
+
+
+def test_a_stopping_pod_has_time_to_leave_the_service_and_drain() -> None:
+    """preStop, then SIGTERM's drain (app/web/drain.py) then uvicorn's close, each bounded:
+    Kubernetes must not SIGKILL the pod before the students have their final checkpoints."""
+    pod = manifest()["Deployment"]["spec"]["template"]["spec"]
+    pre_stop = container()["lifecycle"]["preStop"]["exec"]["command"]
+    assert pre_stop[0] == "sleep"
+    grace = float(env()["NN_PLAYGROUND_SHUTDOWN_GRACE_SECONDS"])
+    assert pod["terminationGracePeriodSeconds"] >= float(pre_stop[1]) + 2 * grace
+    rolling = manifest()["Deployment"]["spec"]["strategy"]["rollingUpdate"]
+    assert rolling == {"maxSurge": 1, "maxUnavailable": 0}
+
+
+def test_probes_have_timeouts_and_a_slow_start_is_not_killed() -> None:
+    probes = {
+        kind: container()[kind] for kind in ("startupProbe", "readinessProbe", "livenessProbe")
+    }
+    for probe in probes.values():
+        assert probe["httpGet"]["path"] == "/healthz" and probe["timeoutSeconds"] <= 5
+    startup = probes["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 60  # 28 s seen when busy
+
+
+def test_replicas_spread_over_nodes_and_leave_one_at_a_time() -> None:
+    pod = manifest()["Deployment"]["spec"]["template"]["spec"]
+    spread = {c["topologyKey"]: c for c in pod["topologySpreadConstraints"]}
+    assert spread["kubernetes.io/hostname"]["whenUnsatisfiable"] == "DoNotSchedule"
+    assert manifest()["PodDisruptionBudget"]["spec"]["maxUnavailable"] == 1
+
+
+def test_the_ingress_keeps_websockets_open_and_is_the_only_trusted_proxy() -> None:
+    ingress = manifest()["Ingress"]
+    notes = ingress["metadata"]["annotations"]
+    for key in ("proxy-read-timeout", "proxy-send-timeout"):
+        assert int(notes[f"nginx.ingress.kubernetes.io/{key}"]) > 45  # above the 20 s pings
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "nn-playground", "port": {"name": "http"}}
+    assert env()["NN_PLAYGROUND_TRUST_FORWARDED_FOR"] == "true"
+    policy = manifest()["NetworkPolicy"]["spec"]
+    assert policy["podSelector"] == manifest()["Deployment"]["spec"]["selector"]
+    [rule] = policy["ingress"]
+    assert [p["port"] for p in rule["ports"]] == [8000]
