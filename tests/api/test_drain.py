@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from app.client import decode_header
 from tests.support.crowd import Crowd
 from tests.support.live_server import free_port
 from tests.support.processes import backlog_settled, launch, start_server
+from tests.support.replicas import listening
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -81,14 +81,6 @@ def server() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     process.wait()
 
 
-def refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except ConnectionRefusedError:
-        return True
-    return False
-
-
 def test_sigterm_sends_every_client_its_final_checkpoint_then_1012(
     server: tuple[int, subprocess.Popen[bytes]],
 ) -> None:
@@ -138,7 +130,7 @@ def test_a_client_that_stopped_reading_cannot_hold_a_stopping_worker(
         closed_after = time.monotonic() - started
         assert player.checkpoints(), "the bystander got no final checkpoint"
         # Stopped admitting while the stuck client still holds the process open.
-        assert process.poll() is None and refused(port)
+        assert process.poll() is None and not listening(port)
         assert process.wait(timeout=15) is not None
         exited_after = time.monotonic() - started
     finally:

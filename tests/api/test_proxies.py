@@ -91,23 +91,29 @@ def resumed_elsewhere(pc: PlaygroundClient, killed_at: float) -> tuple[float, in
     return resumed_at - killed_at, resume.epoch_before - resume.epoch_after
 
 
+def kill_under(pc: PlaygroundClient, replicas: list[Replica], proxy: str) -> None:
+    """Kill the replica a playing script is on; it must go on, on the other, within 3 s and
+    having lost at most one checkpoint interval."""
+    play_until_checkpointed(pc)
+    doomed = holder(replicas)
+    killed_at = time.monotonic()
+    doomed.kill()
+    seconds, lost = resumed_elsewhere(pc, killed_at)
+    survivor = next(r for r in replicas if r is not doomed)
+    assert survivor.sessions() == 1
+    assert seconds < 3.0 and lost <= SPEED * (CHECKPOINT_INTERVAL + 0.1), (seconds, lost)
+    print(f"\n{proxy}: resumed {seconds:.2f} s after the kill, {lost} epochs lost")
+
+
 def test_haproxy_sends_a_script_whose_replica_died_to_the_other_at_the_first_try(
     replicas: list[Replica],
 ) -> None:
     proxy = HAProxy([r.port for r in replicas])
     try:
         with PlaygroundClient(proxy.ws_url, seed="through-haproxy") as pc:
-            play_until_checkpointed(pc)
-            doomed = holder(replicas)
-            killed_at = time.monotonic()
-            doomed.kill()
-            seconds, lost = resumed_elsewhere(pc, killed_at)
-            survivor = next(r for r in replicas if r is not doomed)
-            assert survivor.sessions() == 1
+            kill_under(pc, replicas, "haproxy")
             # Retry and redispatch: the one reconnection the client made got the live replica.
             assert [r.tries for r in pc.resumes] == [1]
-            assert seconds < 3.0 and lost <= SPEED * (CHECKPOINT_INTERVAL + 0.1), (seconds, lost)
-            print(f"\nhaproxy: resumed {seconds:.2f} s after the kill, {lost} epochs lost")
     finally:
         proxy.stop()
 
@@ -119,14 +125,6 @@ def test_nginx_with_tls_sends_a_script_whose_replica_died_to_the_other(
     monkeypatch.setenv("SSL_CERT_FILE", str(proxy.certificate))  # trust the test's certificate
     try:
         with PlaygroundClient(proxy.ws_url, seed="through-nginx") as pc:
-            play_until_checkpointed(pc)
-            doomed = holder(replicas)
-            killed_at = time.monotonic()
-            doomed.kill()
-            seconds, lost = resumed_elsewhere(pc, killed_at)
-            survivor = next(r for r in replicas if r is not doomed)
-            assert survivor.sessions() == 1
-            assert seconds < 3.0 and lost <= SPEED * (CHECKPOINT_INTERVAL + 0.1), (seconds, lost)
-            print(f"\nnginx: resumed {seconds:.2f} s after the kill, {lost} epochs lost")
+            kill_under(pc, replicas, "nginx")
     finally:
         proxy.stop()

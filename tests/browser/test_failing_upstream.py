@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Playground
 from tests.browser.test_faults import (
     MOST_EPOCHS_LOST,
     RECONNECT_NOISE,
-    Shown,
     epoch_text_at_least,
+    train_through,
     wait_until,
 )
 from tests.support.live_server import start_live_server
@@ -105,13 +104,7 @@ def test_a_balancer_failing_the_websocket_is_retried_not_called_a_refusal(
     server = start_live_server(checkpoint_interval_seconds=0.3)
     balancer = FailingBalancer(server.port)
     try:
-        Playground(page, balancer.url).open("seed=0.12345")
-        status = page.locator("#connection-status")
-        counter = page.locator("#iter-number")
-        shown = Shown(page)
-        page.click("#play-pause-button")
-        expect(counter).to_have_text(epoch_text_at_least(60))
-        since = shown.mark()
+        status, counter, shown, since = train_through(page, balancer.url)
         balancer.fail()
         expect(status).to_have_attribute("data-state", "reconnecting")
         # Several refused handshakes (more than the two after which a refusal is announced),

@@ -119,6 +119,18 @@ class Shown:
         return saved[-1], epochs[-1], after
 
 
+def train_through(page: Any, url: str) -> tuple[Any, Any, Shown, int]:
+    """Open the page at `url`, press play and wait for 60 epochs: the connection status and
+    epoch counter locators, the recorder, and its mark before the fault to come."""
+    Playground(page, url).open("seed=0.12345")
+    status = page.locator("#connection-status")
+    counter = page.locator("#iter-number")
+    shown = Shown(page)
+    page.click("#play-pause-button")
+    expect(counter).to_have_text(epoch_text_at_least(60))
+    return status, counter, shown, shown.mark()
+
+
 def hover_weight(page: Any) -> str:
     """The hover card's text for one link, as a person reads it ("Weight is -0.42.")."""
     page.hover(LINK)
@@ -321,13 +333,7 @@ def test_a_dropped_network_path_reconnects_and_resumes(
     server = start_live_server(checkpoint_interval_seconds=CHECKPOINT_INTERVAL)
     relay = DroppingRelay(server.port)
     try:
-        Playground(page, relay.url).open("seed=0.12345")
-        status = page.locator("#connection-status")
-        counter = page.locator("#iter-number")
-        shown = Shown(page)
-        page.click("#play-pause-button")
-        expect(counter).to_have_text(epoch_text_at_least(60))
-        since = shown.mark()
+        status, counter, shown, since = train_through(page, relay.url)
         relay.drop()
         expect(status).to_have_attribute("data-connects", "2")
         expect(status).to_have_text("connected")

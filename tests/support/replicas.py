@@ -91,7 +91,23 @@ def haproxy_config(port: int, replicas: list[int], stats: Path) -> str:
     return replace_lines(text, r"maxconn 4096 .*", [f"maxconn 4096\n    stats socket {stats}"])
 
 
-class HAProxy:
+class Foreground:
+    """A proxy binary run in the foreground as the test's child, its output in a log file."""
+
+    dir: Path
+
+    def run(self, name: str, command: list[str]) -> None:
+        self.log = open(self.dir / f"{name}.log", "wb")  # noqa: SIM115 (lives as long as it)
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.log.close()
+
+
+class HAProxy(Foreground):
     """Debian's haproxy in the foreground (`-db`), validated first with `haproxy -c`."""
 
     def __init__(self, replicas: list[int]) -> None:
@@ -101,9 +117,7 @@ class HAProxy:
         self.config.write_text(haproxy_config(self.port, replicas, self.stats))
         check = subprocess.run(["haproxy", "-c", "-f", str(self.config)], capture_output=True)
         assert check.returncode == 0, check.stdout + check.stderr
-        self.log = open(self.dir / "haproxy.log", "wb")  # noqa: SIM115 (lives as long as haproxy)
-        command = ["haproxy", "-db", "-f", str(self.config)]
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        self.run("haproxy", ["haproxy", "-db", "-f", str(self.config)])
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
         wait_for_healthz(self.url, self.process)
@@ -146,12 +160,6 @@ class HAProxy:
             assert time.monotonic() < deadline, f"{replica} not {state}: {self.servers()}"
             time.sleep(0.1)
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.log.close()
-
 
 def nginx_site(port: int, replicas: list[int], certificate: Path, key: Path) -> str:
     """deploy/nginx.conf on 127.0.0.1: the TLS server on `port`, the redirect on the port
@@ -165,7 +173,7 @@ def nginx_site(port: int, replicas: list[int], certificate: Path, key: Path) -> 
     return replace_lines(text, r"server \S+:8000 max_fails=1 fail_timeout=10s;", servers)
 
 
-class Nginx:
+class Nginx(Foreground):
     """Debian's nginx in the foreground, with deploy/nginx.conf included in a minimal main
     configuration (pid, logs and temporary files in a directory of its own)."""
 
@@ -193,21 +201,13 @@ class Nginx:
         base = ["nginx", "-e", "stderr", "-p", str(self.dir), "-c", str(self.config)]
         check = subprocess.run([*base, "-t"], capture_output=True)
         assert check.returncode == 0, check.stdout + check.stderr
-        self.log = open(self.dir / "nginx.log", "wb")  # noqa: SIM115 (lives as long as nginx)
-        command = [*base, "-g", "daemon off;"]
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        self.run("nginx", [*base, "-g", "daemon off;"])
         self.url = f"https://127.0.0.1:{self.port}"
         self.ws_url = f"wss://127.0.0.1:{self.port}/ws"
         deadline = time.monotonic() + 20
         while not listening(self.port):
             assert time.monotonic() < deadline and self.process.poll() is None, "no nginx"
             time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.log.close()
 
 
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
