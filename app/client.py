@@ -337,5 +337,5 @@ class PlaygroundDisconnected(ConnectionError):
             f"lost the connection to {url} ({dropped}) and could not resume the session "
             f"within {seconds:.1f} s; the last try failed with {why}"
         )
-        self.dropped = dropped
+        self.dropped, self.seconds = dropped, seconds
         self.__cause__ = failure

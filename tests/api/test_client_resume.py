@@ -134,13 +134,11 @@ def test_a_refusal_that_retrying_cannot_cure_is_not_retried() -> None:
         with PlaygroundClient(server.ws_url, seed="flooder") as pc:
             for _ in range(60):  # too_large, 51 times: the server closes with 1008
                 pc.send('{"type":"ping"}' + " " * 2000)
-            started = time.monotonic()
             with pytest.raises(PlaygroundDisconnected) as gone:
                 for _ in range(100):  # each queued too_large error fails one call first
                     with contextlib.suppress(PlaygroundError):
                         pc.step()
-            assert time.monotonic() - started < 5
-            assert pc.resumes == []
+            assert pc.resumes == [] and gone.value.seconds < 0.5  # no try, no backoff
             assert gone.value.dropped.rcvd is not None and gone.value.dropped.rcvd.code == 1008
     finally:
         server.stop()
