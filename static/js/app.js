@@ -33,6 +33,14 @@ export function start() {
   return new Playground();
 }
 
+/** The handlers, each followed by `wake()`. */
+function wakingAfter(wake, handlers) {
+  return Object.fromEntries(Object.entries(handlers).map(([type, handle]) => [type, (m) => {
+    handle(m);
+    wake();
+  }]));
+}
+
 class Playground {
   constructor() {
     const main = $("main-part");
@@ -77,7 +85,7 @@ class Playground {
     this.dataTools = new DataTools({ send, connected: () => this.connection.isOpen });
     this.confusion = new ConfusionView({ send, epoch: () => (this.loop.frame ? this.loop.frame.epoch : null) });
     this.heatmap = new HeatMap($("heatmap"), { onClick: (x, y, ev) => this.#addPoint(x, y, ev) });
-    this.chart = new LineChart($("linechart"));
+    this.chart = new LineChart($("linechart"), () => this.loop.wake());
     this.network = new NetworkView({ root: $("network"), svg: $("svg"), handlers: {
       toggleFeature: (key) => this.server && this.send(msg.set(this.basis.ask({ features: toggledFeatures(this.#basis().features, key) }))),
       neurons: (layer, delta) => this.server && this.#setShape(neuronsChanged(this.#basis().network_shape, layer, delta, this.limits.max_neurons)),
@@ -102,6 +110,7 @@ class Playground {
     window.addEventListener("resize", () => {
       this.structure.resized(); // the network's width follows the columns: measure and redraw
       this.chart.dirty = true;
+      this.loop.wake();
     });
     this.connection.open();
     this.loop.start();
@@ -119,7 +128,8 @@ class Playground {
         this.controls.showStatus(state, detail);
         this.offline.show(state, detail);
       },
-      handlers: {
+      // Every message may change what the next tick draws (points, structure, the chart).
+      handlers: wakingAfter(() => this.loop.wake(), {
         state: (m) => this.#onState(m),
         data: (m) => {
           this.pendingData = m;
@@ -140,7 +150,7 @@ class Playground {
         confusion: (m) => this.confusion.show(m),
         upload_report: (m) => this.dataTools.onUploadReport(m),
         export: (m) => this.dataTools.onExport(m),
-      },
+      }),
     });
   }
 
@@ -187,7 +197,7 @@ class Playground {
     if (key === "showTestData") this.heatmap.showTest(value);
     if (key === "discretize") {
       this.colours.build(this.classes, value);
-      this.loop.redraw = true;
+      this.loop.requestRedraw();
     }
   }
 
@@ -231,7 +241,7 @@ class Playground {
       this.classes = classes;
       this.colours.build(classes, this.url.state.discretize);
       this.legend.show(classes);
-      this.loop.redraw = true;
+      this.loop.requestRedraw();
       if (this.lastData) this.pendingData ||= this.lastData; // recolour the points
     }
     this.training.show(m.settings, classes);
@@ -282,7 +292,8 @@ class Playground {
   #draw(frame, fresh) {
     if (frame.inputThumbnails) this.inputThumbs = frame.inputThumbnails;
     this.heatmap.draw(frame.focusMap, this.colours.forFrame(frame, this.server && this.server.settings.loss));
-    $("heatmap").dataset.focus = frame.focusLayer === null ? "output" : `${frame.focusLayer}-${frame.focusUnit}`; // a test hook
+    const focus = frame.focusLayer === null ? "output" : `${frame.focusLayer}-${frame.focusUnit}`;
+    if ($("heatmap").dataset.focus !== focus) $("heatmap").dataset.focus = focus; // a test hook
     this.network.update(frame, this.colours.ramp, this.inputThumbs, this.colours.outputs);
     if (!fresh) return;
     showGradientNote(frame);

@@ -13,8 +13,11 @@ const SERIES = [
 ];
 
 export class LineChart {
-  /** @param {HTMLElement} container receives the canvas; its CSS box sets the chart size */
-  constructor(container) {
+  /**
+   * @param {HTMLElement} container receives the canvas; its CSS box sets the chart size
+   * @param {() => void} [changed] called when the chart needs a redraw of its own (a resize)
+   */
+  constructor(container, changed = () => {}) {
     this.container = container;
     this.canvas = document.createElement("canvas");
     this.canvas.dataset.frames = "0";
@@ -27,6 +30,7 @@ export class LineChart {
     new ResizeObserver(() => {
       this.size = [container.clientWidth, container.clientHeight];
       this.dirty = true;
+      changed();
     }).observe(container);
     this.capacity = 1024;
     this.data = new Float64Array(this.capacity * 3); // [epoch, train, test] per point

@@ -1,12 +1,19 @@
 // RenderLoop: ONE requestAnimationFrame loop draws the newest binary frame (dropping stale ones)
-// and then grants credit for every frame received, so a slow or hidden tab simply receives fewer
+// and then grants credit for the frames received, so a slow or hidden tab simply receives fewer
 // frames (docs/protocol.md §7). Messages only store what arrived; drawing happens here.
+// The loop runs only while there is something to draw: a frame, a message, a redraw asked for
+// (`wake`). A loop that asked for every animation frame made the browser run its frame
+// machinery 60 times a second for the ~30 frames the server sends, and forever on a paused page.
 // Trade-off: a frame that fails to decode is dropped with a warning, and its credit still granted,
 // so one bad frame cannot stall the stream.
 
 import { credit, decodeFrame } from "./protocol.js";
 
-const INITIAL_CREDIT = 2;
+// Four frames in flight, granted back two at a time: one `credit` message per two frames drawn
+// instead of one per frame (each send is a trip through the browser's network stack), while the
+// server always holds at least one credit for the next frame.
+const INITIAL_CREDIT = 4;
+const GRANT_AT = 2;
 const MAX_CREDIT = 8;
 
 export class RenderLoop {
@@ -26,16 +33,31 @@ export class RenderLoop {
     this.received = 0; // frames received since credit was last granted
     this.frame = null; // newest decoded frame
     this.redraw = false; // draw `frame` again (new colours or structure) on the next tick
+    this.scheduled = false; // an animation frame is asked for
+  }
+
+  /** Run one tick on the next animation frame (once, however often it is called). */
+  wake() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => this.#tick());
   }
 
   start() {
-    requestAnimationFrame(() => this.#tick());
+    this.wake();
   }
 
   /** A binary frame arrived: keep only the newest. @param {ArrayBuffer} buffer */
   receive(buffer) {
     this.pendingFrame = buffer;
     this.received += 1;
+    this.wake();
+  }
+
+  /** Draw the newest frame again on the next tick (new colours, say). */
+  requestRedraw() {
+    this.redraw = true;
+    this.wake();
   }
 
   /** A new hello went out: forget frames of the old session and open the credit window. */
@@ -43,10 +65,11 @@ export class RenderLoop {
     this.pendingFrame = null;
     this.received = 0;
     this.send(credit(INITIAL_CREDIT));
+    this.wake();
   }
 
   #tick() {
-    requestAnimationFrame(() => this.#tick());
+    this.scheduled = false;
     this.before();
     if (this.pendingFrame) {
       const buffer = this.pendingFrame;
@@ -57,8 +80,10 @@ export class RenderLoop {
       } catch (err) {
         console.warn(`dropping a frame: ${err.message}`);
       }
-      this.send(credit(Math.min(MAX_CREDIT, this.received)));
-      this.received = 0;
+      if (this.received >= GRANT_AT) {
+        this.send(credit(Math.min(MAX_CREDIT, this.received)));
+        this.received = 0;
+      }
     } else if (this.redraw && this.frame) {
       this.draw(this.frame, false);
     }
