@@ -22,6 +22,11 @@ const SELECTS = {
 /** Slider id → protocol settings key. */
 const SLIDERS = { percTrainData: "percent_train", noise: "noise", batchSize: "batch_size" };
 
+/** Write a text only when it differs: every write costs a layout of the page. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
 const STATUS_TEXT = {
@@ -162,9 +167,7 @@ export class Controls {
 
   /** @param {number} epoch */
   showEpoch(epoch) {
-    const text = formatEpoch(epoch);
-    const el = $("iter-number");
-    if (el.textContent !== text) el.textContent = text;
+    setText($("iter-number"), formatEpoch(epoch));
   }
 
   /**
@@ -173,14 +176,14 @@ export class Controls {
    * @param {string[]} names
    */
   showLosses(train, test, metrics, names) {
-    $("loss-train").textContent = formatLoss(train);
-    $("loss-test").textContent = formatLoss(test);
+    setText($("loss-train"), formatLoss(train));
+    setText($("loss-test"), formatLoss(test));
+    // One div per line, kept across frames: only a line's text changes while training.
     const lines = metricLines(names, metrics);
     const el = $("extra-metrics");
-    if (el.dataset.text !== lines.join("\n")) {
-      el.dataset.text = lines.join("\n");
-      el.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
-    }
+    while (el.children.length > lines.length) el.lastElementChild.remove();
+    while (el.children.length < lines.length) el.append(document.createElement("div"));
+    lines.forEach((line, i) => setText(el.children[i], line));
   }
 
   /**

@@ -1,13 +1,13 @@
 // The DOM pieces NetworkView places over its links: node boxes with a 10×10 thumbnail canvas, the
 // input nodes' labels, the softmax output boxes, bias squares and the per-layer neuron buttons.
 // Each factory builds and returns elements; NetworkView wires hover and focus to them.
-// Trade-off: thumbnails keep their 2D context and ImageData between frames (see drawThumb), which
-// costs a WeakMap entry per canvas and saves ~0.7 ms a frame.
+// Trade-off: thumbnails keep their 2D context, ImageData and last bytes between frames (see
+// drawThumb), which costs a WeakMap entry per canvas and saves ~0.7 ms a frame.
 
 import { CLASS_COLORS, className, toHex } from "./colors.js";
 import { svgEl } from "./dom.js";
 import { neuronsLabel } from "./format.js";
-import { colorInto } from "./heatmap.js";
+import { GridPainter } from "./heatmap.js";
 import { BIAS_SIZE, RECT_SIZE } from "./network-layout.js";
 import { FEATURE_LABELS } from "./state.js";
 
@@ -35,22 +35,16 @@ export function labelParts(label) {
 
 const ICON = { add: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6v2z", remove: "M19 13H5v-2h14v2z" };
 
-// heatmap.drawGrid's LUT pass for the thumbnails, keeping each canvas's context and ImageData:
-// ~55 thumbnails a frame otherwise cost a getContext and a new ImageData each (~0.7 ms a frame).
-// Counts the draws in `canvas.dataset.frames` as drawGrid does.
-const thumbs = new WeakMap();
+// One GridPainter per thumbnail canvas (heatmap.js): it keeps the canvas's context and ImageData
+// (~55 thumbnails a frame otherwise cost a getContext and a new ImageData each, ~0.7 ms a frame)
+// and skips a thumbnail whose bytes did not change since its last frame.
+const painters = new WeakMap();
 
-/** Colour a thumbnail canvas from uint8 values through a LUT. */
+/** Colour a thumbnail canvas from uint8 values through a LUT (unless it shows them already). */
 export function drawThumb(canvas, values, lut) {
-  let thumb = thumbs.get(canvas);
-  if (!thumb) {
-    const ctx = canvas.getContext("2d");
-    thumb = { ctx, image: ctx.createImageData(canvas.width, canvas.height), frames: 0 };
-    thumbs.set(canvas, thumb);
-  }
-  colorInto(thumb.image.data, values, lut);
-  thumb.ctx.putImageData(thumb.image, 0, 0);
-  canvas.dataset.frames = String(++thumb.frames);
+  let painter = painters.get(canvas);
+  if (!painter) painters.set(canvas, (painter = new GridPainter(canvas)));
+  painter.paint(values, lut);
 }
 
 /** A node box centred on the layout node, holding a 10×10 canvas; returns [div, canvas]. */
@@ -62,7 +56,6 @@ export function nodeDiv(root, node, classes) {
   const canvas = document.createElement("canvas");
   canvas.width = 10;
   canvas.height = 10;
-  canvas.dataset.frames = "0";
   div.append(canvas);
   root.append(div);
   return [div, canvas];
