@@ -1,11 +1,15 @@
 // LineChart: the loss chart of the OUTPUT column (spec/playground.md §7.5): train (#777) and test
 // (black) series, 1.5 px, no axes; x spans the epochs shown, y the min…max of every value since the
-// last reset. Drawn on a canvas, min/max per pixel column (the uPlot idea), so a run of 100,000
-// points costs one linear pass per redraw instead of a 100,000-segment path.
+// last reset. Drawn on a canvas, min/max per pixel column (the uPlot idea), so a run of thousands
+// of points costs one linear pass per redraw instead of a path of thousands of segments.
 // Trade-off: x is the epoch, not the point index as in the playground, because one frame here may
 // cover many epochs; the curve's shape over time is what a learner reads.
 
-const MAX_POINTS = 200_000;
+// Every frame retraces the whole chart, so its cost grows with the points kept: 8,192 (a
+// 5-minute run at 30 frames/s; then every other point goes) is ~60 per pixel column of the
+// 138 px chart, far more than its min/max trace can show, at a bounded cost per frame. At
+// 200,000 a class's hour-long run cost a cheap laptop several ms a frame.
+const MAX_POINTS = 8_192;
 
 const SERIES = [
   { key: 1, color: "#777" },
