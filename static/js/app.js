@@ -14,6 +14,7 @@ import { HeatMap } from "./heatmap.js";
 import { HYPERPARAMETERS } from "./keras.js";
 import { ShortcutHelp } from "./keyboard.js";
 import { LineChart } from "./linechart.js";
+import { MiniMap } from "./mini-map.js";
 import { NetworkStructure, StructureBasis, layersChanged, neuronsChanged, toggledFeatures } from "./network-structure.js";
 import { NetworkView } from "./network-view.js";
 import { Notices } from "./notices.js";
@@ -85,6 +86,7 @@ class Playground {
     this.dataTools = new DataTools({ send, connected: () => this.connection.isOpen });
     this.confusion = new ConfusionView({ send, epoch: () => (this.loop.frame ? this.loop.frame.epoch : null) });
     this.heatmap = new HeatMap($("heatmap"), { onClick: (x, y, ev) => this.#addPoint(x, y, ev) });
+    this.miniMap = new MiniMap($("mini-map"), this.heatmap.canvas, $("heatmap"));
     this.chart = new LineChart($("linechart"), () => this.loop.wake());
     this.network = new NetworkView({ root: $("network"), svg: $("svg"), handlers: {
       toggleFeature: (key) => this.server && this.send(msg.set(this.basis.ask({ features: toggledFeatures(this.#basis().features, key) }))),
@@ -291,7 +293,8 @@ class Playground {
 
   #draw(frame, fresh) {
     if (frame.inputThumbnails) this.inputThumbs = frame.inputThumbnails;
-    this.heatmap.draw(frame.focusMap, this.colours.forFrame(frame, this.server && this.server.settings.loss));
+    const painted = this.heatmap.draw(frame.focusMap, this.colours.forFrame(frame, this.server && this.server.settings.loss));
+    this.miniMap.update(painted);
     const focus = frame.focusLayer === null ? "output" : `${frame.focusLayer}-${frame.focusUnit}`;
     if ($("heatmap").dataset.focus !== focus) $("heatmap").dataset.focus = focus; // a test hook
     this.network.update(frame, this.colours.ramp, this.inputThumbs, this.colours.outputs);

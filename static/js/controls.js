@@ -176,8 +176,10 @@ export class Controls {
    * @param {string[]} names
    */
   showLosses(train, test, metrics, names) {
-    setText($("loss-train"), formatLoss(train));
-    setText($("loss-test"), formatLoss(test));
+    for (const [id, loss] of [["loss-train", train], ["loss-test", test]]) {
+      setText($(id), formatLoss(loss));
+      setText($(`bar-${id}`), formatLoss(loss)); // the phone's play bar
+    }
     // One div per line, kept across frames: only a line's text changes while training.
     const lines = metricLines(names, metrics);
     const el = $("extra-metrics");

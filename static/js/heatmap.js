@@ -55,11 +55,6 @@ export class GridPainter {
     this.ctx.putImageData(this.image, 0, 0);
     return true;
   }
-
-  /** Paint the next frame even if it repeats this one (the canvas was cleared). */
-  forget() {
-    this.lut = null;
-  }
 }
 
 function sameBytes(a, b) {
@@ -148,12 +143,13 @@ export class HeatMap {
   }
 
   /**
-   * Draw a frame's focus map.
+   * Draw a frame's focus map; returns whether the pixels changed.
    * @param {Uint8Array} values 100×100 quantised values @param {Uint8ClampedArray} lut
    */
   draw(values, lut) {
-    this.painter.paint(values, lut);
+    const painted = this.painter.paint(values, lut);
     this.canvas.dataset.frames = String(++this.frames); // the browser tests' signal
+    return painted;
   }
 
   /**

@@ -1,5 +1,5 @@
 """Phones and tablets get a layout of their own; the desktop keeps the playground's (issue 11,
-item 10).
+item 10; the layouts themselves: test_phone_and_tablet.py).
 
 At 390×844 (a phone) and 768×1024 (a tablet), with a touch screen: no horizontal scroll, every
 control inside the screen's width, the main controls work by tapping, and the two notes under
@@ -69,8 +69,12 @@ def test_a_narrow_screen_fits_and_works_by_touch(
         assert scroll <= inner, f"{scroll} px of page in a {inner} px screen"
         assert page.evaluate(OUTSIDE) == []
         heatmap = page.locator("#heatmap").bounding_box()
-        network = page.locator("#network").bounding_box()
-        assert heatmap and network and heatmap["y"] > network["y"]  # stacked: output below
+        network = page.locator(".column.features").bounding_box()
+        assert heatmap and network
+        if width < 600:  # a phone: the map comes first (test_phone_and_tablet.py)
+            assert heatmap["y"] + heatmap["height"] < network["y"]
+        else:  # a tablet: beside the network
+            assert heatmap["x"] > network["x"] + network["width"]
         page.screenshot(path=str(artifacts / f"small-screen-{width}x{height}.png"), full_page=True)
 
         page.tap("#next-step-button")
