@@ -5,6 +5,7 @@
 import { CLASS_COLORS, className, toHex } from "./colors.js";
 import { $ } from "./dom.js";
 import { MULTICLASS } from "./keras.js";
+import { RovingFocus } from "./roving-focus.js";
 
 /** K of a `state` message: its `classes`, or (from an older server) what the dataset implies. */
 export function classesOf(state) {
@@ -17,6 +18,8 @@ export function classesOf(state) {
 export class ClassLegend {
   constructor() {
     this.picked = 0; // the class a click on the map adds (multi-class)
+    // The classes are one radio group: one Tab stop, the arrow keys pick the next.
+    this.roving = new RovingFocus($("class-legend").querySelector(".class-picker"), (el) => el.dataset.class, (el) => el.click());
   }
 
   /** Show the legend and the map's click hint for K classes (0: regression). @param {number} K */
@@ -35,7 +38,10 @@ export class ClassLegend {
       picker.replaceChildren();
       return;
     }
-    picker.replaceChildren(...CLASS_COLORS.slice(0, K).map((color, k) => this.#choice(picker, color, k)));
+    const choices = CLASS_COLORS.slice(0, K).map((color, k) => this.#choice(picker, color, k));
+    picker.replaceChildren(...choices);
+    this.roving.setItems(choices);
+    this.roving.activate(choices[this.picked]);
   }
 
   #choice(picker, color, k) {
@@ -53,6 +59,7 @@ export class ClassLegend {
     button.addEventListener("click", () => {
       this.picked = k;
       for (const b of picker.children) b.setAttribute("aria-checked", String(b === button));
+      this.roving.activate(button);
     });
     return button;
   }

@@ -7,6 +7,7 @@
 import { $ } from "./dom.js";
 import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
 import { setDisabled } from "./keyboard.js";
+import { RovingFocus } from "./roving-focus.js";
 import { HIDE_FLAGS } from "./state.js";
 
 /** Select id → protocol settings key and value parser. */
@@ -69,6 +70,10 @@ export class Controls {
     for (const button of document.querySelectorAll(".dataset")) {
       button.addEventListener("click", () => this.#pickDataset(button.dataset.dataset));
     }
+    // The datasets are one radio group: one Tab stop (the checked one), arrows pick the next.
+    this.datasetGroup = new RovingFocus(document.querySelector(".dataset-list"), (el) => el.dataset.dataset,
+      (el) => this.#pickDataset(el.dataset.dataset));
+    this.datasetProblem = null; // the problem type the group's items were taken for
     for (const id of ["show-test-data", "discretize"]) {
       const key = id === "show-test-data" ? "showTestData" : "discretize";
       $(id).addEventListener("change", (ev) => actions.display(key, ev.target.checked));
@@ -127,18 +132,31 @@ export class Controls {
     const main = $("main-part");
     main.classList.toggle("problem-regression", settings.problem === "regression");
     main.classList.toggle("problem-classification", settings.problem !== "regression");
-    const active = settings.problem === "regression" ? settings.reg_dataset : settings.dataset;
-    for (const button of document.querySelectorAll(".dataset")) {
-      const on = button.dataset.dataset === active;
-      button.classList.toggle("selected", on);
-      button.setAttribute("aria-checked", String(on));
-    }
+    this.#showDataset(settings);
     $("gradient-view").checked = Boolean(settings.gradient_view);
     const layers = settings.network_shape.length;
     $("num-layers").textContent = String(layers);
     $("layers-label").textContent = layersLabel(layers);
     setDisabled($("add-layers"), layers >= limits.max_layers);
     setDisabled($("remove-layers"), layers <= 0);
+  }
+
+  // The checked dataset, and the radio group's items: those of the problem type (style.css
+  // hides the others).
+  #showDataset(settings) {
+    const regression = settings.problem === "regression";
+    const active = regression ? settings.reg_dataset : settings.dataset;
+    const buttons = [...document.querySelectorAll(".dataset")];
+    if (this.datasetProblem !== regression) {
+      this.datasetProblem = regression;
+      this.datasetGroup.setItems(buttons.filter((b) => b.classList.contains("regression") === regression));
+    }
+    for (const button of buttons) {
+      const on = button.dataset.dataset === active;
+      button.classList.toggle("selected", on);
+      button.setAttribute("aria-checked", String(on));
+      if (on) this.datasetGroup.activate(button);
+    }
   }
 
   // Numbers match numerically (0.00001 == 1e-5); a value not in the list selects nothing (spec §6).

@@ -1,11 +1,13 @@
 // HeatMap: the OUTPUT column's decision map (spec/playground.md §7.2, §7.3). A canvas holding one
 // pixel per grid cell, scaled up by CSS (so the browser smooths it, as the playground does), an SVG
 // overlay for the axes and the data points. Also `GridPainter`, the LUT pass shared with thumbnails.
+// Points can be added by a click (or tap) on the map, or from the keyboard (map-cursor.js).
 // Trade-off: data points are SVG circles (redrawn only when the data changes), not canvas pixels,
 // so they stay crisp and cost nothing per frame.
 
 import { pointColor } from "./colors.js";
 import { svgEl } from "./dom.js";
+import { MapCursor } from "./map-cursor.js";
 
 const DOMAIN = 6; // the grid covers [-6, 6]² (spec §7.1)
 
@@ -97,8 +99,12 @@ export class HeatMap {
         const px = ev.clientX - box.left;
         const py = ev.clientY - box.top;
         if (px < 0 || py < 0 || px > box.width || py > box.height) return; // on the axes
-        onClick(this.fromX((px * this.size) / box.width), this.fromY((py * this.size) / box.height), ev);
+        const x = this.fromX((px * this.size) / box.width);
+        const y = this.fromY((py * this.size) / box.height);
+        this.cursor.moveTo(x, y);
+        onClick(x, y, ev);
       });
+      this.cursor = new MapCursor(this, container, onClick); // the same, from the keyboard
     }
   }
 

@@ -17,7 +17,8 @@ import { focusKey, refocus } from "./keyboard.js";
 import { LinksCanvas, colorOf, gradientLevel } from "./links-canvas.js";
 import { RECT_SIZE, layoutNetwork } from "./network-layout.js";
 import { biasRects, compactControls, drawThumb, inputNodeDiv, layerControls, nodeDiv, outputNodeDiv } from "./network-nodes.js";
-import { FEATURES } from "./state.js";
+import { RovingFocus } from "./roving-focus.js";
+import { FEATURE_LABELS, FEATURES } from "./state.js";
 import { WeightTargets } from "./weight-targets.js";
 
 export { gradientLevel, linkWidth } from "./links-canvas.js";
@@ -45,6 +46,7 @@ export class NetworkView {
     this.hiddenCanvases = [];
     this.inputCanvases = new Map();
     this.biases = [];
+    this.neuronGroups = []; // one RovingFocus per hidden layer, kept across rebuilds
     this.layout = null;
     this.shape = ""; // layer sizes of the drawn structure, "2,4,2,1"
     this.hovering = false; // a node is hovered: the map shows it
@@ -84,13 +86,15 @@ export class NetworkView {
     this.svg.setAttribute("height", String(layout.height));
     this.root.style.height = `${layout.height}px`;
     const biasLayer = svgEl("g", { class: "biases" });
-    const linkHovers = this.targets.links(layout.links);
+    const net = { inputs: enabled.map((key) => FEATURE_LABELS[key]), hidden: hidden.length, outputs };
+    const linkHovers = this.targets.links(layout.links, net);
     this.links = layout.links;
     this.svg.append(biasLayer);
     this.inputCanvases = new Map();
     for (const node of layout.inputs) this.#inputNode(node, enabled.includes(node.key));
     this.hiddenCanvases = layout.layers.map((nodes, l) =>
       nodes.map((node, u) => this.#hiddenNode(node, l, u)));
+    this.#neuronStops();
     this.outputCanvases = outputs > 1 ? layout.outputs.map((node, k) => this.#outputNode(node, hidden.length + 1, k)) : [];
     const single = outputs === 1;
     const biases = [...layout.layers, layout.outputs].map((nodes, l) =>
@@ -155,11 +159,19 @@ export class NetworkView {
   #hiddenNode(node, l, u) {
     const [div, canvas] = nodeDiv(this.root, node, "hidden-node");
     div.id = `node-${l + 1}-${u}`;
-    div.tabIndex = 0;
     div.setAttribute("role", "img");
     div.setAttribute("aria-label", `Neuron ${u + 1} of hidden layer ${l + 1}: focus to see its map in the output`);
     this.#focusOnHover(div, l + 1, u);
     return canvas;
+  }
+
+  // Each hidden layer's neurons are one Tab stop, the arrow keys moving inside it (a roving
+  // tabindex): on 6×8, 48 neurons as stops of their own kept the links 62 presses away.
+  #neuronStops() {
+    this.hiddenCanvases.forEach((canvases, l) => {
+      this.neuronGroups[l] ||= new RovingFocus(this.root);
+      this.neuronGroups[l].setItems(canvases.map((canvas) => canvas.parentElement));
+    });
   }
 
   #outputNode(node, layer, k) {

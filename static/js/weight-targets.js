@@ -6,18 +6,37 @@
 // because ~400 links as Tab stops of their own kept a keyboard user from everything after them.
 // Inside, the arrow keys walk it neuron by neuron, layer by layer: each neuron's incoming
 // weights from the top source down, then its bias; Home and End go to the first and the last.
-// Screen readers still get each target's own label: the SVG is the named group, not hidden.
+// Screen readers still get each target's own label, which names the nodes as a person reads
+// them ("Weight from X₁ to neuron 2 of hidden layer 1"): the SVG is the named group, not hidden.
 
+import { className } from "./colors.js";
 import { svgEl } from "./dom.js";
 import { RovingFocus } from "./roving-focus.js";
 
 export const GROUP_LABEL = "Weights and biases: arrow keys move between them";
 
-/** What a screen reader says for a target: {kind: "weight", layer, src, dst} or {kind: "bias", layer, node}. */
-export function targetLabel(t) {
+/**
+ * What a person calls node `i` of `layer` (0: the inputs): a feature by its name, as the
+ * FEATURES column writes it, a neuron by its place, the output by its class.
+ * Example: nodeName({inputs: ["X₁", "X₂"], hidden: 2, outputs: 1}, 0, 1) -> "X₂"
+ * @param {{inputs: string[], hidden: number, outputs: number}} net the features used, in
+ *   order, the number of hidden layers and of output units
+ */
+export function nodeName(net, layer, i) {
+  if (layer === 0) return net.inputs[i] ?? `input ${i + 1}`;
+  if (layer <= net.hidden) return `neuron ${i + 1} of hidden layer ${layer}`;
+  return net.outputs > 1 ? `the output of ${className(i)}` : "the output";
+}
+
+/**
+ * What a screen reader says for a target: {kind: "weight", layer, src, dst} or
+ * {kind: "bias", layer, node}, where `layer` is the weight matrix's (0: from the inputs).
+ * Example: "Weight from sin(X₂) to neuron 3 of hidden layer 1", "Bias of the output"
+ */
+export function targetLabel(t, net) {
   return t.kind === "bias"
-    ? `Bias of neuron ${t.node + 1} in layer ${t.layer + 1}`
-    : `Weight from node ${t.src + 1} of layer ${t.layer} to node ${t.dst + 1} of layer ${t.layer + 1}`;
+    ? `Bias of ${nodeName(net, t.layer + 1, t.node)}`
+    : `Weight from ${nodeName(net, t.layer, t.src)} to ${nodeName(net, t.layer + 1, t.dst)}`;
 }
 
 /**
@@ -48,9 +67,12 @@ export class WeightTargets {
    */
   constructor({ root, svg, card, valueOf, noteOf }) {
     Object.assign(this, { root, svg, card, valueOf, noteOf });
+    this.net = { inputs: [], hidden: 0, outputs: 1 }; // what the labels name (links())
     svg.setAttribute("role", "toolbar");
     svg.setAttribute("aria-label", GROUP_LABEL);
-    this.roving = new RovingFocus(svg);
+    // Remembered across a rebuild by place (matrix, source, target), not by label: a label
+    // names the next layer, which adding or removing a layer renames.
+    this.roving = new RovingFocus(svg, (el) => (el.dataset.link ? `w${el.dataset.link}` : `b${el.dataset.bias}`));
     svg.addEventListener("click", () => {
       const t = card.target;
       if (t) card.edit(valueOf(t));
@@ -64,8 +86,10 @@ export class WeightTargets {
   /**
    * The invisible hover paths over the links, in a new group of the SVG; returns them in order.
    * @param {{layer:number, src:number, dst:number, d:string}[]} links layout.links
+   * @param {{inputs: string[], hidden: number, outputs: number}} net names the targets (nodeName)
    */
-  links(links) {
+  links(links, net) {
+    this.net = net;
     const layer = svgEl("g", { class: "link-hovers" });
     this.svg.append(layer);
     return links.map((link) => {
@@ -101,7 +125,7 @@ export class WeightTargets {
     el.addEventListener("mouseleave", () => this.card.hide());
     // The tabindex is RovingFocus's; focusing shows the card at the target's centre.
     el.setAttribute("role", "button");
-    el.setAttribute("aria-label", targetLabel(target));
+    el.setAttribute("aria-label", targetLabel(target, this.net));
     el.addEventListener("focus", () => {
       const r = el.getBoundingClientRect();
       show(r.left + r.width / 2, r.top + r.height / 2);

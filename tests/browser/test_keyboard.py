@@ -1,5 +1,6 @@
 """A keyboard user can do what a mouse user does in the network, and finds the shortcuts
-(issue 11, item 7)."""
+(issue 11, item 7; issue 24, item 7: the datasets and each layer's neurons are one Tab stop
+each, points are added from the keyboard, links and biases are named by their nodes)."""
 
 import re
 from typing import Any
@@ -20,7 +21,7 @@ KIND = """() => { const e = document.activeElement;
   return e.id || e.getAttribute('aria-label') || e.tagName; }"""
 SIX_BY_EIGHT = "networkShape=8,8,8,8,8,8&seed=0.12345"
 GROUP = re.compile(r"^Weights and biases")
-FIRST_LINK = "Weight from node 1 of layer 0 to node 1 of layer 1"
+FIRST_LINK = "Weight from X₁ to neuron 1 of hidden layer 1"
 
 
 def test_focus_stays_on_the_control_after_the_network_is_rebuilt(playground: Any) -> None:
@@ -41,14 +42,17 @@ def test_focus_stays_on_the_control_after_the_network_is_rebuilt(playground: Any
     page.keyboard.press("Enter")  # and the key goes on working where it is
     pg.expect_hash("networkShape=6,2&")
 
-    # The weights group keeps one Tab stop, on the link it had, across a rebuild.
-    page.get_by_role("button", name="Weight from node 1 of layer 2 to node 1 of layer 3").focus()
+    # The weights group keeps one Tab stop, on the link it had, across a rebuild: the same
+    # weight matrix, source and target, renamed now that a hidden layer follows it.
+    page.get_by_role("button", name="Weight from neuron 1 of hidden layer 2 to the output").focus()
     page.keyboard.press("Tab")
     expect(page.locator("#add-layers")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".plus-minus-neurons")).to_have_count(3)
     page.keyboard.press("Shift+Tab")
-    assert page.evaluate(ACTIVE) == "Weight from node 1 of layer 2 to node 1 of layer 3"
+    expect(page.locator('[data-link="2-0-0"]')).to_be_focused()
+    renamed = "Weight from neuron 1 of hidden layer 2 to neuron 1 of hidden layer 3"
+    assert page.evaluate(ACTIVE) == renamed
     expect(page.locator('#svg [tabindex="0"]')).to_have_count(1)
 
 
@@ -93,8 +97,10 @@ def test_tab_reaches_the_features_soon_and_the_links_are_one_stop_after_them(
     network = stops[first:]
     order = [kind for i, kind in enumerate(network) if i == 0 or network[i - 1] != kind]
     assert order == ["feature", "neuron", "layer button", "link", "remove-layers"], order
-    assert network.count("feature") == 7 and network.count("neuron") == 48
+    assert network.count("feature") == 7
+    assert network.count("neuron") == 6  # one stop a layer, not 48
     assert network.count("link") + network.count("bias") == 1  # one stop for the whole group
+    assert stops.index("link") < 40, stops  # 62 presses before the neurons were grouped
     page.keyboard.press("Shift+Tab")  # back into the group, then on to the neurons' buttons
     expect(page.get_by_role("button", name=FIRST_LINK)).to_be_focused()
     page.keyboard.press("Shift+Tab")
@@ -120,19 +126,19 @@ def test_arrow_keys_walk_the_links_and_biases_and_show_each_value(playground: An
     # Neuron by neuron: its incoming weights from the top, then its bias.
     at(FIRST_LINK, "Weight")
     page.keyboard.press("ArrowDown")
-    at("Weight from node 2 of layer 0 to node 1 of layer 1", "Weight")
+    at("Weight from X₂ to neuron 1 of hidden layer 1", "Weight")
     page.keyboard.press("ArrowRight")
-    at("Bias of neuron 1 in layer 1", "Bias")
+    at("Bias of neuron 1 of hidden layer 1", "Bias")
     page.keyboard.press("ArrowRight")
-    at("Weight from node 1 of layer 0 to node 2 of layer 1", "Weight")
+    at("Weight from X₁ to neuron 2 of hidden layer 1", "Weight")
     page.keyboard.press("ArrowLeft")
-    at("Bias of neuron 1 in layer 1", "Bias")
+    at("Bias of neuron 1 of hidden layer 1", "Bias")
     page.keyboard.press("End")
-    at("Bias of neuron 1 in layer 3", "Bias")  # the output's
+    at("Bias of the output", "Bias")
     page.keyboard.press("ArrowDown")  # the ends do not wrap
-    at("Bias of neuron 1 in layer 3", "Bias")
+    at("Bias of the output", "Bias")
     page.keyboard.press("ArrowUp")
-    at("Weight from node 2 of layer 2 to node 1 of layer 3", "Weight")
+    at("Weight from neuron 2 of hidden layer 2 to the output", "Weight")
     page.keyboard.press("Home")
     at(FIRST_LINK, "Weight")
     page.keyboard.press("ArrowUp")
@@ -192,3 +198,128 @@ def test_question_mark_opens_the_shortcut_help(playground: Any) -> None:
     expect(page.locator("#help-button")).to_be_focused()
     page.click("#help-button")
     expect(help_).to_be_visible()
+
+
+def test_the_datasets_are_one_radio_group_walked_with_the_arrow_keys(playground: Any) -> None:
+    pg = playground.open("seed=0.12345")  # circle
+    page = pg.page
+    group = page.get_by_role("radiogroup", name="Which dataset do you want to use?")
+    expect(group.get_by_role("radio")).to_have_count(7)  # the classification ones are shown
+    stop = group.locator('[tabindex="0"]')
+    expect(stop).to_have_count(1)
+    expect(stop).to_have_attribute("data-dataset", "circle")  # the Tab stop is the checked one
+    page.locator("#speed").focus()  # the top bar's last control
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-dataset=circle]")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # moves and picks, as a radio group does
+    pg.expect_hash("dataset=xor")
+    xor = page.locator("[data-dataset=xor]")
+    expect(xor).to_be_focused()
+    expect(xor).to_have_attribute("aria-checked", "true")
+    pg.expect_epoch("000,000")  # → picked a dataset: it did not step the training
+    page.keyboard.press("Tab")  # one press leaves the group
+    expect(page.locator("#percTrainData")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # and comes back to the checked one
+    expect(xor).to_be_focused()
+    expect(stop).to_have_count(1)
+    page.keyboard.press("Home")
+    pg.expect_hash("dataset=circle")
+    expect(page.locator("[data-dataset=circle]")).to_be_focused()
+
+
+def test_a_layers_neurons_are_one_stop_walked_with_the_arrows(playground: Any) -> None:
+    pg = playground.open("seed=0.12345")  # 4, 2
+    page = pg.page
+    page.locator("#node-sinY").focus()  # the last feature
+    page.keyboard.press("Tab")
+    expect(page.locator("#node-1-0")).to_be_focused()
+    expect(page.locator("#heatmap")).to_have_attribute("data-focus", "1-0")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#node-1-1")).to_be_focused()
+    expect(page.locator("#heatmap")).to_have_attribute("data-focus", "1-1")  # its map shows
+    page.keyboard.press("End")
+    expect(page.locator("#node-1-3")).to_be_focused()
+    page.keyboard.press("Tab")  # the next layer
+    expect(page.locator("#node-2-0")).to_be_focused()
+    page.keyboard.press("Shift+Tab")  # back to the neuron the layer's stop was left on
+    expect(page.locator("#node-1-3")).to_be_focused()
+    pg.expect_epoch("000,000")
+
+
+def test_links_and_biases_are_named_by_the_features_and_neurons_they_join(
+    playground: Any,
+) -> None:
+    pg = playground.open("seed=0.12345&x=true&y=false&sinY=true&networkShape=2")
+    page = pg.page
+    group = page.get_by_role("toolbar", name=GROUP)
+    for name in (
+        "Weight from X₁ to neuron 1 of hidden layer 1",
+        "Weight from sin(X₂) to neuron 2 of hidden layer 1",
+        "Bias of neuron 2 of hidden layer 1",
+        "Weight from neuron 2 of hidden layer 1 to the output",
+        "Bias of the output",
+    ):
+        expect(group.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    expect(group.get_by_role("button", name=re.compile(r"node \d of layer"))).to_have_count(0)
+
+
+# The own points (squares) on the map, as [x, y, fill] in the overlay's px.
+OWN = """() => [...document.querySelectorAll('#heatmap .train-points rect.own')]
+  .map((r) => [Number(r.getAttribute('x')) + 3.5, Number(r.getAttribute('y')) + 3.5,
+               r.getAttribute('fill')])"""
+
+
+def test_points_are_added_from_the_keyboard_with_the_maps_cursor(playground: Any) -> None:
+    pg = playground.open("seed=0.12345")
+    page = pg.page
+    overlay = page.locator("#heatmap svg")
+    page.locator("#remove-layers").focus()  # the map is the next stop
+    page.keyboard.press("Tab")
+    expect(overlay).to_be_focused()
+    expect(page.locator(".map-cursor")).to_be_visible()
+    status = page.locator("#heatmap [role=status]")
+    expect(status).to_have_text("Cursor at x 0, y 0.")
+    for key in ["ArrowRight"] * 4 + ["ArrowUp"] * 2 + ["Shift+ArrowLeft"]:
+        page.keyboard.press(key)
+    expect(status).to_have_text("x 1.9, y 1")
+    pg.expect_epoch("000,000")  # → moved the cursor: it did not step the training
+    points = int(overlay.get_attribute("data-train-points") or 0)
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Point added at x 1.9, y 1.")
+    expect(overlay).to_have_attribute("data-train-points", str(points + 1))
+    page.keyboard.press("Shift+Enter")  # the other label, as shift-click
+    expect(overlay).to_have_attribute("data-train-points", str(points + 2))
+    own = page.evaluate(OWN)
+    assert len(own) == 2
+    # At (1.9, 1) in data coordinates on the 260 px map of [-6, 6]².
+    for x, y, _ in own:
+        assert abs(x - 260 * (1.9 + 6) / 12) < 0.1 and abs(y - 260 * (6 - 1) / 12) < 0.1
+    # One of each label: the two colours of the dataset's own two classes.
+    dataset = page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('#heatmap .train-points circle')]"
+        ".map((c) => c.getAttribute('fill')))]"
+    )
+    assert len(dataset) == 2 and {fill for _, _, fill in own} == set(dataset)
+
+
+def test_with_more_classes_the_arrows_pick_the_class_the_cursor_adds(playground: Any) -> None:
+    pg = playground.open("seed=0.12345&dataset=blobs3")
+    page = pg.page
+    picker = page.get_by_role("radiogroup", name="Class of the points you add")
+    choices = picker.get_by_role("radio")
+    expect(choices).to_have_count(3)
+    expect(page.locator('#class-legend [tabindex="0"]')).to_have_count(1)  # one Tab stop
+    choices.nth(0).focus()
+    page.keyboard.press("ArrowRight")
+    expect(choices.nth(1)).to_be_focused()
+    expect(choices.nth(1)).to_have_attribute("aria-checked", "true")
+    overlay = page.locator("#heatmap svg")
+    points = int(overlay.get_attribute("data-train-points") or 0)
+    overlay.focus()
+    page.keyboard.press("Enter")
+    expect(overlay).to_have_attribute("data-train-points", str(points + 1))
+    [(_, _, fill)] = page.evaluate(OWN)
+    colour = "(e) => getComputedStyle(e).backgroundColor"
+    swatch = choices.nth(1).locator(".swatch").evaluate(colour)
+    rgb = tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5))
+    assert swatch == f"rgb{rgb}"  # "rgb(r, g, b)": the colour of the class picked

@@ -119,13 +119,14 @@ def test_a_tablet_in_portrait_has_the_map_beside_the_network(
     try:
         nodes = page.evaluate(
             """() => [...document.querySelectorAll('#network .node')].map((e) => {
-                 const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+                 const r = e.getBoundingClientRect();
+                 return [r.left, r.top, r.right, r.bottom]; })"""
         )
         assert len(nodes) == 7 + 4 + 2  # features, then the default 4,2
         map_box = page.locator("#heatmap canvas").bounding_box()
         assert map_box
         left, top = map_box["x"], map_box["y"]
-        right, bottom = left + map_box["width"], top + map_box["height"]
+        bottom = top + map_box["height"]
         assert left > max(n[2] for n in nodes)  # right of every node
         assert top < max(n[3] for n in nodes) and bottom > min(n[1] for n in nodes)  # same rows
         assert inside(page, "#heatmap canvas") == 1  # and on the first screen

@@ -71,3 +71,20 @@ test("after a rebuild the Tab stop stays on the item with the same label, else t
   roving.setItems(gone);
   assert.deepEqual(stops(gone), ["x"]);
 });
+
+test("a radio group: an arrow checks the item it moves to, and the checked item is the Tab stop", () => {
+  const group = new Fake("group");
+  const items = ["a", "b", "c"].map((k) => new Fake(k));
+  const checked = [];
+  const roving = new RovingFocus(group, (el) => el.attrs["aria-label"], (el) => checked.push(el.attrs["aria-label"]));
+  roving.setItems(items);
+  roving.activate(items[1]); // the server says "b" is the dataset
+  assert.deepEqual(stops(items), ["b"]);
+  assert.equal(items[1].focused, 0); // made the stop, not focused: the page does not jump
+  press(group, items[1], "ArrowDown");
+  press(group, items[2], "ArrowDown"); // at the end: nothing moves, nothing is checked again
+  press(group, items[2], "Home");
+  assert.deepEqual(checked, ["c", "a"]);
+  items[1].focus(); // a click focuses without an arrow: the click itself checks
+  assert.deepEqual(checked, ["c", "a"]);
+});
