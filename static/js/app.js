@@ -214,7 +214,7 @@ class Playground {
   #addPoint(x, y, ev) {
     if (!this.server || isHidden(this.url.state, "yourData")) return;
     const round = (v) => Math.max(-6, Math.min(6, Math.round(v * 1000) / 1000));
-    const label = this.classes > 2 ? this.legend.picked : ev.shiftKey ? -1 : 1;
+    const label = this.classes > 2 ? this.legend.picked : ev.shiftKey ? -1 : this.legend.tapLabel;
     this.send(msg.addPoint(round(x), round(y), label));
   }
 

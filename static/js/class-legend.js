@@ -1,5 +1,6 @@
 // ClassLegend: under the output map, either the −1…1 colour ramp (binary and regression) or, for a
 // multi-class dataset, one swatch per class that also picks which class a click on the map adds.
+// With two labels a touch screen, which has no shift-click, picks the label a tap adds (+1 or −1).
 // Trade-off: the picker is rebuilt whenever K changes (rare), never per frame.
 
 import { CLASS_COLORS, className, toHex } from "./colors.js";
@@ -20,6 +21,18 @@ export class ClassLegend {
     this.picked = 0; // the class a click on the map adds (multi-class)
     // The classes are one radio group: one Tab stop, the arrow keys pick the next.
     this.roving = new RovingFocus($("class-legend").querySelector(".class-picker"), (el) => el.dataset.class, (el) => el.click());
+    this.tapLabel = 1; // the label a tap adds with two classes or regression (a touch screen's shift-click)
+    const tapPicker = $("touch-labels").querySelector(".class-picker");
+    const tapChoices = [...tapPicker.children];
+    const tapRoving = new RovingFocus(tapPicker, (el) => el.dataset.label, (el) => el.click());
+    tapRoving.setItems(tapChoices);
+    for (const button of tapChoices) {
+      button.addEventListener("click", () => {
+        this.tapLabel = Number(button.dataset.label);
+        for (const b of tapChoices) b.setAttribute("aria-checked", String(b === button));
+        tapRoving.activate(button);
+      });
+    }
   }
 
   /** Show the legend and the map's click hint for K classes (0: regression). @param {number} K */
@@ -27,6 +40,7 @@ export class ClassLegend {
     const multi = K > 2;
     $("ramp-legend").classList.toggle("hidden", multi);
     $("class-legend").classList.toggle("hidden", !multi);
+    $("touch-labels").classList.toggle("hidden", multi);
     $("heatmap").title = multi
       ? "Click to add a training point of the class picked under the map."
       : K === 0

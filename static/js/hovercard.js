@@ -58,9 +58,14 @@ export class HoverCard {
     this.target = target;
     this.kind.textContent = target.kind === "bias" ? "Bias" : "Weight";
     this.value.textContent = formatWeight(value);
-    this.el.style.left = `${x + 20}px`;
     this.el.style.top = `${y}px`;
     this.el.classList.remove("hidden");
+    // Right of the point, as the playground has it, unless that runs off the screen (a phone's
+    // last layer): then left of it.
+    const parent = this.el.offsetParent ? this.el.offsetParent.getBoundingClientRect().left : 0;
+    const width = this.el.offsetWidth;
+    const right = parent + x + 20 + width > document.documentElement.clientWidth;
+    this.el.style.left = `${right ? Math.max(-parent, x - 20 - width) : x + 20}px`;
   }
 
   /** Keep the shown value current while training (not while the user types). @param {number} v */

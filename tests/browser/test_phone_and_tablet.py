@@ -153,6 +153,42 @@ def test_a_touch_screen_reads_tap_never_hover_or_click(
         expect(card.locator("input")).to_be_focused()
         expect(card.locator(".hint")).to_have_text(re.compile(r"\btap\b", re.IGNORECASE))
         assert POINTER_WORDS.findall(card.inner_text()) == []
+        page.locator("#play-pause-button").focus()  # done; then the output's bias, at the right
+        expect(card).to_be_hidden()
+        page.locator('[data-bias="2-0"]').tap()
+        expect(card).to_be_visible()
+        box = card.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= size[0]  # on the screen,
+        scroll = page.evaluate("() => [scrollX, document.documentElement.scrollWidth]")
+        assert scroll[0] == 0 and scroll[1] <= size[0]  # not by scrolling the page sideways
+    finally:
+        context.close()
+
+
+# The fills of the user's own points (squares) and of the dataset's (dots) on the map.
+FILLS = """(kind) => [...document.querySelectorAll(`#heatmap .train-points ${kind}`)]
+  .map((e) => e.getAttribute('fill'))"""
+
+
+def test_a_touch_screen_adds_points_of_either_label(browser: Any, live_server: Any) -> None:
+    """No shift-click on a touch screen: the label a tap adds is picked under the map."""
+    context, pg = open_on(browser, live_server.url, PHONE, "seed=0.12345")
+    page = pg.page
+    overlay = page.locator("#heatmap svg")
+    try:
+        picker = page.get_by_role("radiogroup", name="Label of the points a tap adds")
+        expect(picker).to_be_visible()
+        points = int(overlay.get_attribute("data-train-points") or 0)
+        overlay.tap(position={"x": 60, "y": 60})
+        expect(overlay).to_have_attribute("data-train-points", str(points + 1))
+        picker.get_by_role("radio", name="orange, −1").tap()
+        expect(picker.get_by_role("radio", name="orange, −1")).to_have_attribute(
+            "aria-checked", "true"
+        )
+        overlay.tap(position={"x": 200, "y": 200})
+        expect(overlay).to_have_attribute("data-train-points", str(points + 2))
+        own, dots = page.evaluate(FILLS, "rect.own"), page.evaluate(FILLS, "circle")
+        assert len(own) == 2 and len(set(own)) == 2 and set(own) == set(dots)
     finally:
         context.close()
 
@@ -163,6 +199,7 @@ def test_a_mouse_still_reads_hover_and_click(browser: Any, live_server: Any) -> 
     try:
         words = {w.lower() for w in POINTER_WORDS.findall(pg.page.inner_text("body"))}
         assert {"hover", "click"} <= words
+        expect(pg.page.locator("#touch-labels")).to_be_hidden()  # shift-click does it
     finally:
         context.close()
 
