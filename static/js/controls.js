@@ -7,6 +7,7 @@
 import { $ } from "./dom.js";
 import { formatEpoch, formatLoss, layersLabel, metricLines } from "./format.js";
 import { setDisabled } from "./keyboard.js";
+import { clickWord } from "./pointer-words.js";
 import { RovingFocus } from "./roving-focus.js";
 import { HIDE_FLAGS } from "./state.js";
 
@@ -34,7 +35,7 @@ const STATUS_TEXT = {
   connecting: "connecting…",
   connected: "connected",
   reconnecting: "reconnecting…",
-  idle: "paused while idle: click to reconnect",
+  idle: () => `paused while idle: ${clickWord()} to reconnect`,
   refused: "not connected",
 };
 
@@ -233,7 +234,8 @@ export class Controls {
     const el = $("connection-status");
     el.dataset.state = state;
     if (state === "connected") el.dataset.connects = String(Number(el.dataset.connects || 0) + 1);
-    el.textContent = STATUS_TEXT[state] || state;
+    const text = STATUS_TEXT[state];
+    el.textContent = (typeof text === "function" ? text() : text) || state;
     el.dataset.detail = detail || "";
     this.#statusTitle();
   }

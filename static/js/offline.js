@@ -15,6 +15,7 @@
 // back unexplained.
 
 import { $ } from "./dom.js";
+import { clickWord } from "./pointer-words.js";
 
 /** Controls that do nothing without the server: disabled while offline. */
 const NEEDS_SERVER = ["play-pause-button", "next-step-button", "reset-button", "data-regen-button"];
@@ -22,7 +23,7 @@ const NEEDS_SERVER = ["play-pause-button", "next-step-button", "reset-button", "
 const BANNER = {
   reconnecting: "Not connected to the server: training is stopped. Edits you make now are kept "
     + "and applied when the connection is back.",
-  idle: "Paused while idle: click anywhere or press a key to reconnect.",
+  idle: () => `Paused while idle: ${clickWord()} anywhere or press a key to reconnect.`,
 };
 
 const BACK = "Connected again, thanks for waiting.";
@@ -73,7 +74,8 @@ export class OfflineState {
    */
   show(state, detail) {
     this.online = state === "connected";
-    const text = state === "refused" ? `Not connected: ${detail}` : BANNER[state] || "";
+    const banner = BANNER[state];
+    const text = state === "refused" ? `Not connected: ${detail}` : (typeof banner === "function" ? banner() : banner) || "";
     if (!this.online) this.#backNotice(null);
     this.wasOffline ||= Boolean(text) && !this.online;
     this.banner.textContent = this.online ? "" : text;

@@ -165,6 +165,26 @@ def test_a_touch_screen_reads_tap_never_hover_or_click(
         context.close()
 
 
+def test_a_phone_paused_while_idle_is_told_to_tap(browser: Any, live_server: Any) -> None:
+    context, pg = open_on(browser, live_server.url, PHONE, "seed=0.12345")
+    page = pg.page
+    status = page.locator("#connection-status")
+    try:
+        page.evaluate(  # the server closes an idle session with 1001
+            """() => { const ws = window.__playground.connection.ws;
+                       ws.dispatchEvent(new CloseEvent('close', {code: 1001, reason: 'idle'}));
+                       ws.close(); }"""
+        )
+        expect(status).to_have_attribute("data-state", "idle")
+        expect(status).to_have_text("paused while idle: tap to reconnect")
+        expect(page.locator("#offline-banner")).to_contain_text("tap anywhere")
+        assert POINTER_WORDS.findall(page.inner_text("body")) == []
+        page.tap(".column.features > p")  # anywhere
+        expect(status).to_have_attribute("data-state", "connected")
+    finally:
+        context.close()
+
+
 # The fills of the user's own points (squares) and of the dataset's (dots) on the map.
 FILLS = """(kind) => [...document.querySelectorAll(`#heatmap .train-points ${kind}`)]
   .map((e) => e.getAttribute('fill'))"""
