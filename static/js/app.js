@@ -163,6 +163,7 @@ class Playground {
       this.server.settings = { ...this.server.settings, ...message.settings };
       this.controls.showSettings(this.server.settings, this.limits);
       this.training.show(this.server.settings, this.classes);
+      this.loop.wake(); // a network edit is drawn at once too
       return;
     }
     this.connection.send(message);
