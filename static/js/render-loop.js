@@ -9,9 +9,11 @@
 
 import { credit, decodeFrame } from "./protocol.js";
 
-// Four frames in flight, granted back two at a time: one `credit` message per two frames drawn
-// instead of one per frame (each send is a trip through the browser's network stack), while the
-// server always holds at least one credit for the next frame.
+// While playing, four frames in flight, granted back two at a time: one `credit` message per two
+// frames drawn instead of one per frame (each send is a trip through the browser's network
+// stack), while the server always holds at least one credit for the next frame. A frame of a
+// paused run (a step, an edit) is granted back at once: the server sends the checkpoint a
+// command owes only once credit shows the page read its frame (docs/protocol.md §7).
 const INITIAL_CREDIT = 4;
 const GRANT_AT = 2;
 const MAX_CREDIT = 8;
@@ -80,7 +82,7 @@ export class RenderLoop {
       } catch (err) {
         console.warn(`dropping a frame: ${err.message}`);
       }
-      if (this.received >= GRANT_AT) {
+      if (this.received >= GRANT_AT || !(this.frame && this.frame.playing)) {
         this.send(credit(Math.min(MAX_CREDIT, this.received)));
         this.received = 0;
       }
