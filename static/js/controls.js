@@ -180,6 +180,7 @@ export class Controls {
   /** @param {boolean} playing */
   showPlaying(playing) {
     const button = $("play-pause-button");
+    if (button.getAttribute("aria-pressed") === String(playing)) return; // called every frame
     button.classList.toggle("playing", playing);
     button.setAttribute("aria-pressed", String(playing));
   }
