@@ -9,13 +9,11 @@
 
 import { credit, decodeFrame } from "./protocol.js";
 
-// While playing, four frames in flight, granted back two at a time: one `credit` message per two
-// frames drawn instead of one per frame (each send is a trip through the browser's network
-// stack), while the server always holds at least one credit for the next frame. A frame of a
-// paused run (a step, an edit) is granted back at once: the server sends the checkpoint a
-// command owes only once credit shows the page read its frame (docs/protocol.md §7).
-const INITIAL_CREDIT = 4;
-const GRANT_AT = 2;
+// A credit goes back for every frame drawn. Granting two at a time saved one small send per two
+// frames but broke two things that read a grant as "the page read its frame": the checkpoint a
+// command owes (docs/protocol.md §7) and the socket's stall watchdog, which waits for an answer
+// only after the page has sent something.
+const INITIAL_CREDIT = 2;
 const MAX_CREDIT = 8;
 
 export class RenderLoop {
@@ -82,10 +80,8 @@ export class RenderLoop {
       } catch (err) {
         console.warn(`dropping a frame: ${err.message}`);
       }
-      if (this.received >= GRANT_AT || !(this.frame && this.frame.playing)) {
-        this.send(credit(Math.min(MAX_CREDIT, this.received)));
-        this.received = 0;
-      }
+      this.send(credit(Math.min(MAX_CREDIT, this.received)));
+      this.received = 0;
     } else if (this.redraw && this.frame) {
       this.draw(this.frame, false);
     }
