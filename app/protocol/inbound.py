@@ -10,7 +10,7 @@ price of field paths that include the message type.
 """
 
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -49,6 +49,9 @@ __all__ = [
     "merge_settings",
     "parse_client_message",
 ]
+
+
+M = TypeVar("M")
 
 
 class Hello(Strict):
@@ -156,6 +159,12 @@ MESSAGE_TYPES = tuple(
 
 def parse_client_message(text: str) -> ClientMessage:
     """Validate one text frame; raises ProtocolError with a code the UI can show."""
+    return parse_with(text, _CLIENT_MESSAGE, MESSAGE_TYPES)
+
+
+def parse_with(text: str, adapter: TypeAdapter[M], types: tuple[str, ...]) -> M:
+    """One text frame validated by `adapter`, whose messages have these `type`s: the rules
+    every websocket of this server shares (the digits workspace has its own messages)."""
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
@@ -163,11 +172,11 @@ def parse_client_message(text: str) -> ClientMessage:
     if not isinstance(data, dict):
         raise ProtocolError("invalid_message", "a message must be a JSON object")
     kind = data.get("type")
-    if kind not in MESSAGE_TYPES:
-        valid = ", ".join(MESSAGE_TYPES)
+    if kind not in types:
+        valid = ", ".join(types)
         raise ProtocolError("invalid_message", f"unknown message type; valid: {valid}", "type")
     try:
-        return _CLIENT_MESSAGE.validate_python(data)
+        return adapter.validate_python(data)
     except ValidationError as exc:
         raise from_validation(exc) from None
 

@@ -1,0 +1,342 @@
+"""Keras's `fit()` for the digits model, cut into units of work of a few milliseconds.
+
+What it is: `FitLoop`, which trains epoch after epoch exactly as `model.fit(x, y,
+batch_size, shuffle, validation_split)` does (an update per batch, the last batch short,
+the epoch's `loss` and `accuracy` the means over its batches at the weights before each
+update, `val_loss` and `val_accuracy` on the validation rows after the epoch), then
+evaluates the test set (our addition: what `model.evaluate(x_test, y_test)` would say,
+kept for the confusion matrix and the gallery). `run(deadline, train)` does units until the
+deadline: a chunk of a batch (kernel.py), a batch's update, a chunk of the validation or
+test set. A batch whose work is cut between two calls continues exactly where it stopped.
+What it is not: a clock or a scheduler (the caller hands it a deadline), nor the session's
+commands (session.py).
+Trade-off: units are sized from the model's arithmetic (CHUNK_MACS), not from a stopwatch,
+so a run's numbers never depend on how busy the machine was; a unit therefore takes longer
+on a slow machine (about 1-2 ms of float64 arithmetic here).
+A batch whose loss or gradient is not finite, or an update that leaves a weight that is not,
+rolls the network and the optimizer back to the start of the epoch (a copy kept there) and
+stops with a `Diverged`: the weights are then the last finite ones at epoch granularity.
+
+Shapes: images (n, 784) uint8 read-only views of the shared data (store.py), labels (n,).
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.digits.kernel import Kernel, loss_sum, macs_per_row
+from app.digits.model import DenseStack
+from app.engine.flat import FlatParams
+from app.engine.optimizers import Optimizer
+
+U8 = npt.NDArray[np.uint8]
+CHUNK_MACS = {"float64": 30_000_000, "float32": 60_000_000}  # ~1-2 ms of products here
+EMA = 0.2  # weight of the newest measurement in the per-row cost averages
+
+
+@dataclass(frozen=True, eq=False)
+class FitData:
+    """The rows a session trains, validates and tests on (views, never copies)."""
+
+    x_train: U8
+    y_train: U8
+    x_val: U8
+    y_val: U8
+    x_test: U8
+    y_test: U8
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """What Keras's History records for an epoch, plus the test set and the time taken."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    test_loss: float
+    test_accuracy: float
+    seconds: float  # wall clock from the epoch's first unit to its last
+    compute_seconds: float  # of which spent computing
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """The test set was evaluated at `epoch` (0: the untrained network); see `test_probs`."""
+
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Diverged:
+    epoch: int
+    message: str
+
+
+Event = EpochResult | Evaluated | Diverged
+
+
+@dataclass
+class Sums:
+    """Running sums of a pass: rows seen, loss summed per sample, right answers."""
+
+    rows: int = 0
+    loss: float = 0.0
+    correct: int = 0
+
+    def add(self, rows: int, loss: float, correct: int) -> None:
+        self.rows += rows
+        self.loss += loss
+        self.correct += correct
+
+    def mean(self) -> tuple[float, float]:
+        if not self.rows:
+            return math.nan, math.nan
+        return self.loss / self.rows, self.correct / self.rows
+
+
+@dataclass
+class Costs:
+    """Measured seconds per row of training (update included) and of evaluation."""
+
+    train_row: float | None = None
+    eval_row: float | None = None
+    epoch_wall: float | None = None  # the last epoch's wall clock
+    epoch_compute: float | None = None
+
+    def note(self, kind: str, seconds: float, rows: int) -> None:
+        per_row = seconds / max(1, rows)
+        old = getattr(self, kind)
+        setattr(self, kind, per_row if old is None else (1 - EMA) * old + EMA * per_row)
+
+
+def quiet() -> np.errstate:
+    """Overflow is detected after the fact (a divergence), so NumPy's warnings about it are
+    noise: silenced around the units, as the engine's trainer does."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
+class FitLoop:
+    """fit(), epoch after epoch, in units; see the module docstring."""
+
+    def __init__(
+        self,
+        stack: DenseStack,
+        optimizer: Optimizer,
+        data: FitData,
+        *,
+        precision: str,
+        batch_size: int,
+        shuffle: bool,
+        shuffle_seed: int,
+    ) -> None:
+        self.stack, self.optimizer, self.data = stack, optimizer, data
+        self.precision, self.batch_size, self.shuffle = precision, batch_size, shuffle
+        self.rng = np.random.default_rng(shuffle_seed)
+        self.kernel = Kernel(stack, precision)
+        self.g64 = FlatParams(stack.params.shapes)
+        self.epoch = 0  # epochs completed (trained, validated and tested)
+        self.phase = "test"  # the untrained network is evaluated first
+        self.costs = Costs()
+        self.points: list[tuple[float, float, float]] = []  # (epoch + fraction, loss, acc)
+        self.test_probs = np.zeros((len(data.x_test), 10), dtype=np.float32)
+        self._compute = 0.0  # seconds computed since the epoch (or the evaluation) began
+        self._begin_pass()
+        self._epoch_open = False
+        self.order: npt.NDArray[np.intp] | None = None
+        self.epoch_sums = Sums()
+        self.val_result: tuple[float, float] | None = None
+
+    # -- where it stands ----------------------------------------------------------------------
+
+    @property
+    def n_train(self) -> int:
+        return len(self.data.x_train)
+
+    @property
+    def progress(self) -> float:
+        """The fraction of this epoch's training rows done (1 while evaluating)."""
+        if self.phase == "train":
+            return (self.pos + self.chunk_pos) / max(1, self.n_train)
+        return 1.0 if self.phase in ("validate", "test") and self._epoch_open else 0.0
+
+    @property
+    def training_due(self) -> bool:
+        """Only training is left to do (no evaluation is pending)."""
+        return self.phase in ("ready", "train")
+
+    def running(self) -> tuple[float, float]:
+        """The epoch's loss and accuracy so far, as Keras's progress bar shows them."""
+        return self.epoch_sums.mean()
+
+    # -- work ---------------------------------------------------------------------------------
+
+    def run(self, deadline: float, train: bool, to_epoch_end: bool = False) -> list[Event]:
+        """Units until `deadline` (time.perf_counter seconds); training units only if
+        `train`; with `to_epoch_end`, stop once an epoch is complete. Returns what ended."""
+        events: list[Event] = []
+        with quiet():
+            while not (self.training_due and not train):
+                start = time.perf_counter()
+                event = self._unit()
+                self._compute += time.perf_counter() - start
+                if event is not None:
+                    events.append(event)
+                    if isinstance(event, Diverged) or (
+                        to_epoch_end and isinstance(event, EpochResult)
+                    ):
+                        break
+                if time.perf_counter() >= deadline:
+                    break
+        return events
+
+    def _unit(self) -> Event | None:
+        if self.phase == "ready":
+            self._start_epoch()
+        if self.phase == "train":
+            return self._train_unit()
+        if self.phase == "validate":
+            return self._eval_unit(self.data.x_val, self.data.y_val, None)
+        return self._eval_unit(self.data.x_test, self.data.y_test, self.test_probs)
+
+    def _begin_pass(self) -> None:
+        self.pos, self.chunk_pos, self.sums = 0, 0, Sums()
+
+    def _start_epoch(self) -> None:
+        n = self.n_train
+        self.order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        self.epoch_batch = self.batch_size  # a change of batch size applies per epoch
+        if self.kernel.precision != self.precision:
+            self.kernel = Kernel(self.stack, self.precision)
+        self.snapshot = (self.stack.params.flat.copy(), self.optimizer.get_state())
+        self.epoch_sums, self.val_result = Sums(), None
+        self._epoch_open, self._compute = True, 0.0
+        self.epoch_started = time.perf_counter()
+        self._begin_pass()
+        self.phase = "train"
+
+    def _train_unit(self) -> Event | None:
+        assert self.order is not None
+        size = min(self.epoch_batch, self.n_train - self.pos)
+        rows = max(1, CHUNK_MACS[self.kernel.precision] // (3 * macs_per_row(self.stack.sizes)))
+        end = min(size, self.chunk_pos + rows)
+        start = time.perf_counter()
+        index = self.order[self.pos + self.chunk_pos : self.pos + end]
+        X = self.kernel.inputs(self.data.x_train[index])
+        loss, correct = self.kernel.train_chunk(X, self.data.y_train[index], self.chunk_pos == 0)
+        self.sums.add(end - self.chunk_pos, loss, correct)
+        self.chunk_pos = end
+        event = self._end_batch(size) if end == size else None
+        self.costs.note("train_row", time.perf_counter() - start, len(index))
+        return event
+
+    def _end_batch(self, size: int) -> Event | None:
+        """The batch's update (Keras: the gradient of the batch's mean loss)."""
+        grads = self.kernel.grads.flat
+        if not (math.isfinite(self.sums.loss) and np.isfinite(grads).all()):
+            return self._diverged("the loss or its gradient became inf or NaN")
+        self.g64.flat[...] = grads
+        self.g64.flat /= size
+        self.optimizer.apply(self.stack.params, self.g64)
+        if not np.isfinite(self.stack.params.flat).all():
+            return self._diverged("a weight became inf or NaN")
+        self.kernel.refresh()
+        self.epoch_sums.add(size, self.sums.loss, self.sums.correct)
+        self.pos += size
+        batch_loss, batch_acc = self.sums.loss / size, self.sums.correct / size
+        self.points.append((self.epoch + self.pos / self.n_train, batch_loss, batch_acc))
+        self.chunk_pos, self.sums = 0, Sums()
+        if self.pos == self.n_train:
+            self.phase = "validate" if len(self.data.x_val) else "test"
+            self.pos = 0
+        return None
+
+    def _eval_unit(self, x: U8, y: U8, keep: npt.NDArray[np.float32] | None) -> Event | None:
+        start = time.perf_counter()
+        rows = max(1, CHUNK_MACS[self.kernel.precision] // macs_per_row(self.stack.sizes))
+        end = min(len(x), self.pos + rows)
+        p = self.kernel.probabilities(self.kernel.inputs(x[self.pos : end]))
+        labels = y[self.pos : end]
+        loss = loss_sum(p, self.kernel.eye[labels])
+        self.sums.add(end - self.pos, loss, int(np.count_nonzero(p.argmax(axis=1) == labels)))
+        if keep is not None:
+            keep[self.pos : end] = p
+        self.costs.note("eval_row", time.perf_counter() - start, end - self.pos)
+        self.pos = end
+        if end < len(x):
+            return None
+        if keep is None:
+            self._end_validation()
+            return None
+        return self._end_test()
+
+    def _end_validation(self) -> None:
+        self.val_result = self.sums.mean()
+        self._begin_pass()
+        self.phase = "test"
+
+    def _end_test(self) -> Event:
+        test_loss, test_acc = self.sums.mean()
+        self._begin_pass()
+        self.phase = "ready"
+        if not self._epoch_open:
+            return Evaluated(self.epoch)
+        self.epoch += 1
+        self._epoch_open = False
+        loss, acc = self.epoch_sums.mean()
+        val_loss, val_acc = self.val_result or (None, None)
+        wall = time.perf_counter() - self.epoch_started
+        self.costs.epoch_wall, self.costs.epoch_compute = wall, self._compute
+        return EpochResult(
+            self.epoch, loss, acc, val_loss, val_acc, test_loss, test_acc, wall, self._compute
+        )
+
+    def _diverged(self, why: str) -> Diverged:
+        params, state = self.snapshot
+        self.stack.params.flat[...] = params
+        self.optimizer.set_state(state)
+        self.kernel.refresh()
+        self._epoch_open = False
+        self._begin_pass()
+        self.phase = "ready"
+        epoch = self.epoch + 1
+        message = (
+            f"Training diverged in epoch {epoch}: {why}. The learning rate is probably too "
+            f"high for this model; the network is back where epoch {epoch} started."
+        )
+        return Diverged(epoch, message)
+
+    # -- what it shows ------------------------------------------------------------------------
+
+    def take_points(self) -> list[tuple[float, float, float]]:
+        """The batch points not handed out yet (each handed out once)."""
+        points, self.points = self.points, []
+        return points
+
+
+@dataclass
+class Estimate:
+    """How long an epoch takes here: the measured compute, and the wall clock it becomes
+    on this shared server (docs/digits.md)."""
+
+    compute: float | None = None
+    wall: float | None = None
+    measured: bool = False
+
+
+def estimate(loop: FitLoop) -> Estimate:
+    """Compute per epoch from the measured per-row costs; wall clock from the last epoch's
+    ratio of wall to compute (the share of the server this session got), else unknown."""
+    c, d = loop.costs, loop.data
+    if c.train_row is None and c.eval_row is None:
+        return Estimate()
+    eval_row = c.eval_row if c.eval_row is not None else (c.train_row or 0.0) / 3
+    train_row = c.train_row if c.train_row is not None else 3 * eval_row
+    compute = len(d.x_train) * train_row + (len(d.x_val) + len(d.x_test)) * eval_row
+    if c.epoch_wall is None or not c.epoch_compute:
+        return Estimate(compute, None, c.epoch_wall is not None)
+    return Estimate(compute, compute * c.epoch_wall / c.epoch_compute, True)
