@@ -28,6 +28,7 @@ def state_message(session: DigitsSession) -> dict[str, Any]:
         "type": "state",
         "protocol": 1,
         "settings": s.model_dump(),
+        "run": session.run_id,
         "playing": session.playing,
         "epoch": loop.epoch,
         "summary": {

@@ -12,6 +12,7 @@ the process's shared arrays (store.py), so a session costs its model, not its da
 therefore keeps the data and draws new weights from the seed's next generation.
 """
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from app.engine.optimizers import Optimizer
 from app.playground.errors import ProtocolError
 
 Message = dict[str, Any]
+_RUN_IDS = itertools.count(1)  # every installed run gets its own number (the page's charts)
 
 
 @dataclass(eq=False)
@@ -90,6 +92,7 @@ class DigitsSession:
         self.playing = False
         self.version = 0  # bumped by every visible change: a frame is due
         self.drawing: np.ndarray | None = None  # the MNIST-style 28x28 of the last drawing
+        self.drawings = 0  # how many drawings came: each needs its probabilities shown
         self.neuron_first = 0
         self.history: list[EpochResult] = []
         self.evaluated_epoch = -1  # the epoch whose test evaluation the page has (views.py)
@@ -106,6 +109,7 @@ class DigitsSession:
     def install(self, run: Run) -> None:
         """A new run replaces the old: paused, epoch 0, history cleared."""
         self.run, self.data = run, run.data
+        self.run_id = next(_RUN_IDS)
         self.playing = False
         self.history = []
         self.evaluated_epoch = -1
@@ -153,6 +157,7 @@ class DigitsSession:
         """A 28x28 drawing (784 bytes, row by row, 0 = paper); all zero clears it."""
         grid = np.frombuffer(pixels, dtype=np.uint8).reshape(28, 28)
         self.drawing = mnist_style(grid) if grid.any() else None
+        self.drawings += 1
         self.touch()
 
     # -- training ---------------------------------------------------------------------------
@@ -169,6 +174,7 @@ class DigitsSession:
         for event in events:
             if isinstance(event, EpochResult):
                 self.history.append(event)
+                self.evaluated_epoch = event.epoch  # its test pass is the evaluation
                 messages.append(epoch_message(event))
             elif isinstance(event, Diverged):
                 self.playing = False

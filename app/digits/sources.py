@@ -84,6 +84,13 @@ class Located:
         return str(self.paths[0].parent if len(self.paths) > 1 else self.paths[0])
 
 
+def default_data_dir() -> Path:
+    """Where `nn-playground data fetch` writes when NN_PLAYGROUND_DATA_DIR is not set:
+    $XDG_DATA_HOME/nn-playground, else ~/.local/share/nn-playground."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "nn-playground"
+
+
 def keras_home() -> Path:
     """Keras's cache folder, as Keras finds it: $KERAS_HOME, else ~/.keras."""
     return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")

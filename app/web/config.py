@@ -64,6 +64,15 @@ class Settings(BaseModel):
     allowed_origins: tuple[str, ...] = ()
     # Host names the server answers to; empty = loopback names on a loopback bind, else any.
     allowed_hosts: tuple[str, ...] = ()
+    # The digits workspace (/digits, docs/digits.md): where full MNIST and Fashion-MNIST are
+    # looked for (and `nn-playground data fetch` writes; empty = ~/.local/share/nn-playground),
+    # how many digits sessions one worker runs, and what one of them may build and use.
+    data_dir: Path | None = None
+    digits_max_sessions: Annotated[int, Field(ge=0, le=10_000)] = 50
+    digits_max_units: Annotated[int, Field(ge=1, le=1024)] = 1024
+    digits_max_params: Annotated[int, Field(ge=1000, le=3_000_000)] = 1_000_000
+    digits_max_train_images: Annotated[int, Field(ge=100, le=60_000)] = 60_000
+    digits_max_test_images: Annotated[int, Field(ge=100, le=10_000)] = 10_000
 
     @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod

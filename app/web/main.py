@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from app import __version__
 from app.web.admission import AddressBook
 from app.web.config import Settings
+from app.web.digits.routes import router as digits_router
 from app.web.drain import Drain, lifespan_for
 from app.web.gangs import GangBook
 from app.web.hosts import HostGuardMiddleware
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HostGuardMiddleware, settings.host, settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.sessions = set()
+    app.state.digits_sessions = set()  # a subset of sessions: /digits/ws (app/web/digits)
     app.state.scheduler = FairScheduler()
     app.state.gangs = GangBook()
     app.state.addresses = AddressBook(
@@ -53,5 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(lessons_router)
     app.include_router(socket_router)
+    app.include_router(digits_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

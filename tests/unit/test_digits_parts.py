@@ -3,7 +3,9 @@ a drawn digit made MNIST-like, the weight pictures, confusion matrix and gallery
 frame and the client messages."""
 
 import base64
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -281,3 +283,19 @@ def test_unknown_and_malformed_messages_are_typed_errors() -> None:
     with pytest.raises(ProtocolError) as caught:
         parse('{"type": "neurons", "first": 5000}')
     assert caught.value.field == "neurons.first"
+
+
+def test_the_golden_frame_is_what_the_encoder_writes_today() -> None:
+    """tests/golden/digits-frame-v1.* (scripts/golden_digits_frame.py): the JS decoder's test
+    reads the same bytes (tests/js/digits.test.mjs)."""
+    golden = Path(__file__).resolve().parents[1] / "golden"
+    blob = (golden / "digits-frame-v1.bin").read_bytes()
+    expected = json.loads((golden / "digits-frame-v1.json").read_text())
+    frame = decode_frame(blob)
+    assert len(blob) == expected["length"]
+    assert (frame.seq, frame.epoch, frame.progress) == (42, 2, 0.75)
+    assert np.array_equal(np.ravel(frame.points), expected["points"])
+    assert frame.neurons is not None and frame.drawing is not None
+    assert frame.neurons[2].ravel().tolist() == expected["neurons"]["pixels"]
+    assert frame.drawing[0].tolist() == expected["probabilities"]
+    assert build_frame(frame) == blob  # the committed bytes are not stale

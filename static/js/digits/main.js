@@ -1,0 +1,5 @@
+// Entry point of the digits page (/digits): everything is built in app.js.
+
+import { start } from "./app.js";
+
+start();
