@@ -78,19 +78,19 @@ def sha256_of(path: Path) -> str:
 
 def fetch(
     dest: Path,
-    files: Sequence[Remote] = MNIST_FILES,
+    files: Sequence[Remote] | None = None,
     mirrors: Sequence[str] = MNIST_MIRRORS,
     report: Callable[[str], None] = print,
     timeout: float = 60.0,
 ) -> list[Path]:
-    """Make `dest` hold every file of `files`, checked; returns their paths.
+    """Make `dest` hold every file of `files` (MNIST's four), checked; returns their paths.
 
     Raises FetchError naming the first file no mirror served intact (what each mirror did
     wrong is in the message); the files already in place stay.
     """
     dest.mkdir(parents=True, exist_ok=True)
     done = []
-    for remote in files:
+    for remote in MNIST_FILES if files is None else files:
         target = dest / remote.name
         if target.is_file() and sha256_of(target) == remote.sha256:
             report(f"{remote.name}: already here, checksum good")

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from app import __version__
 from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
+from app.web.digits.cli import data_main
 from app.web.drain import serve
 from app.web.workers import supervise
 
@@ -23,7 +24,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="nn-playground",
         description="Serve NN Playground (TensorFlow Playground, trained on the server).",
-        epilog=f"Every setting can also come from {ENV_PREFIX}<NAME> environment variables.",
+        epilog=f"Every setting can also come from {ENV_PREFIX}<NAME> environment variables. "
+        "`nn-playground data list` and `nn-playground data fetch mnist` manage the digits "
+        "workspace's data.",
     )
     parser.add_argument("--host", help="bind address (default 127.0.0.1; 0.0.0.0 in Docker)")
     parser.add_argument("--port", type=int, help="TCP port (default 8000)")
@@ -33,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["data"]:  # `nn-playground data list|fetch`: the digits data (docs/digits.md)
+        sys.exit(data_main(argv[1:]))
     args = parse_args(argv)
     try:
         settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)

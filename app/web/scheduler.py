@@ -63,15 +63,23 @@ class FairScheduler:
         others = len(self.hungry) - 1
         return min(MAX_WAIT_SECONDS, debt * others) if debt > 0 and others > 0 else 0.0
 
-    def charge(self, key: int, seconds: float, share: float | None = None) -> None:
+    def charge(
+        self, key: int, seconds: float, share: float | None = None, elastic: bool = False
+    ) -> None:
         """Account loop seconds (of a slice or a frame) to a session. For a training slice
         (`share` given) what went beyond the share is owed while others want CPU; frames
         are not: the frame-rate cap already bounds them, and a debt for them would cut the
-        frame rate of exactly the light sessions that mostly draw."""
+        frame rate of exactly the light sessions that mostly draw. `elastic` work (a digits
+        slice, app/web/digits) takes whatever time the others leave and yields to them every
+        few ms: it is accounted and owed like any slice but is not the loop's load, or one
+        digits student would stretch every other session's frames as if the worker were
+        overloaded."""
         if share is not None and len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
         self.cpu[key] = self.cpu.get(key, 0.0) + seconds
         self.total_cpu += seconds
+        if elastic:
+            return
         now = time.monotonic()
         self.recent.append((now, seconds))
         self.recent_cpu += seconds
