@@ -22,18 +22,22 @@ Shapes: images (n, 784) uint8 read-only views of the shared data (store.py), lab
 
 import math
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from app.digits.kernel import Kernel, loss_sum, macs_per_row
+from app.digits.kernel import Kernel, chunk_rows, loss_sum, macs_per_row, phase_breaks
 from app.digits.model import DenseStack
 from app.engine.flat import FlatParams
 from app.engine.optimizers import Optimizer
 
 U8 = npt.NDArray[np.uint8]
-CHUNK_MACS = {"float64": 30_000_000, "float32": 60_000_000}  # ~1-2 ms of products here
+# Multiply-adds per unit of work: ~3 ms of float64 products here (38 GFLOP/s on one core),
+# so one batch of 100 through 512 units is two units (the forward pass, then the first
+# layer's dW), with the arithmetic of one.
+CHUNK_MACS = {"float64": 60_000_000, "float32": 120_000_000}
 EMA = 0.2  # weight of the newest measurement in the per-row cost averages
 
 
@@ -145,6 +149,9 @@ class FitLoop:
         self.points: list[tuple[float, float, float]] = []  # (epoch + fraction, loss, acc)
         self.test_probs = np.zeros((len(data.x_test), 10), dtype=np.float32)
         self._compute = 0.0  # seconds computed since the epoch (or the evaluation) began
+        self.steps: Generator[None, None, tuple[float, int]] | None = None  # a chunk under way
+        self.chunk_len = 0  # rows of the chunk under way
+        self._unit_seconds = 0.0  # the chunk's units so far (its cost per row is noted at its end)
         self._begin_pass()
         self._epoch_open = False
         self.order: npt.NDArray[np.intp] | None = None
@@ -205,6 +212,7 @@ class FitLoop:
 
     def _begin_pass(self) -> None:
         self.pos, self.chunk_pos, self.sums = 0, 0, Sums()
+        self.steps, self._unit_seconds = None, 0.0
 
     def _start_epoch(self) -> None:
         n = self.n_train
@@ -220,29 +228,51 @@ class FitLoop:
         self.phase = "train"
 
     def _train_unit(self) -> Event | None:
-        assert self.order is not None
-        size = min(self.epoch_batch, self.n_train - self.pos)
-        rows = max(1, CHUNK_MACS[self.kernel.precision] // (3 * macs_per_row(self.stack.sizes)))
-        end = min(size, self.chunk_pos + rows)
+        """One phase group of one chunk of the batch under way (kernel.py); at the batch's
+        end, its update."""
         start = time.perf_counter()
-        index = self.order[self.pos + self.chunk_pos : self.pos + end]
-        X = self.kernel.inputs(self.data.x_train[index])
-        loss, correct = self.kernel.train_chunk(X, self.data.y_train[index], self.chunk_pos == 0)
-        self.sums.add(end - self.chunk_pos, loss, correct)
-        self.chunk_pos = end
-        event = self._end_batch(size) if end == size else None
-        self.costs.note("train_row", time.perf_counter() - start, len(index))
+        size = min(self.epoch_batch, self.n_train - self.pos)
+        if self.steps is None:
+            self.steps = self._chunk_steps(size)
+        try:
+            next(self.steps)
+            self._unit_seconds += time.perf_counter() - start
+            return None
+        except StopIteration as finished:
+            loss, correct = finished.value
+        self.steps, rows = None, self.chunk_len
+        self.sums.add(rows, loss, correct)
+        self.chunk_pos += rows
+        event = self._end_batch(size) if self.chunk_pos == size else None
+        seconds, self._unit_seconds = self._unit_seconds + time.perf_counter() - start, 0.0
+        self.costs.note("train_row", seconds, rows)
         return event
+
+    def _chunk_steps(self, size: int) -> Generator[None, None, tuple[float, int]]:
+        assert self.order is not None
+        sizes, budget = self.stack.sizes, CHUNK_MACS[self.kernel.precision]
+        end = min(size, self.chunk_pos + chunk_rows(sizes, budget))
+        index = self.order[self.pos + self.chunk_pos : self.pos + end]
+        self.chunk_len = len(index)
+        X = self.kernel.inputs(self.data.x_train[index])
+        breaks = phase_breaks(sizes, len(index), budget)
+        return self.kernel.train_steps(X, self.data.y_train[index], self.chunk_pos == 0, breaks)
 
     def _end_batch(self, size: int) -> Event | None:
         """The batch's update (Keras: the gradient of the batch's mean loss)."""
         grads = self.kernel.grads.flat
-        if not (math.isfinite(self.sums.loss) and np.isfinite(grads).all()):
+        # A sum is inf or NaN if any term is (or if it overflows, which is divergence too):
+        # one pass, no temporary, where isfinite(...).all() makes a boolean array first.
+        if not (math.isfinite(self.sums.loss) and math.isfinite(float(np.sum(grads)))):
             return self._diverged("the loss or its gradient became inf or NaN")
-        self.g64.flat[...] = grads
-        self.g64.flat /= size
-        self.optimizer.apply(self.stack.params, self.g64)
-        if not np.isfinite(self.stack.params.flat).all():
+        np.divide(grads, size, out=self.g64.flat, dtype=np.float64)  # Keras: the batch mean
+        params = self.stack.params
+        step = self.optimizer.flat_step(params.shapes)  # plain SGD, in place, no temporary
+        if step is None:
+            self.optimizer.apply(params, self.g64)
+        else:
+            step(params.flat, self.g64.flat)
+        if not math.isfinite(float(np.sum(params.flat))):
             return self._diverged("a weight became inf or NaN")
         self.kernel.refresh()
         self.epoch_sums.add(size, self.sums.loss, self.sums.correct)

@@ -19,6 +19,7 @@ Shapes: images (n, 784) uint8; X (n, 784); labels (n,) ints; grads laid out like
 stack.params; probabilities (n, 10).
 """
 
+from collections.abc import Generator
 from typing import Any, cast
 
 import numpy as np
@@ -46,6 +47,7 @@ class Kernel:
         self.acts = [get_activation(name) for name in stack.activations]
         shapes = stack.params.shapes
         self.grads = FlatParams(shapes, np.zeros(stack.n_params, dtype=self.dtype))
+        self.scratch: FlatParams | None = None  # for batches computed in several chunks
         if self.dtype is np.float64:
             self.work = stack.params  # the weights themselves
         else:
@@ -81,11 +83,18 @@ class Kernel:
         zs, _ = self._forward(X)
         return self.acts[-1].fn(zs[-1])
 
-    def train_chunk(
-        self, X: AnyFloatArray, labels: npt.NDArray[np.integer[Any]], first: bool
-    ) -> tuple[float, int]:
-        """Write (first) or add the chunk's summed gradients into `grads`; return the sum of
-        its per-sample losses and how many it classifies right, both before any update."""
+    def train_steps(
+        self,
+        X: AnyFloatArray,
+        labels: npt.NDArray[np.integer[Any]],
+        first: bool,
+        breaks: frozenset[int] = frozenset(),
+    ) -> Generator[None, None, tuple[float, int]]:
+        """Write (first) or add the chunk's summed gradients into `grads`, in phases (the
+        forward pass, then each layer's backward pass from the top), pausing after each phase
+        in `breaks`; return the sum of the chunk's per-sample losses and how many it
+        classifies right, both at the weights before the update. Pausing changes nothing in
+        the arithmetic: a chunk stepped phase by phase gives the same bits as in one go."""
         zs, ins = self._forward(X)
         p = self.acts[-1].fn(zs[-1])
         T = self.eye[labels]
@@ -94,17 +103,26 @@ class Kernel:
         dp = CCE.grad(cast(FloatArray, p), T)  # the formulas keep float32 as float32
         delta = np.asarray(self.acts[-1].backward(zs[-1], p, dp), dtype=self.dtype)
         gW, gb = self.grads[0::2], self.grads[1::2]
-        for layer in reversed(range(len(zs))):
+        for phase, layer in enumerate(reversed(range(len(zs))), start=1):
+            if phase in breaks:  # phase 0 was the forward pass
+                yield
             if first:
                 np.dot(ins[layer].T, delta, out=gW[layer])
                 np.sum(delta, axis=0, out=gb[layer])
-            else:
-                gW[layer] += ins[layer].T @ delta
+            else:  # later chunks of a batch add to the sums, through a reused scratch
+                scratch = self._scratch()[2 * layer]
+                np.dot(ins[layer].T, delta, out=scratch)
+                gW[layer] += scratch
                 gb[layer] += delta.sum(axis=0)
             if layer > 0:
                 da = delta @ self.work[2 * layer].T
                 delta = self.acts[layer - 1].backward(zs[layer - 1], ins[layer], da)
         return loss, correct
+
+    def _scratch(self) -> FlatParams:
+        if self.scratch is None:
+            self.scratch = FlatParams(self.grads.shapes, np.zeros_like(self.grads.flat))
+        return self.scratch
 
 
 def loss_sum(p: AnyFloatArray, T: AnyFloatArray) -> float:
@@ -115,3 +133,33 @@ def loss_sum(p: AnyFloatArray, T: AnyFloatArray) -> float:
 def macs_per_row(sizes: list[int]) -> int:
     """Multiply-adds of one image's forward pass. Example: [784, 10, 10] -> 7940."""
     return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def phase_macs(sizes: list[int]) -> list[int]:
+    """Multiply-adds per row of each phase of a training pass: the forward pass, then each
+    layer's backward pass from the top (dW and, below the first layer, dE/da: twice the
+    layer's size). Example: [784, 10, 10] -> [7940, 200, 7840]."""
+    layers = list(zip(sizes[:-1], sizes[1:], strict=True))
+    backward = [(2 if i else 1) * a * b for i, (a, b) in reversed(list(enumerate(layers)))]
+    return [macs_per_row(sizes), *backward]
+
+
+def chunk_rows(sizes: list[int], budget: int) -> int:
+    """Rows per chunk so that no phase of a chunk exceeds `budget` multiply-adds (at least
+    one row). Example: [784, 512, 10] at 60 million -> 147."""
+    return max(1, budget // max(phase_macs(sizes)))
+
+
+def phase_breaks(sizes: list[int], rows: int, budget: int) -> frozenset[int]:
+    """Where a chunk of `rows` pauses: before backward phase k (1-based after the forward
+    pass) when the phases since the last pause would otherwise pass `budget`.
+    Example: [784, 512, 10], 100 rows, 60 million -> {2}: forward and the top layer's
+    backward in one unit, the first layer's dW in the next."""
+    breaks, spent = set(), 0
+    for k, macs in enumerate(phase_macs(sizes)):
+        cost = macs * rows
+        if spent and spent + cost > budget:
+            breaks.add(k)
+            spent = 0
+        spent += cost
+    return frozenset(breaks)

@@ -14,9 +14,8 @@ import pytest
 
 import app.digits.fit as fit_module
 from app.digits.fit import Diverged, EpochResult, FitData, FitLoop
-from app.digits.kernel import macs_per_row
+from app.digits.kernel import chunk_rows, macs_per_row, phase_breaks, phase_macs
 from app.digits.model import DenseStack
-from app.digits.settings import DigitsSettings, Limits
 from app.digits.sources import locate
 from app.digits.store import Dataset, load
 from app.engine import Network, Trainer, make_optimizer
@@ -96,7 +95,8 @@ def test_two_epochs_equal_the_engines_keras_mode_trainer(sample: Dataset, optimi
 def test_a_batch_cut_at_every_unit_continues_bit_for_bit(
     sample: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(fit_module.CHUNK_MACS, "float64", 3 * 7940 * 9)  # 9 rows per chunk
+    # 27 rows a chunk, cut into 3 units (forward; top layer's backward; first layer's dW)
+    monkeypatch.setitem(fit_module.CHUNK_MACS, "float64", 27 * 7940)
     data = rows(sample, 200, val=40)
     whole = loop_for(data, [784, 10, 10], ["sigmoid", "softmax"], batch=50)
     cut = loop_for(data, [784, 10, 10], ["sigmoid", "softmax"], batch=50)
@@ -105,7 +105,7 @@ def test_a_batch_cut_at_every_unit_continues_bit_for_bit(
     while not results:  # a deadline already past: exactly one unit per call
         units += 1
         results = [e for e in cut.run(0.0, train=True) if isinstance(e, EpochResult)]
-    assert units > 4 * 6 + 5  # 4 batches of 6 chunks, their updates, validation, test
+    assert units >= 4 * 2 * 3 + 2 + 4  # 4 batches of 2 chunks of 3 units, validation, test
     assert np.array_equal(cut.stack.params.flat, whole.stack.params.flat)
     assert (results[0].loss, results[0].val_loss) == (expected.loss, expected.val_loss)
 
@@ -114,29 +114,46 @@ def test_chunks_change_only_the_rounding(sample: Dataset, monkeypatch: pytest.Mo
     data = rows(sample, 256)
     one = loop_for(data, [784, 32, 10], ["relu", "softmax"], batch=128)
     epochs(one, 1)
-    monkeypatch.setitem(fit_module.CHUNK_MACS, "float64", 3 * macs_per_row([784, 32, 10]) * 5)
+    monkeypatch.setitem(fit_module.CHUNK_MACS, "float64", 15 * macs_per_row([784, 32, 10]))
     many = loop_for(data, [784, 32, 10], ["relu", "softmax"], batch=128)
     units = 0
     while many.epoch < 1:
         many.run(0.0, train=True)
         units += 1
-    assert units >= 2 * 26  # two batches of 128 rows, 5 rows a unit
+    assert units >= 2 * 9  # two batches of 128 rows, 15 rows a chunk
     np.testing.assert_allclose(many.stack.params.flat, one.stack.params.flat, rtol=1e-12)
 
 
+def unit_costs(sizes: list[int], rows: int, budget: int) -> list[int]:
+    """The multiply-adds of each unit a chunk of `rows` is cut into."""
+    costs: list[int] = []
+    breaks = phase_breaks(sizes, rows, budget)
+    for k, macs in enumerate(phase_macs(sizes)):
+        if k == 0 or k in breaks:
+            costs.append(0)
+        costs[-1] += macs * rows
+    return costs
+
+
 @pytest.mark.parametrize("precision", ["float64", "float32"])
-def test_no_unit_of_the_largest_model_exceeds_its_share_of_arithmetic(
-    sample: Dataset, precision: str
-) -> None:
-    limits = Limits()
-    widest = DigitsSettings(layers=[{"units": 1024, "activation": "relu"}], batch_size=1024)
-    assert widest.params <= limits.max_params  # the default caps allow it
-    sizes = widest.layer_sizes
-    train_rows = fit_module.CHUNK_MACS[precision] // (3 * macs_per_row(sizes))
-    eval_rows = fit_module.CHUNK_MACS[precision] // macs_per_row(sizes)
-    assert 1 <= train_rows < 1024  # a batch of 1,024 is cut into many units
-    assert train_rows * 3 * macs_per_row(sizes) <= fit_module.CHUNK_MACS[precision]
-    assert eval_rows * macs_per_row(sizes) <= fit_module.CHUNK_MACS[precision]
+@pytest.mark.parametrize(
+    "layers", [[1024], [512, 512], [10], [300, 100, 30]], ids=lambda x: "-".join(map(str, x))
+)
+def test_no_unit_exceeds_its_share_of_arithmetic(precision: str, layers: list[int]) -> None:
+    budget = fit_module.CHUNK_MACS[precision]
+    sizes = [784, *layers, 10]
+    rows = chunk_rows(sizes, budget)
+    for batch in (1, 100, 1024):
+        chunk = min(batch, rows)
+        assert max(unit_costs(sizes, chunk, budget)) <= budget
+    assert fit_module.CHUNK_MACS["float64"] <= 60_000_000  # ~3 ms of products at 38 GFLOP/s
+
+
+def test_the_articles_512_unit_batch_is_two_units_with_the_arithmetic_of_one() -> None:
+    sizes, budget = [784, 512, 10], fit_module.CHUNK_MACS["float64"]
+    assert chunk_rows(sizes, budget) >= 100  # one chunk: no sums to add up
+    assert phase_breaks(sizes, 100, budget) == frozenset({2})  # forward; then dW of layer 1
+    assert phase_macs([784, 10, 10]) == [7940, 200, 7840]
 
 
 def test_a_divergence_rolls_back_to_the_epochs_start(sample: Dataset) -> None:
