@@ -10,7 +10,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/nn-playground
 
-# Dependencies first, in a layer of their own: exact versions, hash-checked (scripts/lock makes
+# Fashion-MNIST for the digits workspace (/digits): Debian's package, 70,000 images, 30 MB
+# (docs/digits.md). First, as it changes least; apt's lists, package caches and the .deb
+# itself are removed in the same layer.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends dataset-fashion-mnist=0.0~git20200523.55506a9-1 \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+
+# Then the dependencies, in a layer of their own: exact versions, hash-checked (scripts/lock makes
 # requirements.lock). An edit to the app or the docs rebuilds only the layers below, in seconds.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock \

@@ -10,6 +10,7 @@ fact that failed, so the CI log says what broke, not just that something did.
     python .ci/image_probe.py serve   URL VERSION   # /healthz, the page, a static module
     python .ci/image_probe.py train   URL           # a websocket session trains 20 epochs
     python .ci/image_probe.py full    URL           # a second live session is refused: 1013
+    python .ci/image_probe.py digits  URL           # /digits trains; Fashion-MNIST is found
 """
 
 import json
@@ -19,9 +20,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from app.client import PlaygroundClient
 
@@ -123,6 +125,40 @@ def refusal_code(base: str) -> int | None:
             return closed.rcvd.code if closed.rcvd else None
 
 
+def digits(base: str) -> None:
+    """The digits workspace in the image: its built-in sample trains one epoch, and Debian's
+    Fashion-MNIST (installed by the Dockerfile) is found and read."""
+    status, _, body = get(base + "/digits")
+    check(status == 200 and b'id="digits-draw"' in body, "/digits is the digits page")
+    check(b"Fashion-MNIST" in body, "the page offers Fashion-MNIST (Debian's files were found)")
+    url = "ws" + base.removeprefix("http") + "/digits/ws"
+    with connect(url, open_timeout=5, compression=None, max_size=2**24) as ws:
+        settings = {"layers": [{"units": 16, "activation": "relu"}], "seed": 1}
+        ws.send(json.dumps({"type": "hello", "protocol": 1, "settings": settings}))
+        state = next_of(ws, "state")
+        check(state["data"]["train"] == 4000, "the built-in sample: 4,000 training digits")
+        ws.send(json.dumps({"type": "step"}))
+        epoch = next_of(ws, "epoch")
+        check(epoch["epoch"] == 1 and epoch["test_accuracy"] > 0.15, f"one epoch trains: {epoch}")
+        next_of(ws, "state")  # the step's answer
+        ws.send(json.dumps({"type": "set", "settings": {"data": "fashion"}}))
+        state = next_of(ws, "state", timeout=60)
+        check(state["data"]["train"] == 60000, "Fashion-MNIST: 60,000 training images")
+
+
+def next_of(ws: ClientConnection, kind: str, timeout: float = 30) -> dict[str, Any]:
+    """The next JSON message of type `kind` (binary frames and other messages skipped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+        if isinstance(message, str):
+            data: dict[str, Any] = json.loads(message)
+            if data["type"] == "error":
+                raise ProbeFailed(f"the server said: {data['message']}")
+            if data["type"] == kind:
+                return data
+
+
 def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     """The server frees a slot after the client's close handshake, not before it."""
     deadline = time.monotonic() + seconds
@@ -142,6 +178,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "serve": serve,
     "train": train,
     "full": full,
+    "digits": digits,
 }
 
 if __name__ == "__main__":

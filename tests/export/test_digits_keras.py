@@ -14,6 +14,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,11 +24,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.digits.export import keras_script
 from app.digits.fit import EpochResult
 from app.digits.keras_code import optimizer_source
 from app.digits.session import DigitsSession, build_run
 from app.digits.settings import DigitsSettings, Limits, merge
-from app.digits.sources import locate
+from app.digits.sources import SAMPLE_FILE, locate
 from app.digits.store import load
 from app.engine import OPTIMIZERS
 
@@ -236,3 +238,23 @@ def test_every_epoch_equals_keras_to_1e_9(
             assert value is not None
             gap = abs(value - theirs[metric]) / max(1.0, abs(theirs[metric]))
             assert gap <= TOLERANCE, f"epoch {mine.epoch} {metric}: {value} vs {theirs[metric]}"
+
+
+def test_the_exported_script_loads_the_same_data_and_trains_the_panels_model(
+    tmp_path: Path,
+) -> None:
+    """The readable script (app/digits/export.py), run as a student would: beside the
+    sample it was told to download, on Keras's default backend choice of the script."""
+    settings = merge(DigitsSettings(), {"epochs": 2, "train_images": 1000, "validation_split": 0.1})
+    script = tmp_path / "digits.py"
+    script.write_text(keras_script(settings))
+    shutil.copy(SAMPLE_FILE, tmp_path / SAMPLE_FILE.name)
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Total params: 7,960" in run.stdout  # model.summary(), as the panel counts
+    assert "900/900" not in run.stdout and "9/9" in run.stdout  # 900 training rows, batch 100
+    accuracy = float(run.stdout.split("test accuracy ")[-1].split()[0])
+    assert 0.0 <= accuracy <= 1.0
