@@ -66,8 +66,9 @@ def ours(args: dict[str, object]) -> list[float]:
 
     import numpy as np
 
-    from app.digits.fit import EpochResult, FitData, FitLoop
+    from app.digits.fit import FitData, FitLoop
     from app.digits.model import DenseStack
+    from app.digits.results import EpochResult
     from app.engine import make_optimizer
 
     with np.load(str(args["data"])) as d:

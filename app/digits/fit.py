@@ -30,6 +30,16 @@ import numpy.typing as npt
 
 from app.digits.kernel import Kernel, chunk_rows, loss_sum, macs_per_row, phase_breaks
 from app.digits.model import DenseStack
+from app.digits.results import (
+    Costs,
+    Diverged,
+    EpochResult,
+    Estimate,
+    Evaluated,
+    Event,
+    Sums,
+    estimate,
+)
 from app.engine.flat import FlatParams
 from app.engine.optimizers import Optimizer
 
@@ -38,7 +48,6 @@ U8 = npt.NDArray[np.uint8]
 # so one batch of 100 through 512 units is two units (the forward pass, then the first
 # layer's dW), with the arithmetic of one.
 CHUNK_MACS = {"float64": 60_000_000, "float32": 120_000_000}
-EMA = 0.2  # weight of the newest measurement in the per-row cost averages
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,71 +60,6 @@ class FitData:
     y_val: U8
     x_test: U8
     y_test: U8
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    """What Keras's History records for an epoch, plus the test set and the time taken."""
-
-    epoch: int
-    loss: float
-    accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
-    test_loss: float
-    test_accuracy: float
-    seconds: float  # wall clock from the epoch's first unit to its last
-    compute_seconds: float  # of which spent computing
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """The test set was evaluated at `epoch` (0: the untrained network); see `test_probs`."""
-
-    epoch: int
-
-
-@dataclass(frozen=True)
-class Diverged:
-    epoch: int
-    message: str
-
-
-Event = EpochResult | Evaluated | Diverged
-
-
-@dataclass
-class Sums:
-    """Running sums of a pass: rows seen, loss summed per sample, right answers."""
-
-    rows: int = 0
-    loss: float = 0.0
-    correct: int = 0
-
-    def add(self, rows: int, loss: float, correct: int) -> None:
-        self.rows += rows
-        self.loss += loss
-        self.correct += correct
-
-    def mean(self) -> tuple[float, float]:
-        if not self.rows:
-            return math.nan, math.nan
-        return self.loss / self.rows, self.correct / self.rows
-
-
-@dataclass
-class Costs:
-    """Measured seconds per row of training (update included) and of evaluation."""
-
-    train_row: float | None = None
-    eval_row: float | None = None
-    epoch_wall: float | None = None  # the last epoch's wall clock
-    epoch_compute: float | None = None
-
-    def note(self, kind: str, seconds: float, rows: int) -> None:
-        per_row = seconds / max(1, rows)
-        old = getattr(self, kind)
-        setattr(self, kind, per_row if old is None else (1 - EMA) * old + EMA * per_row)
 
 
 def quiet() -> np.errstate:
@@ -342,31 +286,11 @@ class FitLoop:
 
     # -- what it shows ------------------------------------------------------------------------
 
+    def estimate(self) -> Estimate:
+        d = self.data
+        return estimate(self.costs, len(d.x_train), len(d.x_val) + len(d.x_test))
+
     def take_points(self) -> list[tuple[float, float, float]]:
         """The batch points not handed out yet (each handed out once)."""
         points, self.points = self.points, []
         return points
-
-
-@dataclass
-class Estimate:
-    """How long an epoch takes here: the measured compute, and the wall clock it becomes
-    on this shared server (docs/digits.md)."""
-
-    compute: float | None = None
-    wall: float | None = None
-    measured: bool = False
-
-
-def estimate(loop: FitLoop) -> Estimate:
-    """Compute per epoch from the measured per-row costs; wall clock from the last epoch's
-    ratio of wall to compute (the share of the server this session got), else unknown."""
-    c, d = loop.costs, loop.data
-    if c.train_row is None and c.eval_row is None:
-        return Estimate()
-    eval_row = c.eval_row if c.eval_row is not None else (c.train_row or 0.0) / 3
-    train_row = c.train_row if c.train_row is not None else 3 * eval_row
-    compute = len(d.x_train) * train_row + (len(d.x_val) + len(d.x_test)) * eval_row
-    if c.epoch_wall is None or not c.epoch_compute:
-        return Estimate(compute, None, c.epoch_wall is not None)
-    return Estimate(compute, compute * c.epoch_wall / c.epoch_compute, True)

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from app.digits.drawing import mnist_style
-from app.digits.fit import Diverged, EpochResult, Evaluated, FitData, FitLoop, estimate, quiet
+from app.digits.fit import FitData, FitLoop, quiet
 from app.digits.model import DenseStack, optimizer_for, seed_for, summary
+from app.digits.results import Diverged, EpochResult, Evaluated
 from app.digits.settings import LIVE_KEYS, DigitsSettings, Limits
 from app.digits.store import Dataset
 from app.digits.views import PAGE_UNITS, weight_images
@@ -217,7 +218,7 @@ class DigitsSession:
         return [epoch_message(r) for r in self.history]
 
     def estimate(self) -> dict[str, Any]:
-        e = estimate(self.loop)
+        e = self.loop.estimate()
         return {"compute_seconds": e.compute, "seconds": e.wall, "measured": e.measured}
 
 

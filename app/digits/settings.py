@@ -19,8 +19,8 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
 from app.digits.sources import SOURCES
 from app.engine import HIDDEN_ACTIVATIONS, INITIALIZERS, OPTIMIZERS
-from app.playground.errors import ProtocolError, from_validation
-from app.playground.settings import Finite, Strict
+from app.playground.errors import ProtocolError, settings_error
+from app.playground.settings import Finite, Strict, known_name
 
 INPUTS, CLASSES = 28 * 28, 10
 HARD_MAX_LAYERS, HARD_MAX_UNITS, HARD_MAX_BATCH = 3, 1024, 1024
@@ -84,10 +84,7 @@ class DigitsSettings(Strict):
     @classmethod
     def _known_name(cls, value: str, info: ValidationInfo) -> str:
         """A name the user picks must be in its table (one source of truth)."""
-        names: Collection[str] = _NAMED[info.field_name or ""]()
-        if value not in names:
-            raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(names)}")
-        return value
+        return known_name(_NAMED, value, info)
 
     @property
     def layer_sizes(self) -> list[int]:
@@ -112,10 +109,7 @@ def merge(current: DigitsSettings, patch: dict[str, Any]) -> DigitsSettings:
     try:
         return DigitsSettings.model_validate({**current.model_dump(), **patch})
     except ValidationError as exc:
-        error = from_validation(exc)
-        error.field = f"settings.{error.field}" if error.field else "settings"
-        error.message = f"settings.{error.message}"
-        raise error from None
+        raise settings_error(exc) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,3 +28,12 @@ def from_validation(exc: ValidationError) -> ProtocolError:
     err = exc.errors(include_url=False)[0]
     field = ".".join(str(part) for part in err["loc"] if not str(part).startswith("function-"))
     return ProtocolError("invalid_message", f"{field or 'message'}: {err['msg']}", field or None)
+
+
+def settings_error(exc: ValidationError) -> ProtocolError:
+    """A partial settings update's first problem, named under `settings.` (settings.noise,
+    settings.layers.0.units): what a `set` or `hello` is refused with."""
+    error = from_validation(exc)
+    error.field = f"settings.{error.field}" if error.field else "settings"
+    error.message = f"settings.{error.message}"
+    return error

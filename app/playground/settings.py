@@ -23,7 +23,7 @@ from pydantic import (
 from app.engine import INITIALIZERS, OPTIMIZERS
 from app.playground import registry
 from app.playground.datasets import DATASETS
-from app.playground.errors import ProtocolError, from_validation
+from app.playground.errors import ProtocolError, settings_error
 from app.playground.features import FEATURE_ORDER
 
 HARD_MAX_LAYERS, HARD_MAX_NEURONS = 10, 16
@@ -40,6 +40,17 @@ _NAMED: dict[str, Callable[[], Collection[str]]] = {
     "optimizer": lambda: OPTIMIZERS,
     "initializer": lambda: INITIALIZERS,
 }
+
+
+def known_name(
+    tables: dict[str, Callable[[], Collection[str]]], value: str, info: ValidationInfo
+) -> str:
+    """`value` if its field's table (looked up now, so a test may add a row) has it, else a
+    ValueError listing the valid names. Settings models validate named fields with this."""
+    names = tables[info.field_name or ""]()
+    if value not in names:
+        raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(names)}")
+    return value
 
 
 class Strict(BaseModel):
@@ -95,10 +106,7 @@ class PlaygroundSettings(Strict):
     @classmethod
     def _known_name(cls, value: str, info: ValidationInfo) -> str:
         """A name a user picks must be in the registry for that field (app/playground/registry)."""
-        names: Collection[str] = _NAMED[info.field_name or ""]()
-        if value not in names:
-            raise ValueError(f"unknown {info.field_name} {value!r}; valid: {', '.join(names)}")
-        return value
+        return known_name(_NAMED, value, info)
 
     @property
     def active_dataset(self) -> str:
@@ -158,10 +166,7 @@ def merge_settings(current: PlaygroundSettings, patch: dict[str, Any]) -> Playgr
     try:
         merged = PlaygroundSettings.model_validate({**current.model_dump(), **patch})
     except ValidationError as exc:
-        error = from_validation(exc)
-        error.field = f"settings.{error.field}" if error.field else "settings"
-        error.message = f"settings.{error.message}"
-        raise error from None
+        raise settings_error(exc) from None
     if merged.loss in merged.valid_losses:
         return merged
     if "loss" in patch:

@@ -1,7 +1,9 @@
 """One websocket's life: a reader that applies messages beside a runner that trains.
 
 What it is: `Connection`: the reader (rate limit, size limit, parse, dispatch through
-handlers.HANDLERS, refusals) beside the runner; its state and phase live in state.py.
+handlers.HANDLERS, refusals) beside the runner; its state and phase live in state.py. The
+reading loop and the refusals are `Reader`'s, which the digits socket shares
+(app/web/digits/connection.py).
 What it is not: message semantics (handlers.py), the training loop (runner.py) or admission
 (server.py).
 Trade-off: training runs on the event loop in slices (runner.py) rather than a thread pool:
@@ -10,12 +12,16 @@ parallelism; slices keep every other connection responsive (design.md §5).
 """
 
 import time
+from typing import Any
 
 import anyio
+from fastapi import WebSocket
 
 from app.protocol.inbound import ClientMessage, Credit, Ping, ProtocolError, parse_client_message
+from app.web.config import Settings
 from app.web.handlers import HANDLERS
-from app.web.outbox import CLOSE_GOING_AWAY
+from app.web.limits import TokenBucket
+from app.web.outbox import CLOSE_GOING_AWAY, Outbox
 from app.web.phase import Phase
 from app.web.runner import GONE, run_forever
 from app.web.state import ConnectionState
@@ -28,17 +34,20 @@ SERVER_FULL = "server full: too many live sessions, try again later"
 NO_HELLO = "no hello in time: a connection must say hello first"
 
 
-class Connection(ConnectionState):
-    """A websocket's reader beside its runner, over the state in ConnectionState."""
+class Reader:
+    """The reading half every websocket of this server shares (the playground's and the
+    digits workspace's): the idle timeout, the hello deadline, the rate and size limits,
+    and refusals with their strikes. `receive_one` applies one frame."""
 
-    async def run(self) -> None:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(run_forever, self)
-            await self.reader()
-            self.phase = Phase.CLOSING
-            tg.cancel_scope.cancel()
-
-    # -- reader -----------------------------------------------------------------------------
+    ws: WebSocket
+    limits: Settings
+    registry: set[object]
+    hello_deadline: float
+    outbox: Outbox
+    bucket: TokenBucket
+    strikes: int
+    wake: anyio.Event
+    phase: Phase
 
     async def reader(self) -> None:
         while True:
@@ -59,24 +68,16 @@ class Connection(ConnectionState):
                 return
 
     async def receive_one(self, text: str | None, data: bytes | None) -> bool:
-        """Handle one frame from the client; False when the connection must end."""
+        """Handle one frame from the client; False when the connection must end. The
+        subclass says how a message is parsed, admitted and handled."""
         if self.phase is Phase.CLOSING:  # drained (drain.py): the final checkpoint is sent
             return True
-        if not self.bucket.take():
-            return await self.refuse(ProtocolError("rate_limited", "too many messages; slow down"))
-        if text is None:
-            size = len(data or b"")
-            error = ProtocolError("binary_not_accepted", f"binary frame ({size} B) not accepted")
-            return await self.refuse(error)
-        if len(text) > self.limits.max_message_bytes:
-            limit = self.limits.max_message_bytes
-            return await self.refuse(ProtocolError("too_large", f"message over {limit} bytes"))
         try:
-            message = parse_client_message(text)
+            message = self.parse(self.checked(text, data))
             if not self.admitted(message):
-                await self.ws.close(CLOSE_TRY_LATER, SERVER_FULL)
+                await self.ws.close(CLOSE_TRY_LATER, self.full_reason())
                 return False
-            await HANDLERS[type(message)](self, message)
+            await self.handle(message)
         except ProtocolError as exc:
             return await self.refuse(exc)
         except GONE:
@@ -85,6 +86,63 @@ class Connection(ConnectionState):
             await self.internal_error()
         self.wake.set()
         return True
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def admitted(self, msg: Any) -> bool:
+        raise NotImplementedError
+
+    def full_reason(self) -> str:
+        return SERVER_FULL
+
+    async def handle(self, msg: Any) -> None:
+        raise NotImplementedError
+
+    async def internal_error(self) -> None:
+        raise NotImplementedError
+
+    def checked(self, text: str | None, data: bytes | None) -> str:
+        """The frame's text, if it is within the rate and size limits and is text at all;
+        else ProtocolError (rate_limited, binary_not_accepted, too_large)."""
+        if not self.bucket.take():
+            raise ProtocolError("rate_limited", "too many messages; slow down")
+        if text is None:
+            size = len(data or b"")
+            raise ProtocolError("binary_not_accepted", f"binary frame ({size} B) not accepted")
+        if len(text) > self.limits.max_message_bytes:
+            limit = self.limits.max_message_bytes
+            raise ProtocolError("too_large", f"message over {limit} bytes")
+        return text
+
+    async def refuse(self, error: ProtocolError) -> bool:
+        """Answer a bad message with a typed error; a flooding client is eventually closed."""
+        await self.outbox.send_json(error.to_message())
+        if error.code in STRIKE_CODES:
+            self.strikes += 1
+        if self.strikes > STRIKES_BEFORE_CLOSE:
+            await self.ws.close(CLOSE_POLICY, "too many refused messages")
+            return False
+        return True
+
+
+class Connection(ConnectionState, Reader):
+    """A websocket's reader beside its runner, over the state in ConnectionState."""
+
+    async def run(self) -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_forever, self)
+            await self.reader()
+            self.phase = Phase.CLOSING
+            tg.cancel_scope.cancel()
+
+    # -- reader (the loop, the limits and the refusals are Reader's) -----------------------
+
+    def parse(self, text: str) -> ClientMessage:
+        return parse_client_message(text)
+
+    async def handle(self, msg: ClientMessage) -> None:
+        await HANDLERS[type(msg)](self, msg)
 
     def admitted(self, msg: ClientMessage) -> bool:
         """Count this connection toward max_sessions when it first asks for a session.
@@ -97,14 +155,4 @@ class Connection(ConnectionState):
         if len(self.registry) >= self.limits.max_sessions:
             return False
         self.registry.add(self)
-        return True
-
-    async def refuse(self, error: ProtocolError) -> bool:
-        """Answer a bad message with a typed error; a flooding client is eventually closed."""
-        await self.outbox.send_json(error.to_message())
-        if error.code in STRIKE_CODES:
-            self.strikes += 1
-        if self.strikes > STRIKES_BEFORE_CLOSE:
-            await self.ws.close(CLOSE_POLICY, "too many refused messages")
-            return False
         return True

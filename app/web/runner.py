@@ -12,6 +12,8 @@ unwatched session sleeps until a message wakes it.
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 import anyio
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
@@ -37,6 +39,25 @@ UNWATCHED = {
 
 
 async def run_forever(conn: ConnectionState) -> None:
+    await keep_running(conn, turn, sleep_until_needed)
+
+
+class Runnable(Protocol):
+    """What the loop needs of a connection (the playground's, or the digits workspace's)."""
+
+    phase: Phase
+
+    async def internal_error(self) -> None: ...
+
+
+C = TypeVar("C", bound=Runnable)
+
+
+async def keep_running(
+    conn: C, turn: Callable[[C], Awaitable[None]], sleep: Callable[[C], Awaitable[None]]
+) -> None:
+    """Turn, then sleep, until the connection closes; a bug in a turn is this session's
+    `internal` error (it then sleeps until revived), never the loop's end."""
     while conn.phase is not Phase.CLOSING:
         try:
             await turn(conn)
@@ -44,7 +65,7 @@ async def run_forever(conn: ConnectionState) -> None:
             raise
         except Exception:
             await conn.internal_error()
-        await sleep_until_needed(conn)
+        await sleep(conn)
 
 
 async def turn(conn: ConnectionState) -> None:

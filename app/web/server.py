@@ -39,19 +39,32 @@ async def socket_check(request: Request) -> dict[str, object]:
     return {"admitted": False, "message": REFUSED_ORIGIN}
 
 
-@router.websocket("/ws")
-async def playground_socket(websocket: WebSocket) -> None:
+async def admit(websocket: WebSocket) -> str | None:
+    """The perimeter every websocket of this server passes (this one and /digits/ws): the
+    Origin, refused before accepting (HTTP 403), then the per-address caps (accepted, then
+    closed with 1013). The client's address if admitted (release it in the AddressBook when
+    the connection ends), else None: the socket is closed."""
     settings: Settings = websocket.app.state.settings
     if not origin_allowed(websocket.headers, settings.allowed_origins):
         await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
-        return
+        return None
     book: AddressBook = websocket.app.state.addresses
     address = client_address(websocket.client, websocket.headers, settings.trust_forwarded_for)
     refusal = book.admit(address)  # per-address caps (admission.py)
     await websocket.accept()
     if refusal is not None:
         await websocket.close(CLOSE_TRY_LATER, refusal)
+        return None
+    return address
+
+
+@router.websocket("/ws")
+async def playground_socket(websocket: WebSocket) -> None:
+    address = await admit(websocket)
+    if address is None:
         return
+    settings: Settings = websocket.app.state.settings
+    book: AddressBook = websocket.app.state.addresses
     # The session cap is applied at hello (Connection.admitted): silent sockets take no slot.
     registry: set[Connection] = websocket.app.state.sessions
     drain: Drain = websocket.app.state.drain

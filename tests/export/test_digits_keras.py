@@ -10,7 +10,6 @@ shuffled order, then `model.evaluate` on the test rows. Needs the `export` extra
 without it, except under CI=true, where it must run.
 """
 
-import importlib.util
 import json
 import math
 import os
@@ -25,23 +24,16 @@ import numpy as np
 import pytest
 
 from app.digits.export import keras_script
-from app.digits.fit import EpochResult
 from app.digits.keras_code import optimizer_source
+from app.digits.results import EpochResult
 from app.digits.session import DigitsSession, build_run
 from app.digits.settings import DigitsSettings, Limits, merge
 from app.digits.sources import SAMPLE_FILE, locate
 from app.digits.store import load
 from app.engine import OPTIMIZERS
+from tests.support.scripts import export_marks
 
-MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
-pytestmark = [
-    pytest.mark.export,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        bool(MISSING) and not os.environ.get("CI"),
-        reason=f"needs {MISSING}: pip install -e '.[export]'",
-    ),
-]
+pytestmark = export_marks(600)
 
 EPOCHS = 3
 TOLERANCE = 1e-9  # relative to max(1, |value|), per epoch and metric

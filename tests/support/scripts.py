@@ -9,6 +9,7 @@ Trade-off: one interpreter per framework, because importing keras and torch (~4 
 than running a small script.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -18,10 +19,28 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 
 Action = Callable[[Session], None]
+MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
+
+
+def export_marks(timeout: int) -> list[pytest.MarkDecorator]:
+    """The marks of a test that runs Keras or PyTorch (the `export` extra): skipped without
+    them, except under CI=true, where they are installed and a missing one is a failure."""
+    return [
+        pytest.mark.export,
+        pytest.mark.timeout(timeout),
+        pytest.mark.skipif(
+            bool(MISSING) and not os.environ.get("CI"),
+            reason=f"needs {MISSING}: pip install -e '.[export]'",
+        ),
+    ]
+
+
 Losses = list[tuple[float, float]]
 
 RUNNER = """

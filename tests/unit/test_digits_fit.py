@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 import app.digits.fit as fit_module
-from app.digits.fit import Diverged, EpochResult, FitData, FitLoop
+from app.digits.fit import FitData, FitLoop
 from app.digits.kernel import chunk_rows, macs_per_row, phase_breaks, phase_macs
 from app.digits.model import DenseStack
+from app.digits.results import Diverged, EpochResult
 from app.digits.sources import locate
 from app.digits.store import Dataset, load
 from app.engine import Network, Trainer, make_optimizer
@@ -197,9 +198,9 @@ def test_float32_trains_like_float64_to_float32_precision(sample: Dataset) -> No
 def test_the_estimate_is_the_measured_cost_per_row_times_the_rows(sample: Dataset) -> None:
     data = rows(sample, 200, val=50)
     loop = loop_for(data, [784, 16, 10], ["relu", "softmax"])
-    assert fit_module.estimate(loop).compute is None  # nothing measured yet
+    assert loop.estimate().compute is None  # nothing measured yet
     result = epochs(loop, 1)[0]
-    guess, costs = fit_module.estimate(loop), loop.costs
+    guess, costs = loop.estimate(), loop.costs
     assert guess.measured and costs.train_row and costs.eval_row
     assert guess.compute == pytest.approx(200 * costs.train_row + 150 * costs.eval_row)
     assert guess.wall == pytest.approx(guess.compute * result.seconds / result.compute_seconds)

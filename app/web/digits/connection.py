@@ -2,13 +2,12 @@
 
 What it is: `DigitsConnection`: the session, the Phase, the Pacer (credit and frame cadence),
 the Outbox, the rate limit, what has been sent (frame version, weight pictures, drawing,
-evaluation), and the reader that applies each message through handlers.HANDLERS while
-runner.run_forever trains in slices.
+evaluation), and `receive_one`, which applies each message through handlers.HANDLERS while
+runner.run_forever trains in slices. The reading loop is the playground's (Reader).
 What it is not: message semantics (handlers.py), training (runner.py) or admission
 (routes.py).
-Trade-off: the same rules as the playground's reader (idle timeout, hello deadline, rate and
-size limits, strikes) written for this connection's own state, not shared through the
-playground's ConnectionState.
+Trade-off: it shares the playground's Reader (idle timeout, hello deadline, rate and size
+limits, strikes) but not its ConnectionState, whose fields belong to playground sessions.
 """
 
 import logging
@@ -19,24 +18,17 @@ from typing import Any
 import anyio
 from fastapi import WebSocket
 
-from app.digits.messages import DigitsMessage, parse
+from app.digits.messages import DigitsMessage
+from app.digits.messages import parse as parse_message
 from app.digits.session import DigitsSession
 from app.digits.settings import Limits
-from app.playground.errors import ProtocolError
 from app.protocol.inbound import Credit, Ping
 from app.web.config import Settings
-from app.web.connection import (
-    CLOSE_POLICY,
-    CLOSE_TRY_LATER,
-    NO_HELLO,
-    STRIKE_CODES,
-    STRIKES_BEFORE_CLOSE,
-)
+from app.web.connection import SERVER_FULL, Reader
 from app.web.limits import TokenBucket
-from app.web.outbox import CLOSE_GOING_AWAY, Outbox
+from app.web.outbox import Outbox
 from app.web.pacer import Pacer
 from app.web.phase import Phase
-from app.web.runner import GONE
 from app.web.scheduler import FairScheduler
 
 logger = logging.getLogger("nn_playground")
@@ -53,7 +45,7 @@ def digits_limits(settings: Settings) -> Limits:
     )
 
 
-class DigitsConnection:
+class DigitsConnection(Reader):
     """A digits page's websocket: state, reader, and (runner.py) the training beside it."""
 
     def __init__(
@@ -112,61 +104,15 @@ class DigitsConnection:
             {"type": "error", "code": "internal", "field": None, "message": message}
         )
 
-    # -- reader -----------------------------------------------------------------------------
+    # -- reader (the loop, the limits and the refusals are Reader's) -----------------------
 
-    async def read(self) -> None:
-        """Messages until the client leaves, idles out or misses its hello deadline."""
-        while True:
-            admitted = self in self.registry
-            wait = self.limits.idle_timeout_seconds
-            if not admitted:
-                wait = min(wait, max(0.0, self.hello_deadline - time.monotonic()))
-            with anyio.move_on_after(wait) as idle:
-                message = await self.ws.receive()
-            if idle.cancelled_caught:
-                code, reason = (
-                    (CLOSE_GOING_AWAY, "closed after a long idle time")
-                    if admitted
-                    else (CLOSE_POLICY, NO_HELLO)
-                )
-                with anyio.move_on_after(self.limits.send_timeout_seconds):
-                    await self.ws.close(code, reason)
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            if not await self.take(message.get("text"), message.get("bytes")):
-                return
+    def parse(self, text: str) -> DigitsMessage:
+        return parse_message(text)
 
-    async def take(self, text: str | None, data: bytes | None) -> bool:
-        """Apply one client frame; False when the connection must end."""
-        try:
-            msg = self.check(text, data)
-            if not self.admit(msg):
-                await self.ws.close(CLOSE_TRY_LATER, self.full_reason())
-                return False
-            await self.handlers[type(msg)](self, msg)
-        except ProtocolError as exc:
-            return await self.refuse(exc)
-        except GONE:
-            raise
-        except Exception:
-            await self.internal_error()
-        self.wake.set()
-        return True
+    async def handle(self, msg: DigitsMessage) -> None:
+        await self.handlers[type(msg)](self, msg)
 
-    def check(self, text: str | None, data: bytes | None) -> DigitsMessage:
-        """Rate, kind and size of a frame, then its content (ProtocolError if refused)."""
-        if not self.bucket.take():
-            raise ProtocolError("rate_limited", "too many messages; slow down")
-        if text is None:
-            size = len(data or b"")
-            raise ProtocolError("binary_not_accepted", f"binary frame ({size} B) not accepted")
-        if len(text) > self.limits.max_message_bytes:
-            limit = self.limits.max_message_bytes
-            raise ProtocolError("too_large", f"message over {limit} bytes")
-        return parse(text)
-
-    def admit(self, msg: DigitsMessage) -> bool:
+    def admitted(self, msg: DigitsMessage) -> bool:
         """Join the worker's sessions (and its digits sessions) at the first message that
         needs a session; ping and credit take no slot."""
         if self in self.registry or isinstance(msg, Ping | Credit):
@@ -181,17 +127,8 @@ class DigitsConnection:
 
     def full_reason(self) -> str:
         if len(self.registry) >= self.limits.max_sessions:
-            return "server full: too many live sessions, try again later"
+            return SERVER_FULL
         return DIGITS_FULL
-
-    async def refuse(self, error: ProtocolError) -> bool:
-        await self.outbox.send_json(error.to_message())
-        if error.code in STRIKE_CODES:
-            self.strikes += 1
-        if self.strikes > STRIKES_BEFORE_CLOSE:
-            await self.ws.close(CLOSE_POLICY, "too many refused messages")
-            return False
-        return True
 
 
 class Sent:

@@ -22,15 +22,14 @@ from app.digits.lesson import load_lesson
 from app.digits.outbound import page_lists
 from app.digits.settings import DigitsSettings
 from app.digits.sources import SAMPLE_FILE, available, default_data_dir
-from app.web.admission import AddressBook, client_address
+from app.web.admission import AddressBook
 from app.web.config import Settings
-from app.web.connection import CLOSE_POLICY, CLOSE_TRY_LATER
 from app.web.digits.connection import DigitsConnection, digits_limits
 from app.web.digits.handlers import HANDLERS
 from app.web.digits.runner import serve
 from app.web.lessons import render_markdown
-from app.web.limits import origin_allowed
 from app.web.runner import GONE
+from app.web.server import admit
 
 router = APIRouter()
 
@@ -84,17 +83,11 @@ async def sample_file() -> FileResponse:
 
 @router.websocket("/digits/ws")
 async def digits_socket(websocket: WebSocket) -> None:
+    address = await admit(websocket)  # the playground socket's perimeter (server.py)
+    if address is None:
+        return
     settings: Settings = websocket.app.state.settings
-    if not origin_allowed(websocket.headers, settings.allowed_origins):
-        await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
-        return
     book: AddressBook = websocket.app.state.addresses
-    address = client_address(websocket.client, websocket.headers, settings.trust_forwarded_for)
-    refusal = book.admit(address)
-    await websocket.accept()
-    if refusal is not None:
-        await websocket.close(CLOSE_TRY_LATER, refusal)
-        return
     connection = DigitsConnection(websocket, settings, HANDLERS)
     try:
         await serve(connection)

@@ -21,7 +21,7 @@ from app.digits.outbound import evaluation_message, state_message
 from app.digits.session import DigitsSession
 from app.web.digits.connection import DigitsConnection
 from app.web.phase import Phase
-from app.web.runner import GONE, SLICE_SECONDS, UNWATCHED, wait_for
+from app.web.runner import SLICE_SECONDS, UNWATCHED, keep_running, wait_for
 from app.web.scheduler import Meter
 
 PICTURE_GAP_SECONDS = 0.25
@@ -34,20 +34,13 @@ EVALUATION_GAP_SECONDS = 1.0
 async def serve(conn: DigitsConnection) -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(run_forever, conn)
-        await conn.read()
+        await conn.reader()
         conn.phase = Phase.CLOSING
         tg.cancel_scope.cancel()
 
 
 async def run_forever(conn: DigitsConnection) -> None:
-    while conn.phase is not Phase.CLOSING:
-        try:
-            await turn(conn)
-        except GONE:
-            raise
-        except Exception:
-            await conn.internal_error()
-        await sleep_until_needed(conn)
+    await keep_running(conn, turn, sleep_until_needed)
 
 
 async def turn(conn: DigitsConnection) -> None:

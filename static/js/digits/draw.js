@@ -117,6 +117,7 @@ export class DrawingPad {
 
   /** A frame's drawing section. @param {{probabilities: Float32Array, image: Uint8Array}} d */
   show(d) {
+    if (!this.grid.some((v) => v > 0)) return; // a frame sent before Clear reached the server
     const p = Array.from(d.probabilities);
     const best = p.indexOf(Math.max(...p));
     [...this.bars.children].forEach((row, k) => {
