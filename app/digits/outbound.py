@@ -45,6 +45,7 @@ def state_message(session: DigitsSession) -> dict[str, Any]:
             "note": source.note,
             "classes": list(source.classes),
             "origin": session.data.origin,
+            "available": min(len(session.data.x_train), session.limits.max_train_images),
             "train": len(data.x_train),
             "validation": len(data.x_val),
             "test": len(data.x_test),

@@ -262,3 +262,27 @@ def test_frames_never_carry_nan(client: DigitsClient) -> None:
         assert isinstance(frame, Frame)
         values = [frame.progress, *(frame.running or ()), *(frame.estimate or ())]
         assert all(np.isfinite(values)) and all(np.isfinite(p).all() for p in frame.points)
+
+
+def test_training_stops_when_nobody_reads_its_frames(client: DigitsClient) -> None:
+    client.hello(**SMALL, train_images=100)
+    client.send(type="play")  # and never a credit: a hidden tab draws nothing
+    event = client.expect("event", timeout=20)
+    assert event["event"] == "unwatched" and "nobody is watching" in event["message"]
+    assert client.expect("state")["playing"] is False
+
+
+def test_data_this_server_lacks_is_refused_and_a_default_hello_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras"))
+    bare = start_live_server(data_dir=tmp_path)
+    try:
+        client = DigitsClient(bare.url)
+        client.send(type="hello", protocol=1, settings={"data": "mnist"})
+        error = client.expect("error")
+        assert error["field"] == "settings.data" and "this server has no MNIST" in error["message"]
+        assert client.hello()["data"]["source"] == "sample"
+        client.close()
+    finally:
+        bare.stop()

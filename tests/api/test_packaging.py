@@ -92,6 +92,12 @@ def test_installed_command_serves_page_and_assets_from_any_directory(tmp_path: P
         assert status == 200 and b'"ok"' in body
         status, body = fetch(f"http://127.0.0.1:{port}/lessons/circle.json", deadline)
         assert status == 200 and b"networkShape=3" in body  # the wheel carries the lessons
+        status, body = fetch(f"http://127.0.0.1:{port}/digits", deadline)
+        assert status == 200 and b'"id": "article"' in body  # and the digits lesson
+        status, body = fetch(f"http://127.0.0.1:{port}/static/js/digits/app.js", deadline)
+        assert status == 200 and b"export function start" in body
+        status, body = fetch(f"http://127.0.0.1:{port}/digits/mnist_sample.npz", deadline)
+        assert status == 200 and body.startswith(b"PK")  # and the built-in digits
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0].decode(errors="replace")

@@ -83,7 +83,7 @@ test("digits hash: a lesson step, no hidden layer, and unreadable values dropped
   assert.equal(back.step, 3);
   const junk = fromHash("lr=fast&batch=1.5&layers=abc&shuffle=maybe&momentum=x&epochs=3", HYPER);
   assert.deepEqual(junk.settings, { epochs: 3 });
-  assert.deepEqual(parseLayers("64,32:tanh"), [{ units: 64, activation: "relu" }, { units: 32, activation: "tanh" }]);
+  assert.deepEqual(parseLayers("64,32:tanh"), [{ units: 64 }, { units: 32, activation: "tanh" }]);
 });
 
 test("drawing: a dab inks a soft disc, a stroke leaves no gaps, bytes and base64 are the grid", () => {

@@ -63,6 +63,12 @@ export function start() {
     error: (msg) => {
       $("digits-error").textContent = msg.message;
       if (page.state) panel.render(page.state);
+      else if (!page.fellBack) {
+        // The link asked for something this server refuses (data it does not have, a model
+        // over its caps): start from the defaults rather than stay without a model.
+        page.fellBack = true;
+        send(protocol.hello({}));
+      }
     },
     export: (msg) => download(msg),
     pong: () => {},

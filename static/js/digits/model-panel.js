@@ -56,7 +56,8 @@ export class ModelPanel {
     on("digits-shuffle", (el) => this.send({ shuffle: el.checked }));
     on("digits-precision", (el) => this.send({ precision: el.value }));
     $("digits-add-layer").addEventListener("click", () => {
-      const layers = [...this.settings.layers, { units: 32, activation: "relu" }];
+      const activation = Object.keys(this.lists.activations)[0]; // the registry's first
+      const layers = [...this.settings.layers, { units: 32, activation }];
       this.send({ layers });
     });
   }
@@ -124,20 +125,16 @@ export class ModelPanel {
     $("digits-add-layer").disabled = layers.length >= MAX_LAYERS;
   }
 
+  /** "all (N)" and the round sizes below N; a size from a link that is not one of them too. */
   #trainImages(data, chosen) {
     const select = $("digits-train-images");
-    const total = data.train + data.validation;
-    const all = chosen === null;
-    const sizes = [500, 1000, 2000, 5000, 10000, 20000, 30000, 60000].filter((n) => n < this.#available(data));
-    select.replaceChildren(option("", `all (${this.#available(data).toLocaleString("en")})`),
+    const all = data.available;
+    const sizes = [500, 1000, 2000, 5000, 10000, 20000, 30000].filter((n) => n < all);
+    if (chosen !== null && !sizes.includes(chosen)) sizes.push(chosen);
+    sizes.sort((a, b) => a - b);
+    select.replaceChildren(option("", `all (${all.toLocaleString("en")})`),
       ...sizes.map((n) => option(n, n.toLocaleString("en"))));
-    select.value = all ? "" : String(chosen);
-    if (!all && select.value !== String(chosen)) select.append(option(chosen, total.toLocaleString("en")));
-    select.value = all ? "" : String(chosen);
-  }
-
-  #available(data) {
-    return data.source === "sample" ? 4000 : Math.min(60000, this.lists.limits.max_train_images);
+    select.value = chosen === null ? "" : String(chosen);
   }
 
   #hyperparameters(s) {

@@ -21,12 +21,13 @@ const KEYS = {
   seed: ["seed", "int"],
 };
 
-/** "512:relu,10:sigmoid" -> layers; "" -> no hidden layer; null when unreadable. */
+/** "512:relu,10:sigmoid" -> layers; "" -> no hidden layer; null when unreadable. A layer
+ * without an activation ("64") gets the server's default. */
 export function parseLayers(text) {
   if (text === "") return [];
   const layers = text.split(",").map((part) => {
     const [units, activation] = part.split(":");
-    return { units: Number(units), activation: activation || "relu" };
+    return activation ? { units: Number(units), activation } : { units: Number(units) };
   });
   return layers.every((l) => Number.isInteger(l.units) && l.units > 0) ? layers : null;
 }
