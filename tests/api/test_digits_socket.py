@@ -286,3 +286,15 @@ def test_data_this_server_lacks_is_refused_and_a_default_hello_works(
         client.close()
     finally:
         bare.stop()
+
+
+def test_the_next_64_weight_pictures_come_on_demand(client: DigitsClient) -> None:
+    client.hello(layers=[{"units": 100, "activation": "relu"}], seed=2)
+    client.send(type="credit", frames=4)
+    while (first := client.frame()).neurons is None:
+        pass
+    assert first.neurons[:2] == (0, 100) and len(first.neurons[2]) == 64
+    client.send(type="neurons", first=64)
+    while (later := client.frame()).neurons is None or later.neurons[0] != 64:
+        pass
+    assert later.neurons[1] == 100 and len(later.neurons[2]) == 36  # units 65-100

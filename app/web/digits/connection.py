@@ -128,6 +128,8 @@ class DigitsConnection(Reader):
     def full_reason(self) -> str:
         if len(self.registry) >= self.limits.max_sessions:
             return SERVER_FULL
+        if self.limits.digits_max_sessions == 0:
+            return "the digits workspace is turned off on this server"
         return DIGITS_FULL
 
 
