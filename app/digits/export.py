@@ -9,7 +9,8 @@ What it is not: a replay. Keras draws its own initial weights and shuffles with 
 random numbers, so the script trains like the page, not to its digits; the docstring says
 so, and tests/export/test_digits_keras.py is where the page is held to Keras's numbers.
 Trade-off: nothing but Keras and NumPy in the script (no private Keras module, no page
-state), so it runs on any backend; the price is the float32/float64 note in its header.
+state), so it runs on any backend (it picks one that is installed, as the playground's
+readable script does: app/export/script_needs.py); the price is the float64 note in its header.
 """
 
 import textwrap
@@ -18,6 +19,7 @@ from typing import Any
 from app.digits.keras_code import compile_source, fit_source, model_source
 from app.digits.settings import DigitsSettings
 from app.digits.sources import SOURCES
+from app.export.script_needs import PREAMBLES, needs_line
 
 SAMPLE_FILE = "mnist_sample.npz"
 
@@ -48,14 +50,14 @@ def _load(s: DigitsSettings) -> list[str]:
 
 def _docstring(s: DigitsSettings) -> str:
     source = SOURCES[s.data]
+    layers = f"{len(s.layers)} hidden layer{'' if len(s.layers) == 1 else 's'}"
     text = (
-        f"The NN Playground digits model, as Keras 3: {source.label}, "
-        f"{len(s.layers)} hidden layer(s), {s.params:,} parameters, "
-        f"{s.optimizer} at learning rate {s.learning_rate:g}, batch size {s.batch_size}, "
-        f"{s.epochs} epochs. Run it with any Keras backend (`pip install keras torch`). "
-        "It trains like the page but not to its digits: Keras draws its own initial weights "
-        "and shuffles with its own random numbers, so accuracies differ by a little from run "
-        "to run, as they do on the page after a reset."
+        f"The model: {layers}, {s.params:,} parameters; {s.optimizer} at learning rate "
+        f"{s.learning_rate:g}, batch size {s.batch_size}, {s.epochs} epochs. The data: "
+        f"{source.label}. It runs on whichever Keras backend is installed, and trains like "
+        "the page but not to its digits: Keras draws its own initial weights and shuffles "
+        "with its own random numbers, so accuracies differ a little from run to run, as they "
+        "do on the page after a reset."
     )
     if s.precision == "float64":
         text += (
@@ -63,22 +65,13 @@ def _docstring(s: DigitsSettings) -> str:
             "still rounds some intermediate results to float32 (the page's exact Keras check "
             "patches that), which changes the numbers only in their last digits."
         )
-    return '"""' + "\n".join(textwrap.wrap(text, 92)) + '\n"""'
+    head = f"The NN Playground digits model as a Keras 3 script.\n{needs_line('keras')}\n\n"
+    return '"""' + head + "\n".join(textwrap.wrap(text, 92)) + '\n"""'
 
 
 def keras_script(s: DigitsSettings) -> str:
     dtype = s.precision
-    lines = [
-        _docstring(s),
-        "",
-        "import os",
-        "",
-        'os.environ.setdefault("KERAS_BACKEND", "torch")',
-        "",
-        "import keras  # noqa: E402  (after choosing the backend)",
-        "import numpy as np  # noqa: E402",
-        "",
-    ]
+    lines = [_docstring(s), "", *PREAMBLES["keras"].splitlines(), ""]
     if dtype == "float64":
         lines += ['keras.config.set_floatx("float64")', ""]
     lines += _load(s)
