@@ -43,7 +43,6 @@ class Run:
     optimizer: Optimizer
     loop: FitLoop
     generation: int
-    initial_weights: list[Any]
     data: Dataset
 
 
@@ -82,7 +81,7 @@ def build_run(settings: DigitsSettings, data: Dataset, limits: Limits, generatio
         shuffle=settings.shuffle,
         shuffle_seed=seed_for(settings.seed, generation, 1),
     )
-    return Run(settings, stack, optimizer, loop, generation, stack.get_weights(), data)
+    return Run(settings, stack, optimizer, loop, generation, data)
 
 
 class DigitsSession:

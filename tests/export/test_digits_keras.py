@@ -137,25 +137,28 @@ print(json.dumps(results))
 """
 
 
-def train(patch: dict[str, Any]) -> tuple[DigitsSession, list[EpochResult], list[np.ndarray]]:
+def train(
+    patch: dict[str, Any],
+) -> tuple[DigitsSession, list[np.ndarray], list[EpochResult], list[np.ndarray]]:
     """A session of these settings (on 600 of the built-in digits), trained EPOCHS epochs
-    one at a time; its epochs and each epoch's order of the training rows."""
+    one at a time; its initial weights, its epochs and each epoch's order of the rows."""
     settings = merge(DigitsSettings(train_images=600, seed=25), patch)
     data = load(locate("sample", None))
     session = DigitsSession(build_run(settings, data, LIMITS, 0), LIMITS)
+    initial = session.run.stack.get_weights()
     orders = []
     while len(session.history) < EPOCHS:
         session.work(math.inf, train=True, to_epoch_end=True)
         assert session.loop.order is not None
         orders.append(session.loop.order.copy())
-    return session, session.history, orders
+    return session, initial, session.history, orders
 
 
 def job(name: str, patch: dict[str, Any], folder: Path) -> tuple[dict[str, Any], list[EpochResult]]:
-    session, history, orders = train(patch)
-    run, data = session.run, session.loop.data
+    session, initial, history, orders = train(patch)
+    data = session.loop.data
     arrays = folder / f"{len(list(folder.iterdir()))}.npz"
-    weights = {f"w{i}": w for i, w in enumerate(run.initial_weights)}
+    weights = {f"w{i}": w for i, w in enumerate(initial)}
     np.savez(
         arrays,
         x_train=data.x_train,
