@@ -34,11 +34,6 @@ class Dataset:
     x_test: U8Array
     y_test: U8Array
 
-    @property
-    def nbytes(self) -> int:
-        arrays = (self.x_train, self.y_train, self.x_test, self.y_test)
-        return sum(int(a.nbytes) for a in arrays)
-
 
 def load(located: Located) -> Dataset:
     """The source's data, read from disk on the first call only (thread-safe: two sessions
@@ -47,14 +42,13 @@ def load(located: Located) -> Dataset:
     with _lock:
         cached = _cache.get(key)
         if cached is None:
-            cached = _cache[key] = _read(located)
+            cached = _read(located)
+            # One version per source: sessions still on a replaced file keep theirs alive
+            # until they end, and the process does not hold every fetch it ever saw.
+            for old in [k for k in _cache if k[0] == located.source]:
+                del _cache[old]
+            _cache[key] = cached
         return cached
-
-
-def cached_sources() -> list[str]:
-    """What this process holds in memory (for /healthz and the tests)."""
-    with _lock:
-        return sorted({d.source for d in _cache.values()})
 
 
 def _key(located: Located) -> tuple[object, ...]:
