@@ -86,7 +86,7 @@ class FitLoop:
         self.precision, self.batch_size, self.shuffle = precision, batch_size, shuffle
         self.rng = np.random.default_rng(shuffle_seed)
         self.kernel = Kernel(stack, precision)
-        self.g64 = FlatParams(stack.params.shapes)
+        self.g64 = FlatParams(stack.params.shapes)  # the float32 gradient's mean, in float64
         self.epoch = 0  # epochs completed (trained, validated and tested)
         self.phase = "test"  # the untrained network is evaluated first
         self.costs = Costs()
@@ -204,18 +204,22 @@ class FitLoop:
 
     def _end_batch(self, size: int) -> Event | None:
         """The batch's update (Keras: the gradient of the batch's mean loss)."""
-        grads = self.kernel.grads.flat
-        # A sum is inf or NaN if any term is (or if it overflows, which is divergence too):
-        # one pass, no temporary, where isfinite(...).all() makes a boolean array first.
-        if not (math.isfinite(self.sums.loss) and math.isfinite(float(np.sum(grads)))):
-            return self._diverged("the loss or its gradient became inf or NaN")
-        np.divide(grads, size, out=self.g64.flat, dtype=np.float64)  # Keras: the batch mean
+        if not math.isfinite(self.sums.loss):
+            return self._diverged("the loss became inf or NaN")
+        # Keras: the gradient of the batch's mean loss. In float64 the sums become the mean
+        # in place (the next batch overwrites them); float32 sums go to float64 for the update.
+        grads = self.kernel.grads
+        mean = grads if grads.flat.dtype == np.float64 else self.g64
+        np.divide(grads.flat, size, out=mean.flat, dtype=np.float64)
         params = self.stack.params
         step = self.optimizer.flat_step(params.shapes)  # plain SGD, in place, no temporary
         if step is None:
-            self.optimizer.apply(params, self.g64)
+            self.optimizer.apply(params, mean)
         else:
-            step(params.flat, self.g64.flat)
+            step(params.flat, mean.flat)
+        # One check catches a gradient that was not finite too: it made the weights so. A sum
+        # is inf or NaN if any term is (or if it overflows, which is divergence as well): one
+        # pass and no temporary, where isfinite(...).all() makes a boolean array first.
         if not math.isfinite(float(np.sum(params.flat))):
             return self._diverged("a weight became inf or NaN")
         self.kernel.refresh()
