@@ -27,6 +27,7 @@ from app.web.config import Settings
 from app.web.digits.connection import DigitsConnection, digits_limits
 from app.web.digits.handlers import HANDLERS
 from app.web.digits.runner import serve
+from app.web.drain import CLOSE_SERVICE_RESTART, RESTARTING, Drain
 from app.web.lessons import render_markdown
 from app.web.runner import GONE
 from app.web.server import admit
@@ -88,6 +89,13 @@ async def digits_socket(websocket: WebSocket) -> None:
         return
     settings: Settings = websocket.app.state.settings
     book: AddressBook = websocket.app.state.addresses
+    drain: Drain = websocket.app.state.drain
+    if drain.draining:  # this worker is stopping (drain.py): try another one now
+        book.release(address)
+        await websocket.close(CLOSE_SERVICE_RESTART, RESTARTING)
+        return
+    # Not one of the drain's connections: a digits session has no checkpoint to hand over;
+    # uvicorn's own shutdown closes it, and the page says hello again with its settings.
     connection = DigitsConnection(websocket, settings, HANDLERS)
     try:
         await serve(connection)
