@@ -1,7 +1,7 @@
 """Regenerate tests/golden/digits-frame-v1.bin and .json: one digits frame with every section.
 
 The frame carries batch points (3, so their padding shows), the running values, an estimate,
-three weight pictures and a drawing (docs/protocol.md §9.4). The JSON holds the values handed
+three weight pictures and a drawing (docs/protocol.md §10.3). The JSON holds the values handed
 to the encoder (app/digits/frames.py), so tests/unit/test_digits_parts.py (Python) and
 tests/js/digits.test.mjs (static/js/digits/protocol.js) check both decoders against what the
 encoder was asked to write, and that the committed bytes are what it writes today.

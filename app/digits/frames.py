@@ -1,4 +1,4 @@
-"""The digits workspace's binary frame (docs/protocol.md §9.4), and its decoder.
+"""The digits workspace's binary frame (docs/protocol.md §10.3), and its decoder.
 
 What it is: `build_frame(...)`, the bytes of one frame: where training stands (epoch,
 progress, the epoch's running loss and accuracy, the time an epoch takes here), the batch

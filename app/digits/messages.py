@@ -1,4 +1,4 @@
-"""The digits websocket's client messages (docs/protocol.md §9), validated before use.
+"""The digits websocket's client messages (docs/protocol.md §10), validated before use.
 
 What it is: one pydantic model per message a `/digits` page sends, and `parse`, which turns
 a text frame into one of them or a typed ProtocolError (the same JSON rules as the

@@ -1,4 +1,4 @@
-"""The digits websocket's JSON messages to the page, and the page's lists (docs/protocol.md §9).
+"""The digits websocket's JSON messages to the page, and the page's lists (docs/protocol.md §10).
 
 What it is: `state_message` (the settings, what they amount to in Keras: `model.summary()`'s
 rows and total and the compile()/fit() code, the data in use, the estimate of an epoch's

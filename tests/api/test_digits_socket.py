@@ -1,4 +1,4 @@
-"""The digits websocket (/digits/ws, docs/protocol.md §9) through a real uvicorn: the
+"""The digits websocket (/digits/ws, docs/protocol.md §10) through a real uvicorn: the
 conversation, step, pause and reset, live and structural changes, the data a server has or
 lacks, its caps, and bad messages refused with the session intact."""
 

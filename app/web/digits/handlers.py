@@ -1,4 +1,4 @@
-"""What each digits message does (docs/protocol.md §9.2): one handler per message model.
+"""What each digits message does (docs/protocol.md §10.1): one handler per message model.
 
 What it is: `HANDLERS`, small async functions `(connection, message)` that call the
 session's commands and set the connection's phase, and answer with `state` (or the message

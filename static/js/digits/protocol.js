@@ -1,4 +1,4 @@
-// The digits websocket's messages (docs/protocol.md §9): builders for what the page sends, and the
+// The digits websocket's messages (docs/protocol.md §10): builders for what the page sends, and the
 // decoder of the binary frame, mirroring app/digits/frames.py byte for byte. Pure: no DOM, so
 // node --test covers it (tests/js/digits.test.mjs).
 // Trade-off: a frame's optional sections (weight pictures, the drawing) are announced by flags and
