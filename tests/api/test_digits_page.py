@@ -13,18 +13,21 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*)["'](\.{1,2}/[\w/-]+\.js)["']""")
 
 
-def import_graph(entry: str) -> set[str]:
-    """Every module reachable from `entry` (a path under static/), as paths under static/."""
-    seen: set[str] = set()
-    todo = [entry]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        folder = (STATIC / name).parent
-        for target in IMPORT.findall((STATIC / name).read_text(encoding="utf-8")):
-            todo.append(str((folder / target).resolve().relative_to(STATIC)))
+def imports(module: str) -> list[str]:
+    """The modules `module` (a path under static/) imports, as paths under static/; the
+    digits modules import their siblings (./) and the playground's shared ones (../)."""
+    text = (STATIC / module).read_text(encoding="utf-8")
+    here = (STATIC / module).parent
+    return [str((here / t).resolve().relative_to(STATIC)) for t in IMPORT.findall(text)]
+
+
+def import_graph(entry: str, seen: set[str] | None = None) -> set[str]:
+    """Every module reachable from `entry`, depth first."""
+    seen = set() if seen is None else seen
+    seen.add(entry)
+    for module in imports(entry):
+        if module not in seen:
+            import_graph(module, seen)
     return seen
 
 
