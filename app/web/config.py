@@ -65,14 +65,23 @@ class Settings(BaseModel):
     # Host names the server answers to; empty = loopback names on a loopback bind, else any.
     allowed_hosts: tuple[str, ...] = ()
     # The digits workspace (/digits, docs/digits.md): where full MNIST and Fashion-MNIST are
-    # looked for (and `nn-playground data fetch` writes; empty = ~/.local/share/nn-playground),
-    # how many digits sessions one worker runs, and what one of them may build and use.
+    # looked for (and `nn-playground data fetch` writes; empty = ~/.local/share/nn-playground;
+    # classes live there too), how many digits sessions one worker runs, and what one of them
+    # may build and use.
     data_dir: Path | None = None
     digits_max_sessions: Annotated[int, Field(ge=0, le=10_000)] = 50
     digits_max_units: Annotated[int, Field(ge=1, le=1024)] = 1024
     digits_max_params: Annotated[int, Field(ge=1000, le=3_000_000)] = 1_000_000
     digits_max_train_images: Annotated[int, Field(ge=100, le=60_000)] = 60_000
     digits_max_test_images: Annotated[int, Field(ge=100, le=10_000)] = 10_000
+    # The classroom (issue 22, docs/deploy.md): classes live in SQLite in `data_dir` (above)
+    # unless `redis_url` names a Redis shared by several machines.
+    redis_url: Annotated[str, Field(pattern=r"^(redis|rediss|unix)://")] | None = None
+    max_class_size: Annotated[int, Field(ge=1, le=10_000)] = 200
+    class_idle_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 12.0
+    # Joins (and classes made) per client address: a class behind one NAT joins at once.
+    join_burst_per_address: Annotated[int, Field(ge=1, le=100_000)] = 60
+    joins_per_second_per_address: Annotated[float, Field(gt=0, le=10_000)] = 1.0
 
     @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod

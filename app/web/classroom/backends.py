@@ -1,0 +1,26 @@
+"""Which class store a server uses: SQLite in the data directory, or Redis when configured.
+
+What it is: `open_store`, the one place that turns the settings into a `ClassStore`
+(store.py), and the default data directory.
+What it is not: either implementation (sqlite_store.py, redis_store.py).
+Trade-off: Redis is imported only when configured, so a one-machine server never loads it.
+"""
+
+from pathlib import Path
+
+from app.web.classroom.sqlite_store import SqliteStore
+from app.web.classroom.store import ClassStore
+
+
+def default_data_dir() -> Path:
+    """Where classes live without NN_PLAYGROUND_DATA_DIR: the user's data directory."""
+    return Path.home() / ".local" / "share" / "nn-playground"
+
+
+def open_store(data_dir: Path | None, redis_url: str | None, idle_seconds: float) -> ClassStore:
+    """The configured store; nothing is opened until its first call."""
+    if redis_url:
+        from app.web.classroom.redis_store import RedisStore
+
+        return RedisStore(redis_url, idle_seconds)
+    return SqliteStore((data_dir or default_data_dir()) / "classes.sqlite3", idle_seconds)
