@@ -5,12 +5,20 @@ off, exactly as `nn-playground` runs it. Browser pages fail their test on any co
 error, page error or HTTP error response, so every browser test also checks that.
 """
 
+import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.live_server import CHROMIUM_ARGS, LiveServer, chromium_path, start_live_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Classes made by tests live in a temporary data directory, never the user's own
+    (servers started as subprocesses inherit it through the environment)."""
+    os.environ.setdefault("NN_PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="nnp-classes-"))
 
 
 @pytest.fixture(scope="session")

@@ -126,6 +126,14 @@ class Query(Strict):
     type: Literal["confusion", "clear_points"]
 
 
+class JoinClass(Strict):
+    """Be this class's student again (a page that joined at /c/<code> says it after hello)."""
+
+    type: Literal["join_class"]
+    code: Annotated[str, Field(max_length=16)]
+    token: Annotated[str, Field(max_length=64)]
+
+
 class Ping(Strict):
     type: Literal["ping"]
     id: Annotated[str, Field(max_length=64)] | int | None = None
@@ -133,7 +141,7 @@ class Ping(Strict):
 
 MESSAGE_MODELS = (
     *(Hello, SetSettings, Command, Step, SetWeight, SetBias, Focus, Credit, Ping),
-    *(AddPoint, Upload, Export, Query),
+    *(AddPoint, Upload, Export, Query, JoinClass),
 )
 ClientMessage = Annotated[
     Hello
@@ -148,7 +156,8 @@ ClientMessage = Annotated[
     | AddPoint
     | Upload
     | Export
-    | Query,
+    | Query
+    | JoinClass,
     Field(discriminator="type"),
 ]
 _CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

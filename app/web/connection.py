@@ -142,7 +142,10 @@ class Connection(ConnectionState, Reader):
         return parse_client_message(text)
 
     async def handle(self, msg: ClientMessage) -> None:
+        classroom = self.ws.app.state.classroom  # app/web/classroom/hub.py
+        classroom.before(self, msg)  # classroom hook: a lock or the class's pause may refuse it
         await HANDLERS[type(msg)](self, msg)
+        classroom.after(self, msg)  # classroom hook: where the run's weights came from
 
     def admitted(self, msg: ClientMessage) -> bool:
         """Count this connection toward max_sessions when it first asks for a session.

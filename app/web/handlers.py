@@ -24,6 +24,7 @@ from app.protocol.inbound import (
     Export,
     Focus,
     Hello,
+    JoinClass,
     Ping,
     ProtocolError,
     Query,
@@ -154,6 +155,11 @@ async def on_command(conn: ConnectionState, msg: Command) -> None:
     await changed(conn)
 
 
+async def on_join_class(conn: ConnectionState, msg: JoinClass) -> None:
+    """The classroom hook: the worker's hub (app/web/classroom/hub.py) takes it from here."""
+    await conn.ws.app.state.classroom.join(conn, msg.code, msg.token)
+
+
 HANDLERS: dict[type, Handler] = {
     Hello: on_hello,
     Credit: on_credit,
@@ -168,5 +174,6 @@ HANDLERS: dict[type, Handler] = {
     AddPoint: on_add_point,
     Step: on_step,
     Command: on_command,
+    JoinClass: on_join_class,
 }
 assert set(HANDLERS) == set(MESSAGE_MODELS), "every client message needs a handler"

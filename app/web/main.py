@@ -1,5 +1,9 @@
 """Application assembly: `create_app()` wires settings, assets and routers. Nothing else."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -7,6 +11,9 @@ from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.web.admission import AddressBook
+from app.web.classroom.hub import ClassHub
+from app.web.classroom.student_routes import router as student_router
+from app.web.classroom.teacher_routes import router as teacher_router
 from app.web.config import Settings
 from app.web.digits.routes import router as digits_router
 from app.web.drain import Drain, lifespan_for
@@ -21,6 +28,19 @@ from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
 
 
+def with_classroom(inner: Any) -> Any:
+    """`inner` (the drain's lifespan), then the classroom's tasks and store connection end
+    with the worker."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+            yield state
+        await app.state.classroom.close()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app; uvicorn calls this as a factory in every worker."""
     settings = settings or Settings.from_env()
@@ -33,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        lifespan=lifespan_for(drain),
+        lifespan=with_classroom(lifespan_for(drain)),
     )
     app.state.settings = settings
     app.state.drain = drain
@@ -52,9 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.lessons = LessonBook(settings.lessons_dir)  # a bad lesson file stops start-up
     app.add_exception_handler(HTTPException, not_found)  # HTML for browsers, JSON for the API
+    app.state.classroom = ClassHub(settings)  # opens its store on first use
     app.include_router(pages_router)
     app.include_router(lessons_router)
     app.include_router(socket_router)
     app.include_router(digits_router)
+    app.include_router(teacher_router)
+    app.include_router(student_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -11,6 +11,7 @@ frame of memory, never a queue (design.md §7).
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -36,6 +37,8 @@ class Outbox:
         self.sent_data_version = -1
         self.inputs_sent = False  # the input thumbnails (they never change) went out
         self.build_seconds = 0.0  # how long the last frame took to build (scheduler.py)
+        # The classroom's hook (app/web/classroom/hub.py): sees each frame a member is sent.
+        self.watch: Callable[[bytes], None] | None = None
 
     def forget(self) -> None:
         """A new Session replaced the old one: nothing sent so far describes it, so the
@@ -52,6 +55,8 @@ class Outbox:
             frame = build_frame(session, self.seq, with_inputs=not self.inputs_sent)
         self.build_seconds = meter.seconds  # the runner charges it to the session
         self.inputs_sent = True
+        if self.watch is not None:
+            self.watch(frame)
         await self.send_raw(frame)
 
     async def send_state(self, session: Session) -> None:

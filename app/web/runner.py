@@ -153,7 +153,9 @@ async def send_changes(conn: ConnectionState, session: Session) -> None:
         conn.scheduler.charge(id(conn), outbox.build_seconds)
         pacer.frame_sent(now)
     if pacer.checkpoint_wanted(now, session.playing):
-        await outbox.send_json({"type": "checkpoint", "checkpoint": checkpoint.take(session)})
+        payload = checkpoint.take(session)
+        conn.ws.app.state.classroom.sign(conn, payload)  # classroom hook: a member's proof
+        await outbox.send_json({"type": "checkpoint", "checkpoint": payload})
         pacer.checkpoint_sent(now)
 
 

@@ -83,3 +83,4 @@ async def playground_socket(websocket: WebSocket) -> None:
         book.release(address)
         connection.scheduler.forget(id(connection))
         connection.gangs.forget(connection)
+        websocket.app.state.classroom.leave(connection)  # classroom hook: now offline

@@ -4,6 +4,7 @@
 // and are shown as echoed; a reload or reconnect resumes from the newest checkpoint.
 
 import { ClassLegend, classesOf } from "./class-legend.js";
+import { ClassMember } from "./class-member.js";
 import { ColourTables } from "./colour-tables.js";
 import { Controls } from "./controls.js";
 import { Conversation } from "./conversation.js";
@@ -58,6 +59,7 @@ class Playground {
     this.offline = new OfflineState();
     const send = (m) => this.send(m);
     this.runLink = new RunLink(this.url);
+    this.classMember = new ClassMember({ send }); // the classroom: badge, locks, board
     this.conversation = new Conversation({
       send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch),
       run: () => this.url.state.run ?? null, runEvents: () => this.url.state.runEvents ?? null,
@@ -152,6 +154,8 @@ class Playground {
         confusion: (m) => this.confusion.show(m),
         upload_report: (m) => this.dataTools.onUploadReport(m),
         export: (m) => this.dataTools.onExport(m),
+        class: (m) => this.classMember.onClass(m),
+        class_board: (m) => this.classMember.onBoard(m),
       }),
     });
   }
@@ -173,6 +177,7 @@ class Playground {
   #hello(fresh = false) {
     this.helloFor = { lesson: this.url.state.lesson ?? null, step: this.url.state.step ?? null };
     const resume = this.conversation.hello(fresh);
+    this.classMember.rejoin(); // a class member says so after every hello
     this.loop.restart();
     if (resume && Array.isArray(resume.history)) this.chart.load(resume.history);
   }

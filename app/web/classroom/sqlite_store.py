@@ -226,7 +226,7 @@ class SqliteStore:
     # -- changes ----------------------------------------------------------------------------
 
     async def listen(self, codes: Callable[[], set[str]]) -> AsyncIterator[str]:
-        """Poll the versions of the watched classes; yield each code whose version moved.
+        """Poll the versions of the watched classes; yield each code first seen or moved.
         A failed poll is retried on the next tick (the hub keeps its classes as they were)."""
         seen: dict[str, int] = {}
         while True:
@@ -237,10 +237,9 @@ class SqliteStore:
                 except StoreDown:
                     versions = {}
                 for code, version in versions.items():
-                    if seen.get(code) != version:
-                        if code in seen:
-                            yield code
-                        seen[code] = version
+                    if seen.get(code) != version:  # new to this listener, or changed:
+                        seen[code] = version  # a change may have come between a join's
+                        yield code  # read and this first poll, so report it either way
             await asyncio.sleep(POLL_SECONDS)
 
     async def close(self) -> None:
