@@ -6,20 +6,9 @@
 // Trade-off: the page only shows what the server says; a lock that is not hidden here is still
 // refused by the server, so a page that misbehaves cannot step outside the class's rules.
 
+import { CLASS_STORE, readMembership } from "./class-store.js";
 import { $ } from "./dom.js";
 import { HIDE_FLAGS } from "./state.js";
-
-export const CLASS_STORE = "nn-playground.class";
-
-/** The membership this browser holds ({code, token, name}), or null. */
-export function readMembership() {
-  try {
-    const value = JSON.parse(localStorage.getItem(CLASS_STORE) || "null");
-    return value && typeof value.code === "string" && typeof value.token === "string" ? value : null;
-  } catch {
-    return null;
-  }
-}
 
 export class ClassMember {
   /** @param {{send: (message: object) => void}} opts */

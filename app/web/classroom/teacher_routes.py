@@ -13,9 +13,9 @@ stall for the students.
 """
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
 
@@ -40,7 +40,6 @@ from app.web.classroom.throttle import throttle
 from app.web.lessons import LessonBook
 
 router = APIRouter()
-Json = Annotated[dict[str, Any], Body()]
 FORBIDDEN = "this teacher link is not valid (a wrong or missing key)"
 
 
@@ -62,6 +61,17 @@ async def teacher_class(request: Request, code: str, key: str) -> ClassRecord:
     if record is None or not key_matches(key, record.key_digest):
         raise HTTPException(403, FORBIDDEN)
     return record
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object (read after the key is checked: a stranger gets 403 first)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(422, "the request body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise HTTPException(422, "the request body must be a JSON object")
+    return body
 
 
 async def save(request: Request, record: ClassRecord, control: Control) -> Control:
@@ -134,9 +144,10 @@ async def live(request: Request, code: str, key: str) -> dict[str, Any]:
 
 
 @router.post("/teach/{code}/{key}/choose")
-async def choose(request: Request, code: str, key: str, body: Json) -> dict[str, Any]:
+async def choose(request: Request, code: str, key: str) -> dict[str, Any]:
     """The start the next push gives everyone: a link or hash, a lesson step, or defaults."""
     record = await teacher_class(request, code, key)
+    body = await json_body(request)
     control = control_of(record.control)
     link, goal, label = str(body.get("link", ""))[:4000], None, "A link you chose"
     if "lesson" in body:
@@ -161,9 +172,10 @@ async def choose(request: Request, code: str, key: str, body: Json) -> dict[str,
 
 
 @router.post("/teach/{code}/{key}/push")
-async def push(request: Request, code: str, key: str, body: Json) -> dict[str, Any]:
+async def push(request: Request, code: str, key: str) -> dict[str, Any]:
     """One start for everyone: the chosen settings, same seed, optional locks."""
     record = await teacher_class(request, code, key)
+    body = await json_body(request)
     control = control_of(record.control)
     locked = [str(x) for x in body.get("locked", [])][:64]
     version = (control.start.version if control.start else 0) + 1
@@ -175,8 +187,9 @@ async def push(request: Request, code: str, key: str, body: Json) -> dict[str, A
 
 
 @router.post("/teach/{code}/{key}/pause")
-async def pause(request: Request, code: str, key: str, body: Json) -> dict[str, Any]:
+async def pause(request: Request, code: str, key: str) -> dict[str, Any]:
     record = await teacher_class(request, code, key)
+    body = await json_body(request)
     control = control_of(record.control)
     control.paused = bool(body.get("paused", True))
     await save(request, record, control)
@@ -184,9 +197,10 @@ async def pause(request: Request, code: str, key: str, body: Json) -> dict[str, 
 
 
 @router.post("/teach/{code}/{key}/challenge")
-async def challenge(request: Request, code: str, key: str, body: Json) -> dict[str, Any]:
+async def challenge(request: Request, code: str, key: str) -> dict[str, Any]:
     """Set (or with `{"end": true}` end) the challenge: its start is pushed to everyone."""
     record = await teacher_class(request, code, key)
+    body = await json_body(request)
     control = control_of(record.control)
     if body.get("end"):
         control.challenge = None
@@ -214,9 +228,10 @@ async def challenge(request: Request, code: str, key: str, body: Json) -> dict[s
 
 
 @router.post("/teach/{code}/{key}/links")
-async def short_link(request: Request, code: str, key: str, body: Json) -> dict[str, Any]:
+async def short_link(request: Request, code: str, key: str) -> dict[str, Any]:
     """A short `/s/<id>` for a link of this server (a lesson step, a run link…)."""
     record = await teacher_class(request, code, key)
+    body = await json_body(request)
     target = str(body.get("target", ""))
     path = target.removeprefix(str(request.base_url).rstrip("/"))
     if not path.startswith("/") or path.startswith("//") or len(path) > 4000:

@@ -4,7 +4,7 @@
 // Trade-off: a student who already joined this class from this browser sends their token again
 // and keeps their name, whatever they type, so a reload of this page cannot fork a student.
 
-import { CLASS_STORE, readMembership } from "../class-member.js";
+import { CLASS_STORE, readMembership } from "../class-store.js";
 
 const form = document.getElementById("join-form");
 const error = document.getElementById("join-error");
