@@ -71,19 +71,28 @@ class ClassHub:
         member, session = self.members.get(conn), conn.session
         if session is None:
             return
-        if isinstance(msg, Hello) and msg.checkpoint is not None:
-            proof = msg.checkpoint.get(PROOF_KEY)
-            resume = (session.log, proof if isinstance(proof, str) else None)
-            if member is None:  # the page says join_class after its hello: check it then
-                self.resumes[conn] = resume
-            else:
-                member.resumed(session, resume[1])
+        if isinstance(msg, Hello):
+            self._hello(conn, member, msg)
         elif member is None:
             return
         elif isinstance(msg, Upload) and msg.type == "import_json":
             member.tainted(session, IMPORTED)
         elif msg.type in ("set_weight", "set_bias"):
             member.tainted(session, TYPED)
+
+    def _hello(self, conn: ConnectionState, member: Membership | None, msg: Hello) -> None:
+        """A resumed checkpoint's proof is checked (now, or once the page has joined); a
+        member's hello may bring back a locked setting, so the class is applied again."""
+        session = conn.session
+        if msg.checkpoint is not None and session is not None:
+            proof = msg.checkpoint.get(PROOF_KEY)
+            resume = (session.log, proof if isinstance(proof, str) else None)
+            if member is None:  # the page says join_class after its hello: check it then
+                self.resumes[conn] = resume
+            else:
+                member.resumed(session, resume[1])
+        if member is not None and member.locks and member.resolved:
+            self._spawn(self.refresh(member.code))
 
     def sign(self, conn: ConnectionState, payload: dict[str, Any]) -> None:
         member = self.members.get(conn)
@@ -103,7 +112,10 @@ class ClassHub:
         self.members[conn] = member
         conn.outbox.watch = lambda frame: self._saw(conn, member, frame)
         self._start_tasks()
-        task = asyncio.create_task(self._resolve(conn, member))
+        self._spawn(self._resolve(conn, member))
+
+    def _spawn(self, body: Any) -> None:
+        task = asyncio.create_task(body)
         self.tasks.append(task)
         task.add_done_callback(self.tasks.remove)
 
@@ -188,7 +200,15 @@ class ClassHub:
         member.goal = None if start is None else start.goal
         if member.challenge != control.challenge:
             member.challenge, member.best, member.unsaved = control.challenge, None, None
-        if start is not None and start.version > member.start_version:
+        session = conn.session
+        strays = (
+            start is not None
+            and session is not None
+            and bool(start.locked)
+            and refusal(frozenset(start.locked), False, "set", session.settings, start.settings)
+            is not None
+        )  # a reload or an edited link brought back what the teacher locked
+        if start is not None and (start.version > member.start_version or strays):
             await self._run(
                 conn, on_hello, Hello(type="hello", settings=start.settings, run=start.run)
             )

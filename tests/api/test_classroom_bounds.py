@@ -1,0 +1,96 @@
+"""The classroom's bounds and faults: a full class, a join flood, a student who brings back a
+locked setting, a lesson goal on the roster, and a class store that goes down mid-lesson
+(Redis stopped): the teacher's view says so, and the students keep training."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_classroom import announced, student, wait_for
+from tests.support.classroom import Teacher, call, join
+from tests.support.live_server import start_live_server
+from tests.support.redis_server import RedisServer
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_a_full_class_and_a_join_flood_are_refused_clearly(tmp_path: Path) -> None:
+    server = start_live_server(data_dir=tmp_path, max_class_size=2, join_burst_per_address=6)
+    try:
+        teacher = Teacher(server.url)
+        first = join(server.url, teacher.code, "One")
+        join(server.url, teacher.code, "Two")
+        status, answer, _ = call(f"{server.url}/c/{teacher.code}/join", {"name": "Three"})
+        assert status == 409 and "full (2 students)" in answer["detail"]
+        again = join(server.url, teacher.code, "Renamed", token=first["token"])
+        assert again["name"] == "One"  # a returning student keeps their place and name
+        statuses = [call(f"{server.url}/c/{teacher.code}/join", {"name": "x"})[0] for _ in range(8)]
+        assert 429 in statuses
+    finally:
+        server.stop()
+
+
+def test_a_locked_setting_brought_back_by_a_hello_is_put_right(tmp_path: Path) -> None:
+    server = start_live_server(data_dir=tmp_path)
+    try:
+        teacher = Teacher(server.url)
+        teacher.post("choose", {"link": "#dataset=xor&learningRate=0.1&seed=0.42"})
+        token = join(server.url, teacher.code, "Edith")["token"]
+        client = student(server, teacher.code, token)
+        teacher.post("push", {"locked": ["dataset", "learningRate"]})
+        announced(client, "notice")
+        assert client.state["settings"]["dataset"] == "xor"
+        client.send({"type": "hello", "settings": {"dataset": "spiral", "learning_rate": 1}})
+        client.expect("state")
+        wait_for(lambda: client.expect("state")["settings"]["dataset"] == "xor")
+        assert client.state["settings"]["learning_rate"] == 0.1
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_the_roster_says_whether_the_lesson_goal_is_met(tmp_path: Path) -> None:
+    server = start_live_server(data_dir=tmp_path)
+    try:
+        teacher = Teacher(server.url)
+        lessons = server.app.state.lessons.rendered
+        lesson, k = next((lid, i + 1) for lid, doc in lessons.items()
+                         for i, step in enumerate(doc["steps"]) if step["goal"])  # fmt: skip
+        teacher.post("choose", {"lesson": lesson, "step": k})
+        client = student(server, teacher.code, join(server.url, teacher.code, "Goal")["token"])
+        teacher.post("push", {})
+        announced(client, "notice")
+        client.step(1)
+        client.frame()
+        me = wait_for(lambda: [s for s in teacher.live()["roster"] if "goal_met" in s])
+        assert me[0]["goal_met"] in (True, False)  # a lesson goal is judged, not absent
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_store_that_goes_down_costs_the_teacher_view_not_training(tmp_path: Path) -> None:
+    redis = RedisServer().start()
+    server = start_live_server(redis_url=redis.url)
+    try:
+        teacher = Teacher(server.url)
+        client = student(server, teacher.code, join(server.url, teacher.code, "Rosa")["token"])
+        client.send({"type": "credit", "frames": 8})
+        client.play()
+        wait_for(lambda: teacher.live()["roster"][0].get("epoch", 0) > 0)
+        redis.stop()
+        status, answer, _ = call(f"{teacher.base}/live.json")
+        assert status == 503 and "not reachable" in answer["detail"]
+        epochs: list[int] = []
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:  # the student trains on, frame after frame
+            client.send({"type": "credit", "frames": 1})
+            epochs.append(client.expect_frame().epoch)
+        assert epochs[-1] >= epochs[0] + 60, epochs  # ~60 epochs/s for ~4 s, with slack
+        status, answer, _ = call(f"{server.url}/c/{teacher.code}/join", {"name": "Late"})
+        assert status == 503
+        client.close()
+    finally:
+        server.stop()
+        redis.close()
