@@ -13,6 +13,11 @@ per-address caps apply to them, not to the class):
 - a reconnecting flooder: connect, hello, close, as fast as it can;
 - 150 silent sockets that never say hello.
 
+With `--class` it measures the classroom's own cost instead (issue 22): the same N students
+run twice, as strangers and as one class (each joined at /c/<code> and saying `join_class`,
+a teacher's dashboard polling live.json once a second), and it prints the server's CPU
+(both workers) for each and the difference. The classroom's budget is 5% at 50 students.
+
 Prints one markdown row per run (frames/s and epochs/s per student: median and 10th
 percentile; control-to-frame p95; CPU of each worker; the CPU of this load generator, which
 shares the machine's cores with the server; the machine's load average), then what each
@@ -20,6 +25,7 @@ hostile client got. Never pass/fail.
 
     .venv/bin/python benchmarks/classroom.py                   # 50 students, 15 s, with and without
     .venv/bin/python benchmarks/classroom.py --sessions 20 --seconds 8 --only hostile
+    .venv/bin/python benchmarks/classroom.py --class                 # the classroom's cost
 """
 
 import argparse
@@ -28,6 +34,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -38,6 +45,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.classroom import Teacher, join  # noqa: E402
 from tests.support.clients import CONFIGS, PAGE_SPEED, pct, session  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
 from tests.support.processes import cpu_seconds, process_tree, start_server  # noqa: E402
@@ -200,6 +208,59 @@ async def run(
     return row, got
 
 
+async def class_period(
+    url: str, http: str, server_pid: int, n: int, seconds: float, in_class: bool
+) -> tuple[float, float, float]:
+    """N students for `seconds`, strangers or one class with its dashboard open: (server CPU
+    of both workers, in % of one core; median frames/s; median epochs/s)."""
+    joins: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    teacher = None
+    if in_class:
+        teacher = Teacher(http)
+        for i in range(n):
+            token = join(http, teacher.code, f"Student {i + 1}")["token"]
+            joins[i] = [{"type": "join_class", "code": teacher.code, "token": token}]
+    stop = time.monotonic() + seconds
+
+    async def dashboard() -> None:  # the teacher's page: live.json once a second
+        while teacher is not None and time.monotonic() < stop:
+            await asyncio.to_thread(teacher.live)
+            await asyncio.sleep(1.0)
+
+    pids = worker_pids(server_pid)
+    cpu0, t0 = cpu_seconds(pids), time.monotonic()
+    students = [session(url, CONFIGS["A"], seconds, 0.5, PAGE_SPEED, joins[i]) for i in range(n)]
+    results = await asyncio.gather(dashboard(), *students)
+    cpu = 100 * (cpu_seconds(pids) - cpu0) / (time.monotonic() - t0)
+    ok = [r for r in results[1:] if isinstance(r, dict)]
+    return cpu, statistics.median(r["fps"] for r in ok), statistics.median(r["eps"] for r in ok)
+
+
+def classroom_cost(port: int, server_pid: int, n: int, seconds: float, rounds: int) -> None:
+    """Strangers, then a class, `rounds` times each, alternating (the VM's speed drifts)."""
+    url, http = f"ws://127.0.0.1:{port}/ws", f"http://127.0.0.1:{port}"
+    print(
+        "| round | students | class | server CPU (2 workers, 1 core = 100%) | "
+        "frames/s median | epochs/s median | load avg |\n|---|---|---|---|---|---|---|"
+    )
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for k in range(rounds):
+        for in_class in (False, True):
+            used, fps, eps = asyncio.run(class_period(url, http, server_pid, n, seconds, in_class))
+            cpu[in_class].append(used)
+            print(
+                f"| {k + 1} | {n} | {'yes' if in_class else 'no'} | {used:.0f}% | {fps:.1f} | "
+                f"{eps:.0f} | {os.getloadavg()[0]:.1f} |",
+                flush=True,
+            )
+            time.sleep(2)
+    without, within = statistics.median(cpu[False]), statistics.median(cpu[True])
+    print(
+        f"\nclassroom cost: {within - without:+.1f} points of CPU, "
+        f"{100 * (within - without) / without:+.1f}% of the server's CPU without a class"
+    )
+
+
 def wait_for_workers(port: int, count: int, seconds: float = 120) -> None:
     """Until `count` different worker pids have answered /healthz."""
     pids: set[int] = set()
@@ -225,13 +286,26 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--only", choices=["normal", "hostile"], default=None)
+    parser.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="measure the classroom's CPU cost (a class vs strangers)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --class: pairs of runs")
     args = parser.parse_args()
     port = free_port()
+    # Classes of a run live in a throw-away data directory; the class joins all at once.
+    os.environ.setdefault("NN_PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="nnp-bench-"))
+    os.environ.setdefault("NN_PLAYGROUND_JOIN_BURST_PER_ADDRESS", "100000")
     server = start_server(port, 2)
     url = f"ws://127.0.0.1:{port}/ws"
     try:
         wait_for_workers(port, 2)
         asyncio.run(session(url, CONFIGS["A"], 1.0, 0.5, PAGE_SPEED))  # warm the imports
+        if args.classroom:
+            classroom_cost(port, server.pid, args.sessions, args.seconds, args.rounds)
+            return
         print(f"{os.cpu_count()} cores, {args.seconds:g} s per run, config A at {PAGE_SPEED}/s\n")
         print(HEADER, flush=True)
         tallies = {}

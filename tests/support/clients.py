@@ -32,13 +32,21 @@ CONFIGS: dict[str, dict[str, Any]] = {
 
 
 async def session(
-    url: str, settings: dict[str, Any], seconds: float, probe_every: float, speed: float | None
+    url: str,
+    settings: dict[str, Any],
+    seconds: float,
+    probe_every: float,
+    speed: float | None,
+    after_hello: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Play for `seconds`, one credit per frame; every `probe_every` s toggle the focus and
-    time how long until a frame shows it (control -> first frame reflecting it)."""
+    time how long until a frame shows it (control -> first frame reflecting it).
+    `after_hello`: messages sent right after the hello (a class member's `join_class`)."""
     async with connect(url, compression=None, max_size=2**24) as ws:
         hello = {"type": "hello", "settings": {**settings, "speed": speed, "seed": "bench"}}
         await ws.send(json.dumps(hello))
+        for message in after_hello or []:
+            await ws.send(json.dumps(message))
         await ws.send(json.dumps({"type": "credit", "frames": 2}))
         await ws.send(json.dumps({"type": "play"}))
         frames, sizes, latencies, epochs = 0, [], [], []
