@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     NN_PLAYGROUND_HOST=0.0.0.0 \
-    NN_PLAYGROUND_PORT=8000
+    NN_PLAYGROUND_PORT=8000 \
+    NN_PLAYGROUND_DATA_DIR=/data
 
 WORKDIR /srv/nn-playground
 
@@ -22,7 +23,11 @@ RUN apt-get update \
 # requirements.lock). An edit to the app or the docs rebuilds only the layers below, in seconds.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
-    && useradd --system --uid 10001 --no-create-home playground
+    && useradd --system --uid 10001 --no-create-home playground \
+    && mkdir /data && chown 10001 /data
+
+# Classes (SQLite, docs/deploy.md) live here: mount a volume to keep them across containers.
+VOLUME ["/data"]
 
 # The app itself: its dependencies are all there (--no-deps), and so is its build backend.
 COPY pyproject.toml README.md ./

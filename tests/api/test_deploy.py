@@ -66,10 +66,12 @@ def test_the_image_tag_is_the_project_version() -> None:
     assert manifest_image() == f"nn-playground:{version.group(1)}"
 
 
-def manifest() -> dict[str, dict[str, Any]]:
-    """The manifest's objects by kind."""
+def manifest(name: str = "nn-playground") -> dict[str, dict[str, Any]]:
+    """The manifest's objects by kind: the playground's, or (name "nn-playground-redis") those
+    of the class store beside it."""
     text = (ROOT / "deploy" / "kubernetes.yaml").read_text()
-    return {doc["kind"]: doc for doc in yaml.safe_load_all(text) if doc}
+    docs = [doc for doc in yaml.safe_load_all(text) if doc]
+    return {doc["kind"]: doc for doc in docs if doc["metadata"]["name"] == name}
 
 
 def container() -> dict[str, Any]:
@@ -123,3 +125,15 @@ def test_the_ingress_keeps_websockets_open_and_is_the_only_trusted_proxy() -> No
     assert policy["podSelector"] == manifest()["Deployment"]["spec"]["selector"]
     [rule] = policy["ingress"]
     assert [p["port"] for p in rule["ports"]] == [8000]
+
+
+def test_the_pods_share_one_redis_for_classes_and_only_they_reach_it() -> None:
+    env = {e["name"]: e["value"] for e in container()["env"]}
+    redis = manifest("nn-playground-redis")
+    service = redis["Service"]["spec"]
+    url = env["NN_PLAYGROUND_REDIS_URL"]
+    assert url == f"redis://{redis['Service']['metadata']['name']}:{service['ports'][0]['port']}/0"
+    store = redis["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    assert "--appendonly" in store["args"] and store["securityContext"]["readOnlyRootFilesystem"]
+    allowed = redis["NetworkPolicy"]["spec"]["ingress"][0]["from"][0]["podSelector"]
+    assert allowed["matchLabels"] == {"app.kubernetes.io/name": "nn-playground"}
