@@ -32,6 +32,7 @@ from app.web.runner import GONE
 from app.web.state import ConnectionState
 
 logger = logging.getLogger("nn_playground")
+JOINS_PER_CONNECTION = 8  # a page joins once per connection; a script probing tokens stops here
 
 
 class ClassHub:
@@ -43,6 +44,7 @@ class ClassHub:
         self.store: ClassStore = open_store(settings.data_dir, settings.redis_url, idle)
         self.members: dict[ConnectionState, Membership] = {}
         self.buckets: dict[Any, Any] = {}  # joins and classes made per address (throttle.py)
+        self.joins: dict[ConnectionState, int] = {}  # join_class per connection, bounded
         self.resumes: dict[ConnectionState, tuple[Any, str | None]] = {}  # before join_class
         self.tasks: list[asyncio.Task[None]] = []
         self.publisher = Publisher(self.store, self.members)
@@ -107,6 +109,9 @@ class ClassHub:
         old = self.members.get(conn)
         if old is not None and old.code == clean and old.member_id == member_id(token):
             return
+        tries = self.joins[conn] = self.joins.get(conn, 0) + 1
+        if tries > JOINS_PER_CONNECTION:  # each one reads the store: a page needs one
+            raise ProtocolError("rate_limited", "too many join_class on one connection")
         member = Membership(clean, member_id(token))
         member.pending_proof = self.resumes.pop(conn, None)
         self.members[conn] = member
@@ -122,6 +127,7 @@ class ClassHub:
     def leave(self, conn: ConnectionState) -> None:
         """The connection ended: its tile says offline at the next publish."""
         self.resumes.pop(conn, None)
+        self.joins.pop(conn, None)
         member = self.members.pop(conn, None)
         if member is not None and member.resolved and conn.session is not None:
             self.publisher.gone(member, conn.session)

@@ -2,10 +2,10 @@
 
 What it is: `Membership`, kept by the worker's hub (hub.py) for each connection that joined
 a class: the class code and the student's id and name, the class's locks and pause as this
-worker last read them, the newest frame facts and tile (summary.py), the best challenge
-result not yet stored, and the run's provenance: whether its weights came from the server's
-own seeded stream (a fresh start, a reset) or from somewhere the server cannot vouch for
-(an import, typed-in weights, a checkpoint the class did not sign).
+worker last read them, the newest frame it was sent (read once a second, summary.py), the
+best challenge result not yet stored, and the run's provenance: whether its weights came
+from the server's own seeded stream (a fresh start, a reset) or from somewhere the server
+cannot vouch for (an import, typed-in weights, a checkpoint the class did not sign).
 Also the checkpoint proof: a class signs the checkpoints it sends its members (an HMAC with
 the class's secret over the member, the epoch and the weights), so a page that resumes one
 after a reload or a restart is still trusted, on any worker or machine, and a forged one is
@@ -25,8 +25,9 @@ from typing import Any
 from app.playground.lessons import Goal
 from app.playground.run_log import RunLog
 from app.playground.session import Session
+from app.protocol.frame_layout import OUTPUT_FOCUS
 from app.web.classroom.challenge import Challenge, better, broken_rule, result, target_met
-from app.web.classroom.summary import FrameFacts, read_frame
+from app.web.classroom.summary import FrameFacts, read_focus, read_frame
 
 PROOF_KEY = "class_proof"  # the checkpoint field that carries it (checkpoints ignore extras)
 TYPED = "typed-in weights"
@@ -48,8 +49,9 @@ class Membership:
     start_version: int = 0
     challenge: Challenge | None = None
     goal: Goal | None = None  # the lesson goal of the class's start, if it has one
-    facts: FrameFacts | None = None
-    tile: bytes | None = None
+    frame: bytes | None = None  # the newest frame this student was sent
+    output_frame: bytes | None = None  # the newest that showed the output map
+    metric_names: list[str] = field(default_factory=list)
     taint: str | None = None  # why this run's weights cannot be vouched for (None: they can)
     taint_log: RunLog | None = None  # the run the taint belongs to: a reset starts a new one
     pending_proof: tuple[RunLog, str | None] | None = None  # a resume to check once resolved
@@ -102,9 +104,17 @@ class Membership:
     def challenge_id(self) -> str:
         return "" if self.challenge is None else self.challenge.id
 
-    def goal_met(self) -> bool | None:
+    def facts(self) -> tuple[FrameFacts | None, bytes | None]:
+        """The newest frame's numbers and the newest output tile (read at publish time,
+        about once a second, not at every frame)."""
+        facts = None if self.frame is None else read_frame(self.frame, self.metric_names)
+        shown = self.output_frame
+        tile = None if shown is None else read_frame(shown, self.metric_names).tile
+        return facts, tile
+
+    def goal_met(self, facts: FrameFacts | None) -> bool | None:
         """Whether the newest frame meets the start's lesson goal (None: no goal)."""
-        goal, facts = self.goal, self.facts
+        goal = self.goal
         if goal is None or facts is None:
             return None if goal is None else False
         values = {"test_loss": facts.test_loss, "train_loss": facts.train_loss, **facts.metrics}
@@ -114,13 +124,16 @@ class Membership:
         return value < goal.below if goal.below is not None else value > (goal.above or 0.0)
 
     def saw_frame(self, frame: bytes, session: Session) -> None:
-        """A frame went to this student: keep its numbers; check the challenge on them."""
-        facts = read_frame(frame, session.metric_names)
-        self.facts = facts
-        if facts.tile is not None:
-            self.tile = facts.tile
+        """A frame went to this student: keep it (a reference, no copy); with a challenge
+        running, check its numbers against the target. A few microseconds per frame."""
+        self.frame, self.metric_names = frame, session.metric_names
+        if read_focus(frame) == OUTPUT_FOCUS:
+            self.output_frame = frame
         challenge = self.challenge
-        if challenge is None or not target_met(challenge, facts.test_loss, facts.metrics):
+        if challenge is None:
+            return
+        facts = read_frame(frame, session.metric_names, tile=False)
+        if not target_met(challenge, facts.test_loss, facts.metrics):
             return
         own_data = session.uploaded is not None or bool(session.added)
         why = self.provenance(session) or broken_rule(

@@ -16,7 +16,6 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
 
 from app.playground.session import Session
 from app.web.classroom.challenge import board
@@ -44,7 +43,8 @@ class Publisher:
         self.next_board = 0.0
 
     def gone(self, member: Membership, session: Session) -> None:
-        doc = summary(member.name, session, member.facts, member.tile, "offline", {})
+        facts, tile = member.facts()
+        doc = summary(member.name, session, facts, tile, "offline", {})
         self.leaving.setdefault(member.code, {})[member.member_id] = doc
 
     def started(self, member: Membership) -> None:
@@ -90,11 +90,9 @@ class Publisher:
 
     def doc(self, member: Membership, session: Session) -> Doc:
         status = "active" if session.playing else "paused"
-        extra: dict[str, Any] = {
-            "goal_met": member.goal_met(),
-            "provenance": member.provenance(session),
-        }
-        return summary(member.name, session, member.facts, member.tile, status, extra)
+        facts, tile = member.facts()
+        extra = {"goal_met": member.goal_met(facts), "provenance": member.provenance(session)}
+        return summary(member.name, session, facts, tile, status, extra)
 
     async def send_boards(self) -> None:
         """Each class with a challenge and members here: its board, if it changed."""

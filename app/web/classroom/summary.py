@@ -25,6 +25,7 @@ from app.protocol.frame_layout import FLAG_CLASS_MAP, HEADER, MAP_SIDE, OUTPUT_F
 
 TILE_SIDE = 25
 _STRIDE = MAP_SIDE // TILE_SIDE
+_FOCUS, _FOCUS_AT = struct.Struct("<H"), 34  # the focus layer's u16 in the header (§6)
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,24 @@ class FrameFacts:
     class_map: bool
 
 
-def read_frame(frame: bytes, metric_names: list[str]) -> FrameFacts:
+def read_focus(frame: bytes) -> int:
+    """The focus layer a frame's map shows (OUTPUT_FOCUS for the output)."""
+    return int(_FOCUS.unpack_from(frame, _FOCUS_AT)[0])
+
+
+def read_frame(frame: bytes, metric_names: list[str], tile: bool = True) -> FrameFacts:
     """Example: a frame at epoch 12 -> FrameFacts(12, 0.21, 0.24, {"test_accuracy": …}, …)."""
     _, _, flags, _, epoch, train, test, layers, focus, _, count = HEADER.unpack_from(frame, 0)
     offset = HEADER.size + 2 * layers + (-2 * layers % 8)
     values = struct.unpack_from(f"<{count}d", frame, offset)
     offset += 8 * count
-    tile = None
-    if focus == OUTPUT_FOCUS:
+    cut = None
+    if tile and focus == OUTPUT_FOCUS:
         grid = np.frombuffer(frame, np.uint8, MAP_SIDE * MAP_SIDE, offset)
         half = _STRIDE // 2  # the centre sample of each 4×4 block (class maps cannot average)
-        tile = grid.reshape(MAP_SIDE, MAP_SIDE)[half::_STRIDE, half::_STRIDE].tobytes()
+        cut = grid.reshape(MAP_SIDE, MAP_SIDE)[half::_STRIDE, half::_STRIDE].tobytes()
     metrics = dict(zip(metric_names, values, strict=False))
-    return FrameFacts(int(epoch), train, test, metrics, tile, bool(flags & FLAG_CLASS_MAP))
+    return FrameFacts(int(epoch), train, test, metrics, cut, bool(flags & FLAG_CLASS_MAP))
 
 
 def _number(value: float) -> float | None:
