@@ -31,8 +31,11 @@ from tests.support.redis_server import RedisServer
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 HTML_NAME = "<img src=x onerror=_x=1>"
-STUDENTS = [("Ana", {"width": 1280, "height": 800}), ("Bo", {"width": 390, "height": 844}),
-            (HTML_NAME, {"width": 1024, "height": 768})]  # fmt: skip
+STUDENTS = [
+    ("Ana", {"width": 1280, "height": 800}),
+    ("Bo", {"width": 390, "height": 844}),
+    (HTML_NAME, {"width": 1024, "height": 768}),
+]
 # A server restart makes every page log its failed reconnect attempts (test_faults.py).
 RECONNECT_NOISE = ("WebSocket connection to", "/healthz", "ERR_CONNECTION_REFUSED", "live.json")
 FRAME = (
@@ -50,8 +53,13 @@ class ClassServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "ClassServer":
-        command = [str(Path(sys.executable).with_name("nn-playground")), "--port",
-                   str(self.port), "--workers", "2"]  # fmt: skip
+        command = [
+            str(Path(sys.executable).with_name("nn-playground")),
+            "--port",
+            str(self.port),
+            "--workers",
+            "2",
+        ]
         self.process = subprocess.Popen(
             command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -156,6 +164,10 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
         assert set(before) == {n for n, _ in STUDENTS}
         assert all(after[n] > before[n] for n in before), (before, after)  # rising
 
+        teacher.select_option("#sort", "name")
+        shown = [t.get_attribute("data-name") for t in teacher.locator("#roster .student").all()]
+        assert shown == sorted(shown)
+
         # One start for everyone: the same settings, then step for step the same losses.
         teacher.fill("#start-link", "#dataset=xor&networkShape=3,2&learningRate=0.1")
         teacher.click("#use-link")
@@ -177,6 +189,12 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
                 expect(page.locator("#iter-number")).to_have_text(f"000,00{k}")
             runs.append(tuple(wait_frame(page, 5)))
         assert len(set(runs)) == 1, runs
+        teacher.click('#roster .student[data-name="Ana"]')  # her run, in the teacher's tab
+        expect(teacher.locator("#student-view")).to_be_visible()
+        expect(teacher.locator("#view-name")).to_have_text("Ana")
+        link = teacher.get_attribute("#view-open", "href") or ""
+        assert f"seed={seeds.pop()}" in link and "run=" in link and "dataset=xor" in link
+        teacher.click("#student-view .popover-close")
 
         # A challenge: Ana meets it; Bo imports weights and is not eligible.
         form = teacher.locator("#challenge-form")
@@ -224,8 +242,13 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
             expect(page.locator("#class-badge-text")).to_have_text(f"Class {code} · {name}")
 
         # Every teacher URL without the key is 403.
-        for url in [f"{base}/teach/{code}", f"{base}/teach/{code}/nokey/live.json",
-                    f"{base}/teach/{code}/{key[:-1]}x/export.csv"]:  # fmt: skip
+        near = key[:-1] + ("y" if key[-1] != "y" else "z")  # one character off
+        urls = [
+            f"/teach/{code}",
+            f"/teach/{code}/nokey/live.json",
+            f"/teach/{code}/{near}/export.csv",
+        ]
+        for url in (base + u for u in urls):
             assert teacher.request.get(url).status == 403, url
         assert teacher.request.post(f"{base}/teach/{code}/wrong/push", data="{}").status == 403
     finally:
