@@ -74,6 +74,8 @@ export class ClassMember {
     const m = this.membership;
     this.badge.classList.toggle("hidden", !m);
     if (!m) return;
-    $("class-badge-text").textContent = `Class ${m.code} · ${m.name}${state ? ` (${state})` : ""}`;
+    const text = `${m.name} · class ${m.code}${state ? ` (${state})` : ""}`;
+    $("class-badge-text").textContent = text;
+    this.badge.title = text; // whole, where a phone's title bar cuts it short
   }
 }

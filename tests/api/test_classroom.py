@@ -81,6 +81,9 @@ def test_names_are_normalised_suffixed_and_refused_when_unusable(server: LiveSer
         status, answer, _ = call(f"{server.url}/c/{teacher.code}/join", {"name": bad})
         assert status == 422, (bad, answer)
     assert call(f"{server.url}/c/ABCDEF/join", {"name": "Kim"})[0] == 404
+    status, _, headers = call(f"{server.url}/c?code={teacher.code.lower()[:3]}+{teacher.code[3:]}")
+    assert status == 303 and headers["location"] == f"/c/{teacher.code}"  # typed by hand
+    assert call(f"{server.url}/c?code=0OIL1")[0] == 200  # asked again, with why
     html = "<img src=x onerror=_x=1>"
     assert join(server.url, teacher.code, html)["name"] == html  # kept as typed, shown as text
 

@@ -143,7 +143,7 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
                 page.click("#join-button")
             else:
                 field.press("Enter")
-            expect(page.locator("#class-badge")).to_contain_text(f"Class {code} · {name}")
+            expect(page.locator("#class-badge")).to_contain_text(f"{name} · class {code}")
             expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
         for page in students:
             page.click("#play-pause-button")
@@ -239,7 +239,7 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
         )
         expect(teacher.locator('#board .entry[data-name="Ana"]')).to_have_count(1)
         for (name, _), page in zip(STUDENTS, students, strict=True):
-            expect(page.locator("#class-badge-text")).to_have_text(f"Class {code} · {name}")
+            expect(page.locator("#class-badge-text")).to_have_text(f"{name} · class {code}")
 
         # Every teacher URL without the key is 403.
         near = key[:-1] + ("y" if key[-1] != "y" else "z")  # one character off

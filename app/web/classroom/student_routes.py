@@ -38,6 +38,18 @@ def _store(request: Request) -> ClassStore:
     return store
 
 
+@router.get("/c", response_class=HTMLResponse, include_in_schema=False)
+async def code_page(request: Request, code: str = "") -> Response:
+    """Type the code the teacher shows; a good one goes on to its join page."""
+    clean = clean_code(code)
+    if clean is not None:
+        return RedirectResponse(f"/c/{clean}", status_code=303)
+    context = {"version": __version__, "code": "", "found": False, "ask": True, "typed": code[:16]}
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "join.html", context
+    )
+
+
 @router.get("/c/{code}", response_class=HTMLResponse, include_in_schema=False)
 async def join_page(request: Request, code: str) -> Response:
     clean = clean_code(code)
