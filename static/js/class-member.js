@@ -10,6 +10,13 @@ import { CLASS_STORE, readMembership } from "./class-store.js";
 import { $ } from "./dom.js";
 import { HIDE_FLAGS } from "./state.js";
 
+/** Hide the `ui-<flag>` controls of the locked flags (and show the others again). */
+function showLocks(locked) {
+  for (const name of HIDE_FLAGS) {
+    for (const el of document.querySelectorAll(`.ui-${name}`)) el.classList.toggle("class-locked", locked.includes(name));
+  }
+}
+
 export class ClassMember {
   /** @param {{send: (message: object) => void}} opts */
   constructor({ send }) {
@@ -35,7 +42,7 @@ export class ClassMember {
     }
     this.membership = { ...this.membership, name: m.name };
     this.#showBadge(null);
-    for (const name of HIDE_FLAGS) document.body.classList.toggle(`class-lock-${name}`, m.locked.includes(name));
+    showLocks(m.locked);
     document.body.classList.toggle("class-paused", m.paused);
     const note = m.notice || (m.paused ? "Your teacher paused the class." : "");
     $("class-notice").textContent = note;
@@ -63,7 +70,7 @@ export class ClassMember {
   leave(message = "") {
     localStorage.removeItem(CLASS_STORE);
     this.membership = null;
-    for (const name of HIDE_FLAGS) document.body.classList.remove(`class-lock-${name}`);
+    showLocks([]);
     document.body.classList.remove("class-paused");
     this.#showBadge(null);
     $("class-notice").textContent = message;

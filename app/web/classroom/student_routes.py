@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import __version__
+from app.web.classroom.backends import request_store
 from app.web.classroom.identity import (
     BadName,
     clean_code,
@@ -25,17 +26,12 @@ from app.web.classroom.identity import (
     valid_link_id,
     valid_token,
 )
-from app.web.classroom.store import ClassFull, ClassStore, StoreDown
+from app.web.classroom.store import ClassFull, StoreDown
 from app.web.classroom.teaching import control_of
 from app.web.classroom.throttle import throttle
 
 router = APIRouter()
 NOT_FOUND = "There is no class with this code (or it has ended). Check the code with your teacher."
-
-
-def _store(request: Request) -> ClassStore:
-    store: ClassStore = request.app.state.classroom.store
-    return store
 
 
 @router.get("/c", response_class=HTMLResponse, include_in_schema=False)
@@ -56,7 +52,7 @@ async def join_page(request: Request, code: str) -> Response:
     found = None
     if clean is not None:
         try:
-            found = await _store(request).get(clean)
+            found = await request_store(request).get(clean)
         except StoreDown:
             raise HTTPException(503, "The class is not reachable right now; try again.") from None
     context = {"version": __version__, "code": clean or code[:16], "found": found is not None}
@@ -79,7 +75,7 @@ async def join(
         name = normalise_name(str(body.get("name", ""))[:200])
     except BadName as exc:
         raise HTTPException(422, str(exc)) from None
-    store, limit = _store(request), request.app.state.settings.max_class_size
+    store, limit = request_store(request), request.app.state.settings.max_class_size
     try:
         record = None if clean is None else await store.get(clean)
         if record is None or clean is None:
@@ -106,7 +102,7 @@ async def short_link(request: Request, link_id: str) -> Response:
     target = None
     if valid_link_id(link_id.upper()):
         try:
-            target = await _store(request).get_link(link_id.upper())
+            target = await request_store(request).get_link(link_id.upper())
         except StoreDown:
             raise HTTPException(503, "Short links are not reachable right now.") from None
     if target is None:

@@ -22,11 +22,12 @@ from jinja2.utils import htmlsafe_json_dumps
 from app import __version__
 from app.playground.lessons import Goal
 from app.playground.registry import page_registries
+from app.web.classroom.backends import request_store
 from app.web.classroom.challenge import Challenge
 from app.web.classroom.dashboard import csv_export, live_view, qr_svg
 from app.web.classroom.identity import digest, key_matches, new_code, new_link_id, new_secret
 from app.web.classroom.locks import LOCKABLE
-from app.web.classroom.store import ClassRecord, ClassStore, StoreDown
+from app.web.classroom.store import ClassRecord, StoreDown
 from app.web.classroom.teaching import (
     Control,
     HashError,
@@ -43,11 +44,6 @@ router = APIRouter()
 FORBIDDEN = "this teacher link is not valid (a wrong or missing key)"
 
 
-def _store(request: Request) -> ClassStore:
-    store: ClassStore = request.app.state.classroom.store
-    return store
-
-
 def down(exc: StoreDown) -> HTTPException:
     return HTTPException(503, f"The class store is not reachable: {exc}. Students keep training.")
 
@@ -55,7 +51,7 @@ def down(exc: StoreDown) -> HTTPException:
 async def teacher_class(request: Request, code: str, key: str) -> ClassRecord:
     """The class, if `key` is its teacher's key; 403 otherwise (also for no such class)."""
     try:
-        record = await _store(request).get(code)
+        record = await request_store(request).get(code)
     except StoreDown as exc:
         raise down(exc) from None
     if record is None or not key_matches(key, record.key_digest):
@@ -77,7 +73,7 @@ async def json_body(request: Request) -> dict[str, Any]:
 async def save(request: Request, record: ClassRecord, control: Control) -> Control:
     control.version += 1
     try:
-        await _store(request).set_control(record.code, control.model_dump(mode="json"))
+        await request_store(request).set_control(record.code, control.model_dump(mode="json"))
     except StoreDown as exc:
         raise down(exc) from None
     return control
@@ -100,7 +96,7 @@ async def create_class(request: Request) -> Response:
     for _ in range(8):
         record = ClassRecord(new_code(), digest(key), new_secret(), time.time(), control)
         try:
-            if await _store(request).create(record):
+            if await request_store(request).create(record):
                 return RedirectResponse(f"/teach/{record.code}/{key}", status_code=303)
         except StoreDown as exc:
             raise down(exc) from None
@@ -138,7 +134,7 @@ async def dashboard(request: Request, code: str, key: str) -> Response:
 async def live(request: Request, code: str, key: str) -> dict[str, Any]:
     record = await teacher_class(request, code, key)
     try:
-        return await live_view(_store(request), record)
+        return await live_view(request_store(request), record)
     except StoreDown as exc:
         raise down(exc) from None
 
@@ -239,7 +235,7 @@ async def short_link(request: Request, code: str, key: str) -> dict[str, Any]:
     for _ in range(8):
         link_id = new_link_id()
         try:
-            if await _store(request).put_link(link_id, record.code, path):
+            if await request_store(request).put_link(link_id, record.code, path):
                 return {"id": link_id, "url": f"{request.base_url}s/{link_id}"}
         except StoreDown as exc:
             raise down(exc) from None
@@ -250,7 +246,7 @@ async def short_link(request: Request, code: str, key: str) -> dict[str, Any]:
 async def export(request: Request, code: str, key: str) -> Response:
     record = await teacher_class(request, code, key)
     try:
-        text = await csv_export(_store(request), record)
+        text = await csv_export(request_store(request), record)
     except StoreDown as exc:
         raise down(exc) from None
     headers = {"content-disposition": f'attachment; filename="class-{record.code}.csv"'}
