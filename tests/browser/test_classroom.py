@@ -172,9 +172,14 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
         teacher.fill("#start-link", "#dataset=xor&networkShape=3,2&learningRate=0.1")
         teacher.click("#use-link")
         expect(teacher.locator("#start-status")).to_contain_text("Next start")
+        teacher.click("#locks summary")
+        teacher.check('#locks input[data-lock="learningRate"]')
         teacher.click("#push-start")
         for page in students:
             expect(page.locator("#class-notice")).to_contain_text("new start")
+            expect(
+                page.locator("#learningRate")
+            ).to_be_hidden()  # locked: the server refuses it too
             expect(page.locator("#iter-number")).to_have_text("000,000")
         seeds = {page.evaluate("() => location.hash.match(/seed=([^&]*)/)[1]") for page in students}
         shapes = {
