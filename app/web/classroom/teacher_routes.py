@@ -175,9 +175,12 @@ async def push(request: Request, code: str, key: str) -> dict[str, Any]:
     control = control_of(record.control)
     locked = [str(x) for x in body.get("locked", [])][:64]
     version = (control.start.version if control.start else 0) + 1
-    control.start = make_start(
-        control.chosen, locked, version, control.chosen_label, control.chosen_goal
-    )
+    try:
+        control.start = make_start(
+            control.chosen, locked, version, control.chosen_label, control.chosen_goal
+        )
+    except HashError as exc:  # a limit changed since it was chosen
+        raise HTTPException(422, f"the chosen start no longer opens here: {exc}") from None
     await save(request, record, control)
     return {"version": version, "settings": control.start.settings}
 
