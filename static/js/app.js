@@ -5,6 +5,7 @@
 
 import { ClassLegend, classesOf } from "./class-legend.js";
 import { ClassMember } from "./class-member.js";
+import { ClassTeacher } from "./class-teacher.js";
 import { ColourTables } from "./colour-tables.js";
 import { Controls } from "./controls.js";
 import { Conversation } from "./conversation.js";
@@ -60,6 +61,7 @@ class Playground {
     const send = (m) => this.send(m);
     this.runLink = new RunLink(this.url);
     this.classMember = new ClassMember({ send }); // the classroom: badge, locks, board
+    this.classTeacher = new ClassTeacher(() => (this.runLink.run ? this.runLink.link() : location.href));
     this.conversation = new Conversation({
       send, settings: () => stateToSettings(this.url.state, this.limits), saved: (epoch) => this.controls.showSaved(epoch),
       run: () => this.url.state.run ?? null, runEvents: () => this.url.state.runEvents ?? null,

@@ -11,6 +11,7 @@ HTML shows as text; and every teacher URL without the key is 403.
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PageProblems
-from tests.support.live_server import free_port
+from tests.support.live_server import free_port, start_live_server
 from tests.support.processes import process_tree
 from tests.support.redis_server import RedisServer
 
@@ -272,3 +273,36 @@ def wait_frame(page: Any, epoch: int) -> list[float]:
             return numbers
         time.sleep(0.05)
     raise AssertionError(f"no frame at epoch {epoch}")
+
+
+def test_the_teacher_makes_a_changed_playground_the_next_start(
+    browser: Any, tmp_path: Path
+) -> None:
+    server = start_live_server(data_dir=tmp_path)
+    pages: list[Any] = []
+    try:
+        teacher = new_page(browser, {"width": 1280, "height": 800}, pages)
+        teacher.goto(f"{server.url}/teach")
+        teacher.click("#create-class")
+        code = teacher.inner_text("#class-code").strip()
+        playground = teacher.context.new_page()  # the teacher's own browser, another tab
+        playground.problems = PageProblems(playground)
+        pages.append(playground)
+        playground.goto(f"{server.url}/#seed=0.777")
+        expect(playground.locator("#connection-status")).to_have_attribute(
+            "data-state", "connected"
+        )
+        playground.click('.dataset[data-dataset="xor"]')
+        expect(playground).to_have_url(re.compile(r".*dataset=xor"))
+        button = playground.locator("#class-make-start")
+        expect(button).to_have_text(f"Make this class {code}'s next start")
+        button.click()
+        expect(playground.locator("#run-link-note")).to_contain_text("next start")
+        expect(teacher.locator("#chosen-label")).to_have_text("A link you chose")
+        chosen = teacher.get_attribute("#open-chosen", "href") or ""
+        assert "dataset=xor" in chosen and "seed=" in chosen
+    finally:
+        problems = [p for page in pages for p in page.problems.items]
+        pages[0].context.close()
+        server.stop()
+        assert not problems, problems

@@ -7,6 +7,7 @@
 import { $ } from "../dom.js";
 import { buildClassLut, buildLut } from "../colors.js";
 import { formatLoss } from "../format.js";
+import { TEACHING_STORE } from "../class-teacher.js";
 import { parseHash, serializeState, settingsToState } from "../state.js";
 
 const BASE = location.pathname.replace(/\/$/, "");
@@ -213,3 +214,5 @@ function wire() {
 
 wire();
 poll();
+// A playground opened from here may send what it shows back as the next start (class-teacher.js).
+localStorage.setItem(TEACHING_STORE, JSON.stringify({ code: $("dashboard").dataset.code, base: BASE }));
