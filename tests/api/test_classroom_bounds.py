@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.client import PlaygroundClient
 from tests.api.test_classroom import announced, student, wait_for
 from tests.support.classroom import Teacher, call, join
 from tests.support.live_server import start_live_server
@@ -55,8 +56,12 @@ def test_the_roster_says_whether_the_lesson_goal_is_met(tmp_path: Path) -> None:
     try:
         teacher = Teacher(server.url)
         lessons = server.app.state.lessons.rendered
-        lesson, k = next((lid, i + 1) for lid, doc in lessons.items()
-                         for i, step in enumerate(doc["steps"]) if step["goal"])  # fmt: skip
+        lesson, k = next(
+            (lid, i + 1)
+            for lid, doc in lessons.items()
+            for i, step in enumerate(doc["steps"])
+            if step["goal"]
+        )
         teacher.post("choose", {"lesson": lesson, "step": k})
         client = student(server, teacher.code, join(server.url, teacher.code, "Goal")["token"])
         teacher.post("push", {})
@@ -94,3 +99,31 @@ def test_a_store_that_goes_down_costs_the_teacher_view_not_training(tmp_path: Pa
     finally:
         server.stop()
         redis.close()
+
+
+def test_probing_tokens_on_one_connection_and_bad_challenges_are_refused(tmp_path: Path) -> None:
+    server = start_live_server(data_dir=tmp_path)
+    try:
+        teacher = Teacher(server.url)
+        probe = PlaygroundClient(server.ws_url)
+        for i in range(8):
+            probe.send({"type": "join_class", "code": teacher.code, "token": f"guess{i:012d}"})
+            assert probe.expect("class")["joined"] is False
+        probe.send({"type": "join_class", "code": teacher.code, "token": "guess-one-more-1"})
+        assert probe.expect("error")["code"] == "rate_limited"
+        probe.send({"type": "join_class", "code": "<script>", "token": "x"})
+        assert probe.expect("error")["code"] == "invalid_message"
+        probe.close()
+        for bad in (
+            {"below": -1},
+            {"metric": "test_accuracy", "above": 2},
+            {"below": 0.1, "features": ["cosZ"]},
+            {"below": 0.1, "epochs": 0},
+            {"below": 0.1, "x": 1},
+        ):
+            status, _, _ = call(f"{teacher.base}/challenge", {"dataset": "xor", **bad})
+            assert status == 422, bad
+        assert call(f"{teacher.base}/challenge", {"dataset": "nope", "below": 0.1})[0] == 422
+        assert call(f"{teacher.base}/choose", {"link": "#networkShape=99"})[0] == 422
+    finally:
+        server.stop()
