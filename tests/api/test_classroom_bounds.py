@@ -76,11 +76,12 @@ def test_the_roster_says_whether_the_lesson_goal_is_met(tmp_path: Path) -> None:
 
 
 def test_a_store_that_goes_down_costs_the_teacher_view_not_training(tmp_path: Path) -> None:
-    redis = RedisServer().start()
+    redis = RedisServer(persistent=True).start()
     server = start_live_server(redis_url=redis.url)
     try:
         teacher = Teacher(server.url)
-        client = student(server, teacher.code, join(server.url, teacher.code, "Rosa")["token"])
+        rosa = join(server.url, teacher.code, "Rosa")["token"]
+        client = student(server, teacher.code, rosa)
         client.send({"type": "credit", "frames": 8})
         client.play()
         wait_for(lambda: teacher.live()["roster"][0].get("epoch", 0) > 0)
@@ -95,7 +96,17 @@ def test_a_store_that_goes_down_costs_the_teacher_view_not_training(tmp_path: Pa
         assert epochs[-1] >= epochs[0] + 60, epochs  # ~60 epochs/s for ~4 s, with slack
         status, answer, _ = call(f"{server.url}/c/{teacher.code}/join", {"name": "Late"})
         assert status == 503
+        again = PlaygroundClient(
+            server.ws_url, timeout=30
+        )  # Rosa's page reloads while the store is down
+        again.send({"type": "join_class", "code": teacher.code, "token": rosa})
+        told = again.expect("class")
+        assert (told["joined"], told["retry"]) == (False, True)
+        redis.start()  # back, with its data: the page is joined without asking again
+        assert announced(again, "joined", True)["name"] == "Rosa"
+        assert wait_for(lambda: teacher.live()["roster"][0]["name"] == "Rosa")
         client.close()
+        again.close()
     finally:
         server.stop()
         redis.close()

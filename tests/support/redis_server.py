@@ -19,7 +19,8 @@ import redis
 class RedisServer:
     """`redis-server --port 0 --unixsocket …` as a child process."""
 
-    def __init__(self) -> None:
+    def __init__(self, persistent: bool = False) -> None:
+        """`persistent`: keep an append-only file, so a restart (stop, start) keeps the data."""
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
@@ -28,23 +29,12 @@ class RedisServer:
         self.socket = self.dir / "redis.sock"
         self.url = f"unix://{self.socket}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.persistent = persistent
 
     def start(self) -> "RedisServer":
-        command = [
-            self.binary,
-            "--port",
-            "0",
-            "--unixsocket",
-            str(self.socket),
-            "--unixsocketperm",
-            "700",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(self.dir),
-        ]
+        socket_args = ["--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700"]
+        keep = ["--appendonly", "yes" if self.persistent else "no", "--save", ""]
+        command = [self.binary, *socket_args, *keep, "--dir", str(self.dir)]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -32,6 +32,14 @@ from app.web.runner import GONE
 from app.web.state import ConnectionState
 
 logger = logging.getLogger("nn_playground")
+RETRY_SECONDS, MAX_RETRY_SECONDS = 2.0, 10.0  # a join while the store is down retries
+
+
+def left(code: str, reason: str, retry: bool) -> dict[str, Any]:
+    """The `class` message of a page that is not (or not yet) in its class."""
+    return {"type": "class", "code": code, "joined": False, "retry": retry, "reason": reason}
+
+
 JOINS_PER_CONNECTION = 8  # a page joins once per connection; a script probing tokens stops here
 
 
@@ -139,49 +147,38 @@ class ClassHub:
     # -- from the store to the members ------------------------------------------------------
 
     async def _resolve(self, conn: ConnectionState, member: Membership) -> None:
-        """Read the class and the member; tell the page; bring it up to the class's state."""
-        try:
-            record = await self.store.get(member.code)
-            found = None
-            if record is not None:
-                found = next(
-                    (m for m in await self.store.members(member.code) if m.id == member.member_id),
-                    None,
-                )
-        except StoreDown as exc:
-            logger.warning("class %s: %s", member.code, exc)
-            await self._say(
-                conn,
-                {
-                    "type": "class",
-                    "code": member.code,
-                    "joined": False,
-                    "retry": True,
-                    "reason": "the class is not reachable now",
-                },
-            )
-            self.members.pop(conn, None)
+        """Read the class and the member; tell the page; bring it up to the class's state.
+        While the store is down the page is told so, and this retries by itself."""
+        delay = RETRY_SECONDS
+        while self.members.get(conn) is member:
+            try:
+                record = await self.store.get(member.code)
+                found = None
+                if record is not None:
+                    roster = await self.store.members(member.code)
+                    found = next((m for m in roster if m.id == member.member_id), None)
+            except StoreDown as exc:
+                logger.warning("class %s: %s", member.code, exc)
+                await self._say(conn, left(member.code, "the class is not reachable now", True))
+                await asyncio.sleep(delay)
+                delay = min(MAX_RETRY_SECONDS, 2 * delay)
+                continue
+            if record is None or found is None:
+                why = "this class has ended" if record is None else "you are not in this class"
+                await self._say(conn, left(member.code, why, False))
+                self._drop(conn)
+                return
+            member.name, member.secret, member.resolved = found.name, record.secret, True
+            member.start_version = found.start_version
+            self.publisher.boards.pop(member.code, None)  # a newcomer needs the board too
+            if conn.session is not None:
+                member.settle_proof(conn.session)
+            await self._apply(conn, member, record.control, quiet=True)
             return
-        if record is None or found is None:
-            why = "this class has ended" if record is None else "you are not in this class"
-            await self._say(
-                conn,
-                {
-                    "type": "class",
-                    "code": member.code,
-                    "joined": False,
-                    "retry": False,
-                    "reason": why,
-                },
-            )
-            self.members.pop(conn, None)
-            return
-        member.name, member.secret, member.resolved = found.name, record.secret, True
-        member.start_version = found.start_version
-        self.publisher.boards.pop(member.code, None)  # a newcomer needs the board too
-        if conn.session is not None:
-            member.settle_proof(conn.session)
-        await self._apply(conn, member, record.control, quiet=True)
+
+    def _drop(self, conn: ConnectionState) -> None:
+        self.members.pop(conn, None)
+        conn.outbox.watch = None
 
     async def refresh(self, code: str) -> None:
         """A class's control changed (or may have): apply it to this worker's members."""
@@ -258,8 +255,16 @@ class ClassHub:
             task.add_done_callback(self.tasks.remove)
 
     async def _listen(self) -> None:
-        async for code in self.store.listen(lambda: {m.code for m in self.members.values()}):
-            await self.refresh(code)
+        """Apply control changes as the store reports them; a bug here is logged and the
+        listening starts over, so one bad document cannot leave a worker deaf."""
+        while True:
+            try:
+                watched = self.store.listen(lambda: {m.code for m in self.members.values()})
+                async for code in watched:
+                    await self.refresh(code)
+            except Exception:
+                logger.exception("classroom: listening for class changes failed; again in 1 s")
+                await asyncio.sleep(1.0)
 
     async def close(self) -> None:
         for task in list(self.tasks):

@@ -59,6 +59,8 @@ class Publisher:
                 if not self.down:
                     logger.warning("classroom: %s (students train on; retrying)", exc)
                 self.down = True
+            except Exception:  # a bug must not end publishing for the whole worker
+                logger.exception("classroom: publishing summaries failed")
             else:
                 self.down = False
 
