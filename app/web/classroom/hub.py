@@ -213,7 +213,14 @@ class ClassHub:
         )  # a reload or an edited link brought back what the teacher locked
         if start is not None and (start.version > member.start_version or strays):
             await self._run(
-                conn, on_hello, Hello(type="hello", settings=start.settings, run=start.run)
+                conn,
+                on_hello,
+                Hello(
+                    type="hello",
+                    settings=start.settings,
+                    run=start.run,
+                    run_events=start.run_events,
+                ),
             )
             member.start_version = start.version
             self.publisher.started(member)

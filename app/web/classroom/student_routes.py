@@ -92,8 +92,7 @@ async def join(
         "code": clean,
         "token": token,
         "name": member.name,
-        "hash": "" if start is None else start.hash,
-        "run": None if start is None else start.run,
+        "hash": "" if start is None else start.hash,  # with its run and events, if any
     }
 
 

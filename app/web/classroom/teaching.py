@@ -35,6 +35,7 @@ class Start(BaseModel):
     hash: str
     settings: dict[str, Any]
     run: str | None = None
+    run_events: str | None = None  # what a run link's run did along the way (run_script.py)
     locked: list[str] = Field(default_factory=list)
     label: str = DEFAULT_LABEL
     goal: Goal | None = None
@@ -105,6 +106,7 @@ def make_start(
         hash=hash_,
         settings=settings,
         run=state.display.get("run"),
+        run_events=state.display.get("runEvents"),
         locked=clean_locks(locked),
         label=label,
         goal=goal,

@@ -23,8 +23,7 @@ async function join(ev) {
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(answer.detail || `HTTP ${response.status}`);
     localStorage.setItem(CLASS_STORE, JSON.stringify({ code: answer.code, token: answer.token, name: answer.name }));
-    const run = answer.run ? `&run=${answer.run}` : "";
-    location.assign(`/#${answer.hash}${run}`);
+    location.assign(`/#${answer.hash}`); // the class's start: its settings, seed and run
   } catch (err) {
     error.textContent = err.message;
   }
