@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.support.classroom import Teacher, join  # noqa: E402
 from tests.support.clients import session  # noqa: E402
@@ -42,8 +42,8 @@ def main() -> None:
             joined = [{"type": "join_class", "code": teacher.code, "token": token}]
             settings = {"dataset": "spiral", "seed": "0.31415", "network_shape": shape,
                         "features": ["x", "y", "sinX", "sinY"], "learning_rate": 0.03}  # fmt: skip
-            runs.append(session(server.ws_url, settings, 14.0, 5.0, 60, joined))
-        await asyncio.gather(*runs)
+            runs.append(session(server.ws_url, settings, 60.0, 5.0, 60, joined))
+        await asyncio.gather(*runs, return_exceptions=True)  # cut short when the server stops
 
     threading.Thread(target=lambda: asyncio.run(class_period()), daemon=True).start()
     time.sleep(9)
@@ -51,7 +51,9 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 1180})
         page.goto(teacher.base)
-        page.wait_for_selector("#roster .student[data-status=active]")
+        expect(page.locator("#roster .student[data-status=active]")).to_have_count(
+            8, timeout=30_000
+        )
         time.sleep(2)
         out = ROOT / "docs" / "img" / "classroom-dashboard.png"
         page.screenshot(path=str(out), full_page=False)
