@@ -138,3 +138,25 @@ def test_probing_tokens_on_one_connection_and_bad_challenges_are_refused(tmp_pat
         assert call(f"{teacher.base}/choose", {"link": "#networkShape=99"})[0] == 422
     finally:
         server.stop()
+
+
+def test_two_replicas_sharing_one_redis_serve_one_class() -> None:
+    """A teacher on one machine, students on another: only the store is shared."""
+    redis = RedisServer().start()
+    east, west = (start_live_server(redis_url=redis.url) for _ in range(2))
+    try:
+        teacher = Teacher(east.url)  # the teacher's requests reach the east replica
+        token = join(west.url, teacher.code, "Wren")["token"]  # the student's, the west
+        client = student(west, teacher.code, token)
+        teacher.post("choose", {"link": "#dataset=xor&seed=0.61&networkShape=2"})
+        teacher.post("push", {})
+        assert announced(client, "notice")["start"]["version"] == 1
+        assert client.state["settings"]["seed"] == "0.61"
+        client.step(2)
+        seen = wait_for(lambda: [s for s in teacher.live()["roster"] if s.get("epoch") == 2])
+        assert seen[0]["name"] == "Wren" and seen[0]["shape"] == [2]
+        client.close()
+    finally:
+        east.stop()
+        west.stop()
+        redis.close()
