@@ -6,8 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.client import PlaygroundClient
+from app.web.config import Settings
+from app.web.main import create_app
 from tests.api.test_classroom import announced, student, wait_for
 from tests.support.classroom import Teacher, call, join
 from tests.support.live_server import start_live_server
@@ -160,3 +163,14 @@ def test_two_replicas_sharing_one_redis_serve_one_class() -> None:
         east.stop()
         west.stop()
         redis.close()
+
+
+def test_the_join_link_and_qr_code_name_the_address_the_teacher_used(tmp_path: Path) -> None:
+    settings = Settings.from_env(data_dir=tmp_path, host="0.0.0.0", allowed_hosts="school.example")
+    with TestClient(create_app(settings), base_url="http://school.example:8000") as client:
+        made = client.post("/teach", follow_redirects=False)
+        assert made.status_code == 303
+        page = client.get(made.headers["location"]).text
+    code = made.headers["location"].split("/")[2]
+    assert f'href="http://school.example:8000/c/{code}"' in page
+    assert "loopback-warning" not in page and "<svg" in page

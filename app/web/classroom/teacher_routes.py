@@ -41,6 +41,7 @@ from app.web.classroom.throttle import throttle
 from app.web.lessons import LessonBook
 
 router = APIRouter()
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 FORBIDDEN = "this teacher link is not valid (a wrong or missing key)"
 
 
@@ -118,6 +119,7 @@ async def dashboard(request: Request, code: str, key: str) -> Response:
         "version": __version__,
         "code": record.code,
         "join_url": join_url,
+        "loopback": request.url.hostname in LOOPBACK_NAMES,  # students cannot reach it
         "qr": qr_svg(join_url),
         "lessons": [book.rendered[lesson.id] for lesson in book.lessons],
         "lockable": LOCKABLE,
