@@ -14,11 +14,13 @@ import pytest
 
 from tests.support.live_server import CHROMIUM_ARGS, LiveServer, chromium_path, start_live_server
 
+_CLASSES = tempfile.TemporaryDirectory(prefix="nnp-classes-")  # removed when pytest exits
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Classes made by tests live in a temporary data directory, never the user's own
     (servers started as subprocesses inherit it through the environment)."""
-    os.environ.setdefault("NN_PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="nnp-classes-"))
+    os.environ.setdefault("NN_PLAYGROUND_DATA_DIR", _CLASSES.name)
 
 
 @pytest.fixture(scope="session")
