@@ -14,13 +14,17 @@ import pytest
 
 from tests.support.live_server import CHROMIUM_ARGS, LiveServer, chromium_path, start_live_server
 
-_CLASSES = tempfile.TemporaryDirectory(prefix="nnp-classes-")  # removed when pytest exits
+_CLASSES = tempfile.TemporaryDirectory(prefix="nnp-classes-")  # removed at pytest_unconfigure
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Classes made by tests live in a temporary data directory, never the user's own
     (servers started as subprocesses inherit it through the environment)."""
     os.environ.setdefault("NN_PLAYGROUND_DATA_DIR", _CLASSES.name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _CLASSES.cleanup()
 
 
 @pytest.fixture(scope="session")
