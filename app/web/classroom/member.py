@@ -55,6 +55,7 @@ class Membership:
     taint: str | None = None  # why this run's weights cannot be vouched for (None: they can)
     taint_log: RunLog | None = None  # the run the taint belongs to: a reset starts a new one
     pending_proof: tuple[RunLog, str | None] | None = None  # a resume to check once resolved
+    scanned: tuple[RunLog | None, int, bool] = (None, 0, False)  # the run log read so far
     best: dict[str, Any] | None = None  # the best challenge result of this challenge so far
     unsaved: dict[str, Any] | None = None  # a better result than the stored one
     published: float = 0.0
@@ -67,9 +68,13 @@ class Membership:
         """Why this run cannot count (None: its weights are the server's own)."""
         if self.taint is not None and session.log is self.taint_log:
             return self.taint
-        if any(event["type"] in ("weight", "bias") for event in session.log.events):
-            return TYPED
-        return None
+        log, events = session.log, session.log.events
+        seen_log, seen, typed = self.scanned
+        if seen_log is not log or seen > len(events):
+            seen, typed = 0, False
+        typed = typed or any(e["type"] in ("weight", "bias") for e in events[seen:])
+        self.scanned = (log, len(events), typed)  # only new events are read next time
+        return TYPED if typed else None
 
     def tainted(self, session: Session, why: str) -> None:
         self.taint, self.taint_log = why, session.log
