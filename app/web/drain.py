@@ -79,7 +79,9 @@ def freeze(conn: ConnectionState) -> dict[str, Any] | None:
     if conn.session is None:
         return None
     try:
-        return checkpoint.take(conn.session)
+        final = checkpoint.take(conn.session)
+        conn.ws.app.state.classroom.sign(conn, final)  # classroom hook: a member's proof
+        return final
     except Exception:  # a session broken by a bug: its client keeps its previous checkpoint
         logger.exception("no final checkpoint for a failed session")
         return None

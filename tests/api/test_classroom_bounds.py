@@ -2,18 +2,25 @@
 locked setting, a lesson goal on the roster, and a class store that goes down mid-lesson
 (Redis stopped): the teacher's view says so, and the students keep training."""
 
+import contextlib
+import json
+import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from app.client import PlaygroundClient
 from app.web.config import Settings
 from app.web.main import create_app
 from tests.api.test_classroom import announced, student, wait_for
 from tests.support.classroom import Teacher, call, join
-from tests.support.live_server import start_live_server
+from tests.support.live_server import free_port, start_live_server
+from tests.support.processes import launch
 from tests.support.redis_server import RedisServer
 
 pytestmark = pytest.mark.timeout(90)
@@ -174,3 +181,35 @@ def test_the_join_link_and_qr_code_name_the_address_the_teacher_used(tmp_path: P
     code = made.headers["location"].split("/")[2]
     assert f'href="http://school.example:8000/c/{code}"' in page
     assert "loopback-warning" not in page and "<svg" in page
+
+
+def test_a_drained_members_final_checkpoint_is_signed(tmp_path: Path) -> None:
+    """A rolling update (SIGTERM) must not cost an honest run its place on the board."""
+    port = free_port()
+    process = launch(port, {"NN_PLAYGROUND_DATA_DIR": str(tmp_path)})
+    try:
+        teacher = Teacher(f"http://127.0.0.1:{port}")
+        token = join(teacher.server, teacher.code, "Dara")["token"]
+        with connect(f"ws://127.0.0.1:{port}/ws", compression=None) as ws:
+            for message in (
+                {"type": "hello", "settings": {"seed": "0.3"}},
+                {"type": "join_class", "code": teacher.code, "token": token},
+                {"type": "step", "epochs": 4},
+            ):
+                ws.send(json.dumps(message))
+            got: list[dict[str, Any]] = []
+            while not {("class", None), ("state", 4)} <= {(m["type"], m.get("epoch")) for m in got}:
+                raw = ws.recv(timeout=10)
+                if isinstance(raw, str):
+                    got.append(json.loads(raw))
+            process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    raw = ws.recv(timeout=10)
+                    if isinstance(raw, str):
+                        got.append(json.loads(raw))
+        final = [m["checkpoint"] for m in got if m["type"] == "checkpoint"][-1]
+        assert final["epoch"] == 4 and len(final["class_proof"]) == 64
+    finally:
+        process.kill()
+        process.wait()
