@@ -59,7 +59,7 @@ class Membership:
     best: dict[str, Any] | None = None  # the best challenge result of this challenge so far
     unsaved: dict[str, Any] | None = None  # a better result than the stored one
     published: float = 0.0
-    published_version: int = -1
+    published_state: tuple[Session | None, int] = (None, -1)  # the session and its version
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- provenance -------------------------------------------------------------------------

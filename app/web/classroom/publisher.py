@@ -75,10 +75,11 @@ class Publisher:
             if member.unsaved is not None:
                 results.append((member, member.unsaved))
                 member.unsaved = None
-            fresh = session.version != member.published_version
+            # A new session (a pushed start, a reload) counts its versions from 0 again.
+            fresh = (session, session.version) != member.published_state
             if fresh or now - member.published >= HEARTBEAT_SECONDS:
                 batch.setdefault(member.code, {})[member.member_id] = self.doc(member, session)
-                member.published, member.published_version = now, session.version
+                member.published, member.published_state = now, (session, session.version)
         if batch:
             await store.put_summaries(batch)
         for member, entry in results:
