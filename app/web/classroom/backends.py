@@ -1,7 +1,7 @@
 """Which class store a server uses: SQLite in the data directory, or Redis when configured.
 
 What it is: `open_store`, the one place that turns the settings into a `ClassStore`
-(store.py), the default data directory, and the store a request's worker uses.
+(store.py), and the store a request's worker uses.
 What it is not: either implementation (sqlite_store.py, redis_store.py).
 Trade-off: Redis is imported only when configured, so a one-machine server never loads it.
 """
@@ -10,13 +10,9 @@ from pathlib import Path
 
 from fastapi import Request
 
+from app.digits.sources import default_data_dir  # the data the digits use lives there too
 from app.web.classroom.sqlite_store import SqliteStore
 from app.web.classroom.store import ClassStore
-
-
-def default_data_dir() -> Path:
-    """Where classes live without NN_PLAYGROUND_DATA_DIR: the user's data directory."""
-    return Path.home() / ".local" / "share" / "nn-playground"
 
 
 def open_store(data_dir: Path | None, redis_url: str | None, idle_seconds: float) -> ClassStore:
