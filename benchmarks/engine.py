@@ -31,7 +31,7 @@ from dataclasses import dataclass  # noqa: E402
 import numpy as np  # noqa: E402
 
 from app.engine import Network, Trainer, make_optimizer  # noqa: E402
-from app.engine.gang import GangKernel, gang_key, most_members, train_together  # noqa: E402
+from app.engine.gang import GangKernel, gang_key, most_members, start_of, train_together  # noqa: E402
 from app.playground.datasets import PlaygroundRandom, generate, split  # noqa: E402
 from app.playground.features import FEATURE_ORDER, feature_matrix  # noqa: E402
 from app.playground.grids import GridEvaluator  # noqa: E402
@@ -139,14 +139,20 @@ def gang_ms(config: Config, members: int, reps: int) -> float:
     """Median ms per member-epoch of `members` sessions (own seeds, so own data and weights)
     trained in one gang (app/engine/gang.py); for 1, the Trainer alone."""
     setups = [build(config, f"{SEED}-{i}") for i in range(members)]
-    for s in setups:
-        s.trainer.train_epoch(*s.train)  # the optimizer meets the shapes
     if members == 1:
         return median_ms(lambda: setups[0].trainer.train_epoch(*setups[0].train), reps, 10)[0]
     net = setups[0].trainer.net
     kernel = GangKernel(net.layer_sizes, "tanh", "tanh", members, config.batch_size)
     trainers, data = [s.trainer for s in setups], [s.train for s in setups]
-    return median_ms(lambda: train_together(kernel, trainers, data), reps, 5)[0] / members
+
+    def epoch() -> None:
+        """One gang epoch, each result committed as a member's runner commits it."""
+        results = train_together(kernel, [start_of(t) for t in trainers], data)
+        for trainer, result in zip(trainers, results, strict=True):
+            if result is not None:
+                trainer.commit_epoch(result.params, result.updates, result.outputs)
+
+    return median_ms(epoch, reps, 5)[0] / members
 
 
 def gang_table(reps: int, only: str) -> None:
@@ -159,7 +165,6 @@ def gang_table(reps: int, only: str) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for config in CONFIGS:
         probe = build(config)
-        probe.trainer.train_epoch(*probe.train)  # plain SGD gangs once it has taken a step
         key = gang_key(probe.trainer, len(probe.train[0]))
         if config.name not in only or key is None:
             continue

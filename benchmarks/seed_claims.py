@@ -32,8 +32,7 @@ from app.playground.build import new_network, new_trainer  # noqa: E402
 from app.playground.datasets import generate, split  # noqa: E402
 from app.playground.features import feature_matrix  # noqa: E402
 from app.playground.labels import targets  # noqa: E402
-from app.playground.rng import PlaygroundRandom  # noqa: E402
-from app.playground.session import keras_generator  # noqa: E402
+from app.playground.rng import PlaygroundRandom, keras_generator  # noqa: E402
 from app.playground.settings import PlaygroundSettings  # noqa: E402
 
 SEEDS = tuple(f"{i / 100:.5f}" for i in range(1, 21))  # "0.01000" … "0.20000", like the page's

@@ -39,6 +39,7 @@ def capture() -> tuple[bytes, dict[str, Any]]:
         return original(**fields)
 
     session = Session(PlaygroundSettings(**SETTINGS))
+    session.step(5)
     session.advance(5)
     session.set_focus(2, 1)
     frames_module = sys.modules["app.protocol.frames"]

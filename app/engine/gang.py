@@ -1,7 +1,8 @@
 """Gang training: one epoch for several trainers of the same shape in one stacked pass.
 
 What it is: `gang_key(trainer, rows)`, which says which trainers may train together, and
-`train_together(trainers, data)`, which runs one playground epoch for each of them at once.
+`train_together(kernel, starts, data)`, which runs one playground epoch for each member at
+once and hands each its result (`Trained`), for the member's owner to commit.
 Every array of `BatchKernel` (kernel.py) gains a leading member axis, and each NumPy call
 does the work of all members: `np.matmul` on (S, m, k) stacks makes one BLAS call per
 member with the same operands as `ndarray.dot`, and elementwise calls see the same
@@ -29,6 +30,8 @@ from numpy.lib.stride_tricks import as_strided
 from app.engine.activations import get_activation
 from app.engine.kernel import batch_columns
 from app.engine.losses import LOSSES
+from app.engine.optimizer_base import inverse_time
+from app.engine.optimizers import sgd_step
 from app.engine.training import Trainer
 from app.engine.types import FloatArray
 
@@ -203,24 +206,42 @@ class GangKernel:
         return np.array(self.forward(X, self._full))
 
 
-class Trained(NamedTuple):
-    """One member's epoch: the loss after it and the outputs it was taken at, or None for
-    both when no pass was needed to know it is finite (GangKernel.cannot_overflow)."""
+class Start(NamedTuple):
+    """Where a member's epoch starts: its Trainer (read, never written), and the weights and
+    optimizer step count to start from: the Trainer's own, or those of epochs a gang has
+    trained for it that its owner has not committed yet (app/web/gangs.py)."""
 
+    trainer: Trainer
+    params: FloatArray
+    iterations: int
+
+
+def start_of(trainer: Trainer) -> Start:
+    """A member that starts where its Trainer stands."""
+    return Start(trainer, trainer.net.params.flat, trainer.optimizer.iterations)
+
+
+class Trained(NamedTuple):
+    """One member's epoch, for its owner to commit with Trainer.commit_epoch: the weights
+    after it, the updates it made, the loss and the outputs it was taken at (None for both
+    when no pass was needed to know it is finite: GangKernel.cannot_overflow)."""
+
+    params: FloatArray
+    updates: int
     loss: float | None
     outputs: FloatArray | None
 
 
-Result = Trained | None  # None: not finite, and nothing of that member changed
+Result = Trained | None  # None: not finite; the member's own Trainer should run that epoch
 
 
 def train_together(
-    kernel: GangKernel, trainers: Sequence[Trainer], data: Sequence[tuple[FloatArray, FloatArray]]
+    kernel: GangKernel, starts: Sequence[Start], data: Sequence[tuple[FloatArray, FloatArray]]
 ) -> list[Result]:
-    """One epoch for each of `trainers` (all of one `gang_key`, as many as kernel.S) on its
-    (F, y), committed to its Trainer; None for a member whose result is not finite: then
-    nothing of it changed, and its own Trainer should run the epoch, which reports the
-    divergence and rolls back.
+    """One epoch for each member (all of one `gang_key`, as many as kernel.S) from its start
+    on its (F, y). Nothing of any Trainer changes: each result is its owner's to commit.
+    None for a member whose result is not finite: its own Trainer should run the epoch,
+    which reports the divergence and rolls back.
 
     The loss pass over every member's rows after the epoch (a fifth of a gang's time) is
     skipped when it cannot find anything but finite numbers: a Trainer alone would pass
@@ -228,30 +249,25 @@ def train_together(
     which then takes it itself (readouts.py), once per frame instead of once per epoch.
     """
     X, T, Xf = kernel.stacked_data(data)
-    for row, trainer in zip(kernel.params, trainers, strict=True):
-        row[...] = trainer.net.params.flat
+    for row, start in zip(kernel.params, starts, strict=True):
+        row[...] = start.params
+    updates = X.shape[1]
     # As in Trainer.train_epoch, overflow is detected after the fact, not warned about.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        _epoch(kernel, trainers, X, T)
+        _epoch(kernel, starts, X, T)
+        after = kernel.params.copy()  # the results outlive the kernel's next epoch
         if kernel.cannot_overflow():
-            for row, trainer in zip(kernel.params, trainers, strict=True):
-                trainer.commit_epoch(row, X.shape[1], None)
-            return [Trained(None, None)] * len(trainers)
+            return [Trained(row, updates, None, None) for row in after]
         outputs = kernel.predict(Xf)
         d = outputs - T
         # LOSS.value's ½Σ(o − t)² per row, then each member's mean over its rows: a row's
         # sum and mean over a contiguous axis add in the same order as on a member alone.
         values = (0.5 * (d * d).sum(axis=2)).mean(axis=1)
-        finite = np.isfinite(values) & np.isfinite(kernel.params).all(axis=1)
-    results: list[Result] = []
-    for i, trainer in enumerate(trainers):
-        if not finite[i]:
-            results.append(None)
-            continue
-        mine = outputs[i].copy()
-        trainer.commit_epoch(kernel.params[i], X.shape[1], mine)
-        results.append(Trained(float(values[i]), mine))
-    return results
+        finite = np.isfinite(values) & np.isfinite(after).all(axis=1)
+    return [
+        Trained(after[i], updates, float(values[i]), outputs[i]) if finite[i] else None
+        for i in range(len(starts))
+    ]
 
 
 def _stack_data(
@@ -269,18 +285,17 @@ def _stack_data(
     return X, T, Xf
 
 
-def _epoch(kernel: GangKernel, trainers: Sequence[Trainer], X: FloatArray, T: FloatArray) -> None:
-    """The minibatch loop: per batch the sums, then plain SGD's w -= (lr/(1 + decay·k))·g/B
-    with each member's own rate, decay and step count k, as SGD's flat step computes it.
+def _epoch(kernel: GangKernel, starts: Sequence[Start], X: FloatArray, T: FloatArray) -> None:
+    """The minibatch loop: per batch the sums, then plain SGD (optimizers.sgd_step) at each
+    member's own rate lr / (1 + decay·k) (optimizer_base.inverse_time) and step count k.
     The rates of every batch are computed up front, in one call instead of four per batch:
     the same operations on the same numbers (k is a whole number, exact in float64)."""
     B, params, grads = kernel.B, kernel.params, kernel.grads
-    rates = np.array([[t.optimizer.learning_rate] for t in trainers])
-    decays = np.array([[t.optimizer.decay] for t in trainers])
-    steps = np.array([[float(t.optimizer.iterations)] for t in trainers]) + np.arange(X.shape[1])
-    lrs = rates / (1.0 + decays * steps)  # (S, batches)
+    rates = np.array([[s.trainer.optimizer.learning_rate] for s in starts])
+    decays = np.array([[s.trainer.optimizer.decay] for s in starts])
+    steps = np.array([[float(s.iterations)] for s in starts]) + np.arange(float(X.shape[1]))
+    lrs = inverse_time(rates, decays, steps)  # (S, batches)
     for b in range(X.shape[1]):
         kernel.sums(X[:, b], T[:, b * B : (b + 1) * B])
         np.divide(grads, kernel.count, out=grads)
-        np.multiply(grads, lrs[:, b : b + 1], out=grads)
-        np.subtract(params, grads, out=params)
+        sgd_step(params, grads, lrs[:, b : b + 1], out=grads)

@@ -17,7 +17,8 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from app.engine.flat import FlatParams, Shape
 from app.engine.types import FloatArray
 
 FlatStep = Callable[[FloatArray, FloatArray], None]  # (w, g) -> None, see flat_step
+Rate = TypeVar("Rate", float, FloatArray)
 
 Slots = dict[str, FloatArray]
 
@@ -49,6 +51,14 @@ _FIELD_RULES: dict[str, str] = {
     "centered": "bool",
     "amsgrad": "bool",
 }
+
+
+def inverse_time(learning_rate: Rate, decay: Rate, k: Rate) -> Rate:
+    """Keras 2's legacy `decay=`: the rate of the update with k updates already applied,
+    lr / (1 + decay·k) (docs/keras-rules.md §2). The one statement of it: `lr_at` calls it
+    with numbers, the gang (gang.py) with one column per member; float64 gives both the
+    same bits."""
+    return learning_rate / (1.0 + decay * k)
 
 
 def _number(name: str, value: object, rule: str) -> float:
@@ -86,6 +96,10 @@ class Optimizer:
 
     name: ClassVar[str] = ""
     SCALARS: ClassVar[dict[str, float]] = {}  # per-optimizer scalar state and its start value
+    # The values of every hyperparameter but learning_rate and decay under which the rule
+    # is plain SGD, w -= lr_k·g, the playground's own (None: never). A hyperparameter not
+    # named here, such as one added later, rules the fast paths out: they know only this.
+    PLAIN_WHEN: ClassVar[dict[str, tuple[object, ...]] | None] = None
     learning_rate: float = 0.001
     decay: float = field(default=0.0, kw_only=True)
 
@@ -98,16 +112,29 @@ class Optimizer:
 
     @property
     def is_plain_sgd(self) -> bool:
-        """True when the playground's own update rule w -= lr * g applies (SGD, no momentum)."""
-        return False
+        """Whether this step is plain SGD, as PLAIN_WHEN declares: the one test that picks
+        the fast paths (the fused flat step, gangs) and the playground's L1 rule."""
+        plain = self.PLAIN_WHEN
+        if plain is None:
+            return False
+        return all(
+            name in plain and getattr(self, name) in plain[name] for name in self._shaping_names()
+        )
 
     @classmethod
+    @cache
     def hyperparameter_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls))
 
+    @classmethod
+    @cache
+    def _shaping_names(cls) -> tuple[str, ...]:
+        """The hyperparameters beyond the rate and its decay: what shapes the rule."""
+        return tuple(n for n in cls.hyperparameter_names() if n not in ("learning_rate", "decay"))
+
     def lr_at(self, k: int) -> float:
-        """Rate for the update with k updates already applied (keras-optimizers.md, decay)."""
-        return self.learning_rate / (1.0 + self.decay * k)
+        """Rate for the update with k updates already applied (inverse_time)."""
+        return inverse_time(self.learning_rate, self.decay, k)
 
     def config(self) -> dict[str, Any]:
         """Name plus every hyperparameter; JSON-able, and `make_optimizer(**...)`-able."""
@@ -119,6 +146,13 @@ class Optimizer:
         self._slots: dict[str, FlatParams] = {}
         self._scalars: dict[str, float] = dict(self.SCALARS)
         self._shapes: tuple[Shape, ...] | None = None
+
+    def build(self, shapes: tuple[Shape, ...]) -> None:
+        """Meet the parameters' shapes before the first step, as Keras's `optimizer.build`
+        does: a fast path (flat_step) is then there from the first update on, so the first
+        epoch after a reset trains as every later one does (in a gang, too)."""
+        self._check_shapes_are(shapes)
+        self._shapes = shapes
 
     def apply(self, params: Sequence[FloatArray], grads: Sequence[FloatArray]) -> None:
         """One update of every param IN PLACE with lr_k, k = iterations; then iterations += 1.
@@ -140,7 +174,8 @@ class Optimizer:
     def flat_step(self, shapes: tuple[Shape, ...]) -> FlatStep | None:
         """A step `(w, g) -> None` on flat vectors of `shapes` without apply()'s checks, for
         the Trainer's minibatch loop, or None where the rule needs them (the default). It may
-        overwrite g. Only an optimizer whose whole state is the iteration count offers one."""
+        overwrite g. Only plain SGD (is_plain_sgd), whose whole state is the iteration
+        count, offers one; asking changes nothing (a gang asks of other sessions)."""
         return None
 
     def _check_shapes(
@@ -149,12 +184,15 @@ class Optimizer:
         shapes = _shapes(params)
         if shapes != _shapes(grads):
             raise ValueError(f"grads shapes {list(_shapes(grads))} != params shapes {list(shapes)}")
+        self._check_shapes_are(shapes)
+        return shapes
+
+    def _check_shapes_are(self, shapes: tuple[Shape, ...]) -> None:
         if self._shapes is not None and self._shapes != shapes:
             raise ValueError(
                 f"{self.name} state was built for shapes {list(self._shapes)}, got params "
                 f"{list(shapes)}; call reset() after changing the network"
             )
-        return shapes
 
     def _follow_hyperparameters(self, shapes: tuple[Shape, ...]) -> None:
         # Slots follow the current hyperparameters: an unused slot is dropped, a new one starts
@@ -188,7 +226,8 @@ class Optimizer:
         scalars = {key: _number(f"state scalar {key}", v, ">= 0") for key, v in raw.items()}
         slots = self._checked_slots(state["slots"], fresh=k == 0)
         self.iterations, self._scalars, self._slots = k, scalars, slots
-        self._shapes = next(iter(slots.values())).shapes if slots else None
+        if slots:  # without any, the shapes `build` met stay
+            self._shapes = next(iter(slots.values())).shapes
 
     def _checked_slots(self, raw: object, fresh: bool) -> dict[str, FlatParams]:
         """Copy slot arrays to float64; before the first step an empty dict is also valid."""

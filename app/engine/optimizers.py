@@ -13,13 +13,12 @@ parameter vector instead of once per array, with the same elementwise results.
 """
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from app.engine.flat import FlatParams, Shape
+from app.engine.flat import Shape
 from app.engine.optimizer_base import FlatStep, Optimizer, Slots
 from app.engine.types import FloatArray
 
@@ -34,7 +33,20 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "make_optimizer",
+    "sgd_step",
 ]
+
+
+def sgd_step(
+    w: FloatArray, g: FloatArray, lr: float | FloatArray, out: FloatArray | None = None
+) -> None:
+    """Plain SGD, the playground's update: w -= lr·g, in place (docs/keras-rules.md §1).
+
+    The one statement of it: SGD's rule, its fused flat step, the gang's stacked step (lr a
+    column of member rates) and the playground's L1 rule (update.py) all call this, so a
+    change to the rule is one change. `out` may be g itself, which then holds lr·g after.
+    """
+    np.subtract(w, np.multiply(g, lr, out=out), out=w)
 
 
 @dataclass(eq=False)
@@ -43,43 +55,27 @@ class SGD(Optimizer):
     w += v, or with nesterov w += mu*v - lr*g using the new v."""
 
     name: ClassVar[str] = "sgd"
+    # Without momentum, Nesterov's look-ahead is the plain step too.
+    PLAIN_WHEN: ClassVar[dict[str, tuple[object, ...]] | None] = {
+        "momentum": (0.0,),
+        "nesterov": (False, True),
+    }
     learning_rate: float = 0.01
     momentum: float = 0.0
     nesterov: bool = False
 
-    @property
-    def is_plain_sgd(self) -> bool:
-        return self.momentum == 0
-
-    def apply(self, params: Sequence[FloatArray], grads: Sequence[FloatArray]) -> None:
-        """As Optimizer.apply. Plain SGD on FlatParams it has seen before is one vector step,
-        w -= lr*g, skipping the slot bookkeeping there is nothing to do for (the hot path)."""
-        if (
-            self.momentum == 0
-            and not self._slots
-            and isinstance(params, FlatParams)
-            and isinstance(grads, FlatParams)
-            and params.shapes == self._shapes == grads.shapes
-        ):
-            self._lr[()] = self.lr_at(self.iterations)  # a 0-d array multiplies ~2x faster
-            params.flat -= np.multiply(grads.flat, self._lr)
-            self.iterations += 1
-            return
-        super().apply(params, grads)
-
     def flat_step(self, shapes: tuple[Shape, ...]) -> FlatStep | None:
-        """Plain SGD once it has seen `shapes`: apply()'s hot path as a bound method, so an
-        epoch of 25 minibatches pays its isinstance and shape checks once, not 25 times."""
-        if self.momentum == 0 and not self._slots and self._shapes == shapes:
+        """Plain SGD on the shapes it was built for: the update as a bound method, so an
+        epoch of 25 minibatches pays apply()'s checks and slot bookkeeping once, not 25
+        times (a momentum slot left over from before waits for apply() to drop it)."""
+        if self.is_plain_sgd and not self._slots and self._shapes == shapes:
             return self._plain_step
         return None
 
     def _plain_step(self, w: FloatArray, g: FloatArray) -> None:
-        # The same operations as apply()'s hot path, w -= lr_k·g, with g as the scratch.
         state = self.__dict__
-        self._lr[()] = self.lr_at(state["iterations"])
-        np.multiply(g, self._lr, out=g)
-        np.subtract(w, g, out=w)
+        self._lr[()] = self.lr_at(state["iterations"])  # a 0-d array multiplies ~2x faster
+        sgd_step(w, g, self._lr, out=g)
         # Not a hyperparameter: skipping __setattr__'s validation lookup saves ~1 µs a step.
         state["iterations"] += 1
 
@@ -91,8 +87,8 @@ class SGD(Optimizer):
         self._lr = np.zeros(())
 
     def _update(self, w: FloatArray, g: FloatArray, s: Slots, lr: float, t: int) -> None:
-        if self.momentum == 0:
-            w -= lr * g
+        if "v" not in s:  # momentum 0
+            sgd_step(w, g, lr)
             return
         v, mu = s["v"], self.momentum
         v[...] = mu * v - lr * g

@@ -78,6 +78,7 @@ class Trainer(TrainerState, Updates):
         if optimizer is None:
             optimizer = make_optimizer("sgd", learning_rate=0.03)
         self.optimizer = optimizer
+        optimizer.build(net.params.shapes)
         self.loss_name = loss
         self._loss = get_loss(loss)
         self.regularizer = get_regularizer(regularization)
@@ -254,7 +255,7 @@ class Trainer(TrainerState, Updates):
     def commit_epoch(self, params: FloatArray, updates: int, outputs: FloatArray | None) -> None:
         """Take the result of an epoch trained elsewhere (gang.py): its weights, its plain
         SGD steps and the outputs its loss was taken at (None if no loss was taken), as
-        train_epoch would leave them."""
+        train_epoch would leave them. The Trainer's owner calls this, on its own turn."""
         self.net.params.flat[...] = params
         self.optimizer.iterations += updates
         self.last_outputs = outputs

@@ -1,9 +1,10 @@
 """The update: one optimizer step from a minibatch's gradient sums, with the playground's rules.
 
 What it is: `Updates`, the part of Trainer (training.py) that turns the kernel's gradient
-SUMS over n samples into a step: mean gradient, λ·R′(w_old) on kernels (spec §4.5 step 1),
-dead links frozen, the optimizer, then L1's zero crossings killed (step 2). `_updater`
-picks, once per epoch, either that general step or the optimizer's fused flat step.
+SUMS over n samples into a step: mean gradient, λ·R′(w_old) on kernels (step 1 of
+docs/playground-rules.md §4.5), dead links frozen, the optimizer, then L1's zero crossings
+killed (step 2). `_updater` picks, once per epoch, either that general step or the
+optimizer's fused flat step.
 What it is not: batching or the carry (training.py), or the optimizers' rules (optimizers.py).
 Trade-off: a mixin over the Trainer's flat buffers, like TrainerState, so the minibatch loop
 reads plain attributes; the annotations below are the contract.
@@ -16,7 +17,7 @@ import numpy as np
 from app.engine.flat import FlatParams
 from app.engine.kernel import BatchKernel
 from app.engine.network import Network
-from app.engine.optimizers import Optimizer
+from app.engine.optimizers import Optimizer, sgd_step
 from app.engine.regularizers import BoolArray, Regularizer, kill_zero_crossings
 from app.engine.types import FloatArray
 
@@ -47,7 +48,9 @@ class Updates:
         """This epoch's minibatch update: `_update`, or for plain SGD with no penalty, no
         dead link and no gradient view the optimizer's fused step: the same arithmetic
         without the per-step checks (4% fewer instructions per config-A epoch, callgrind).
-        Chosen once per epoch: nothing can change those conditions between minibatches."""
+        Chosen once per epoch: nothing can change those conditions between minibatches.
+        tests/unit/test_update_paths.py holds every path equal to the optimizer's reference
+        `apply`, for every optimizer and hyperparameter."""
         if self.regularizer.name != "none" or self._has_dead or self.record_gradients:
             return self._update
         step = self.optimizer.flat_step(self.net.params.shapes)
@@ -71,16 +74,21 @@ class Updates:
         w_step = None
         if self.regularizer.name != "none":
             if self.regularizer.kills_links and opt.is_plain_sgd:
-                # w1 of spec §4.5 step 2: the data-gradient step alone, at this update's rate;
-                # 0 on biases, so that they can never count as crossing zero.
-                w_step = theta - opt.lr_at(opt.iterations) * g
+                # w1 of docs/playground-rules.md §4.5 step 2: the data-gradient step alone, at
+                # this update's rate; 0 on biases, so they can never count as crossing zero.
+                w_step = theta.copy()
+                sgd_step(w_step, g, opt.lr_at(opt.iterations))
                 w_step *= self._kernel_mask.flat
-            # Regularization uses the weights before this update (spec §4.5 step 1).
+            # Regularization uses the weights before this update (§4.5 step 1).
             g += self._penalty_grad()
         kept = self._freeze_dead(g)
         if self.record_gradients:
             np.copyto(self._last_grad.flat, g)
-        opt.apply(self.net.params, self._kernel.grads)
+        step = opt.flat_step(self.net.params.shapes)  # plain SGD: its one rule, fused
+        if step is not None:
+            step(theta, g)
+        else:
+            opt.apply(self.net.params, self._kernel.grads)
         if kept is not None:
             np.copyto(theta, kept, where=self._dead)
         if w_step is not None:

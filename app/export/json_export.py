@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from app.engine.flat import param_shapes
 from app.engine.types import AnyFloatArray, FloatArray
-from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.record import RunRecord, layer_sizes
 from app.playground.settings import PlaygroundSettings
 
 FORMAT = "nn-playground/1"
@@ -171,7 +171,8 @@ def _reject_constant(name: str) -> float:
 
 
 def _settings(raw: object) -> PlaygroundSettings:
-    """The protocol's validation, then the rules the session adds (loss per problem, options)."""
+    """The protocol's validation (settings.py, the optimizer's options included), then the
+    rule merge_settings adds (the loss must fit the problem)."""
     if not isinstance(raw, dict):
         raise ValueError("settings must be an object")
     try:
@@ -183,10 +184,6 @@ def _settings(raw: object) -> PlaygroundSettings:
     if settings.loss not in settings.valid_losses:
         valid = ", ".join(settings.valid_losses)
         raise ValueError(f"settings.loss: for this dataset it must be one of {valid}")
-    try:
-        optimizer_of(settings)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"settings.optimizer_options: {exc}") from None
     return settings
 
 

@@ -19,7 +19,7 @@ import textwrap
 from string import Template
 from typing import Any
 
-from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.record import RunRecord, layer_sizes
 from app.export.replay_source import (
     REPLAY_SOURCE,
     events_section,
@@ -34,6 +34,7 @@ from app.export.script_parts import (
     header_lines,
     order_and_loss_source,
 )
+from app.playground.build import optimizer_from
 from app.playground.labels import output_activation
 
 KERAS_OPTIMIZERS = {
@@ -170,7 +171,7 @@ if __name__ == "__main__":
 def keras_script(record: RunRecord) -> str:
     """A complete, runnable Keras 3 script (torch backend by default) reproducing `record`."""
     s = record.settings
-    decay = optimizer_of(s).decay
+    decay = optimizer_from(s).decay
     lines = header_lines(record, "Keras 3") + replay_facts(record) + PRECISION_NOTE
     lines.insert(1, needs_line("keras_replay"))
     return SCRIPT.substitute(
@@ -219,7 +220,7 @@ def keras_regularizer(record: RunRecord) -> str:
 def keras_schedule(record: RunRecord) -> str:
     """Legacy decay as Keras 3's InverseTimeDecay (keras-optimizers.md: Keras 3 ignores
     decay=; lr_k = lr / (1 + decay·k) is this), or None at a constant rate."""
-    config = optimizer_of(record.settings).config()
+    config = optimizer_from(record.settings).config()
     if not config["decay"]:
         return "None  # a constant learning rate"
     lr, decay = float_repr(config["learning_rate"]), float_repr(config["decay"])
@@ -228,7 +229,7 @@ def keras_schedule(record: RunRecord) -> str:
 
 def keras_optimizer(record: RunRecord, lr: str = "schedule or LEARNING_RATE") -> str:
     """`keras.optimizers.X(...)` with every hyperparameter; `lr` is the learning-rate source."""
-    config: dict[str, Any] = optimizer_of(record.settings).config()
+    config: dict[str, Any] = optimizer_from(record.settings).config()
     name = config.pop("name")
     config.pop("decay"), config.pop("learning_rate")
     kwargs = {"learning_rate": lr} | {k: repr(v) for k, v in config.items()}

@@ -15,7 +15,7 @@ import textwrap
 from string import Template
 
 from app.export.keras_script import KERAS_LOSSES, keras_layers, keras_optimizer, keras_regularizer
-from app.export.record import RunRecord, carries_over, kills_links, never_updates, optimizer_of
+from app.export.record import RunRecord, carries_over, kills_links, never_updates
 from app.export.script_needs import PREAMBLES, needs_line
 from app.export.script_parts import (
     data_section,
@@ -24,6 +24,7 @@ from app.export.script_parts import (
     header_lines,
     order_and_loss_source,
 )
+from app.playground.build import optimizer_from
 
 DEFAULT_EPOCHS = 100
 
@@ -117,7 +118,7 @@ def keras_student_script(record: RunRecord) -> str:
 
 
 def _learning_rate(record: RunRecord) -> str:
-    config = optimizer_of(record.settings).config()
+    config = optimizer_from(record.settings).config()
     lr = float_repr(config["learning_rate"])
     if not config["decay"]:
         return lr

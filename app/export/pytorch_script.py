@@ -17,7 +17,7 @@ grew to 2e-4 in a relu run, so the numbers are matched rather than the idiom.
 from string import Template
 from typing import Any
 
-from app.export.record import RunRecord, layer_sizes, optimizer_of
+from app.export.record import RunRecord, layer_sizes
 from app.export.replay_source import (
     REPLAY_SOURCE,
     events_section,
@@ -33,6 +33,7 @@ from app.export.script_parts import (
     order_and_loss_source,
 )
 from app.export.torch_rules import HAND_RULES, KERAS_ADAM, KERAS_RULE
+from app.playground.build import optimizer_from
 from app.playground.labels import output_activation
 
 TORCH_ACTIVATIONS = {
@@ -176,7 +177,7 @@ def pytorch_script(record: RunRecord) -> str:
         docstring=docstring(lines),
         preamble=PREAMBLES["pytorch"],
         epochs=record.epochs,
-        constants=replay_constants(record, optimizer_of(s).decay),
+        constants=replay_constants(record, optimizer_from(s).decay),
         layers=_layers(record),
         data_loss=DATA_LOSSES[s.loss],
         penalty=PENALTIES[s.regularization],
@@ -208,7 +209,7 @@ def _layers(record: RunRecord) -> str:
 
 def torch_optimizer(record: RunRecord) -> tuple[str, str, str]:
     """(extra source, docstring line, constructor call) for the record's optimizer."""
-    config: dict[str, Any] = optimizer_of(record.settings).config()
+    config: dict[str, Any] = optimizer_from(record.settings).config()
     name = config.pop("name")
     changes = any(event[0] == "learning_rate" for _, event in record.replay.events)
     rule = hand_rule(name, config, changes)

@@ -22,11 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from app.engine import Network, Trainer, make_optimizer
+from app.engine import Network, Trainer
 from app.engine.flat import param_shapes
-from app.engine.optimizers import Optimizer
 from app.engine.types import FloatArray
-from app.playground.build import new_trainer
+from app.playground.build import new_trainer, optimizer_from
 from app.playground.labels import output_activation, output_units
 from app.playground.settings import PlaygroundSettings
 
@@ -88,15 +87,6 @@ def layer_sizes(settings: PlaygroundSettings) -> list[int]:
     return [len(settings.features), *settings.network_shape, output_units(settings)]
 
 
-def optimizer_of(settings: PlaygroundSettings) -> Optimizer:
-    """A fresh engine optimizer for the settings; `.config()` gives every hyperparameter.
-    Unlike app/playground/build.py `optimizer_from`, bad options raise the engine's TypeError or
-    ValueError, which the JSON import reports as such."""
-    return make_optimizer(
-        settings.optimizer, learning_rate=settings.learning_rate, **settings.optimizer_options
-    )
-
-
 def trainer_of(record: RunRecord) -> Trainer:
     """Network at the initial weights + the session's own Trainer recipe (playground/build.py)."""
     s = record.settings
@@ -142,7 +132,7 @@ def carries_over(record: RunRecord) -> bool:
 def kills_links(settings: PlaygroundSettings) -> bool:
     """L1 under plain SGD: weights crossing zero die (spec/playground.md §4.5 step 4)."""
     l1 = settings.regularization == "L1" and settings.regularization_rate > 0
-    return l1 and optimizer_of(settings).is_plain_sgd
+    return l1 and optimizer_from(settings).is_plain_sgd
 
 
 NEVER_NOTE = (

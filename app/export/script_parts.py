@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from app.engine.types import FloatArray
-from app.export.record import RunRecord, layer_sizes, optimizer_of, reproduction_caveats
+from app.export.record import RunRecord, layer_sizes, reproduction_caveats
+from app.playground.build import optimizer_from
 from app.playground.labels import output_activation
 
 DATA_BEGIN = "# ---- data: the engine's exact float64 values (repr round-trips) ----"
@@ -64,7 +65,7 @@ def header_lines(record: RunRecord, framework: str, caveats: bool = True) -> lis
     caveat; `caveats=False` is the student script, which trains with fit instead."""
     s = record.settings
     sizes = "-".join(str(n) for n in layer_sizes(s))
-    config = optimizer_of(s).config()
+    config = optimizer_from(s).config()
     network = f"the network {sizes} (inputs: {', '.join(s.features) or 'none'})"
     summary = (
         f"It rebuilds {network} with the run's initial weights, replays the same training "

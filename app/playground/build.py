@@ -4,7 +4,7 @@ What it is: `new_network`, `new_trainer` and `optimizer_from`, which turn Playgr
 (plus the seeded streams) into engine objects: the playground's initializer draws from the
 playground stream, Keras initializers and shuffling from the NumPy one (design.md §3); and
 `check_limits`, the server's bound on the network it builds.
-What it is not: the session's lifecycle (session.py) or validation (experiment.py).
+What it is not: the session's lifecycle (session.py) or validation (settings.py).
 Trade-off: playground vs Keras batching is decided here from `settings.mode`, so an export
 replays a run with exactly the rules the live session used.
 """
@@ -64,12 +64,9 @@ def new_trainer(
 
 
 def optimizer_from(settings: PlaygroundSettings) -> Optimizer:
-    """The settings' optimizer; bad options become a typed error naming the field."""
+    """The settings' optimizer (settings.py has checked its options)."""
     s = settings
-    try:
-        return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError("invalid_message", str(exc), "settings.optimizer_options") from None
+    return make_optimizer(s.optimizer, learning_rate=s.learning_rate, **s.optimizer_options)
 
 
 def check_limits(s: PlaygroundSettings, max_layers: int, max_neurons: int) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from app.playground.custom_data import Row, check_row
 from app.playground.errors import ProtocolError
-from app.playground.readouts import thinned
+from app.playground.history import LossHistory
 from app.playground.run_link import RunMarker
 from app.playground.run_log import RunLog
 from app.playground.session import LIVE_KEYS, Session
@@ -41,7 +41,7 @@ def take(session: Session) -> dict[str, Any]:
         "trainer": _jsonable(session.trainer.get_state()),
         "rng": session.rng.get_state(),
         "keras_rng": _jsonable(session.keras_rng.bit_generator.state),
-        "history": [[e, _number(train), _number(test)] for e, train, test in session.history],
+        "history": [[e, _number(a), _number(b)] for e, a, b in session.history.points],
         "initial_weights": [w.tolist() for w in session.initial_weights],
         "initial_shuffle_state": _jsonable(session.initial_shuffle_state),
         "run_log": session.log.to_json(),
@@ -153,11 +153,10 @@ def _apply(session: Session, data: dict[str, Any]) -> None:
     session.rng.set_state(data["rng"])
     _restore_run_marker(session, data)
     session.keras_rng.bit_generator.state = data["keras_rng"]
-    session.history = thinned([_history_point(p) for p in data["history"]])
+    session.history = LossHistory(_history_point(p) for p in data["history"])
     session.epoch = data["epoch"]
     session.diverged = bool(data["diverged"])
-    session.playing = False
-    session.touch()
+    session.pause()
 
 
 def _restore_run_start(session: Session, data: dict[str, Any]) -> None:

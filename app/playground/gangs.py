@@ -1,33 +1,45 @@
-"""Sessions that train an epoch together (app/engine/gang.py), with a session's bookkeeping.
+"""Sessions that train an epoch together (app/engine/gang.py), and what a gang owes each.
 
-What it is: `gang_of(session)`, the key sessions must share to train together (None while
-one must train alone: paused, diverged, at its epoch limit, replaying a run link's events,
-or a case gang.py leaves to the Trainer), and `Gangs.advance(sessions)`, one epoch for each
-of them in one stacked pass, recorded in each session as `Session.advance` would record it.
-What it is not: who trains with whom and when (app/web/gangs.py picks the members among
-the connections that owe an epoch) or the stacked arithmetic (the engine's).
+What it is: `Gangs.train(key, members)`, one epoch for each member session in one stacked
+pass, each started where the session stands or where epochs not yet taken left it; and
+`GangWork`, the epochs a gang trained for a session that the session's own runner has not
+taken yet (Session.record_trained), with whether they still apply.
+What it is not: who may train in a gang and with whom (app/web/gangs.py: can_gang) or the
+stacked arithmetic (the engine's). Nothing here writes a session.
 Trade-off: stacked buffers are kept per (key, member count), a few at a time; a gang of a
-new size pays ~0.1 ms to build them, against ~0.5 ms per member-epoch saved.
+new size pays ~0.1 ms to build them, against ~0.5 ms per member-epoch saved. Work is
+stamped with the session's version: anything visible that changes before it is taken (a
+command, a focus) voids it, and the session trains those epochs again itself; epochs are
+deterministic, so that costs time, never a difference.
 """
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from app.engine.gang import GangKernel, GangKey, gang_key, most_members, train_together
+from app.engine.gang import GangKernel, GangKey, Result, Start, Trained, start_of, train_together
 from app.playground.session import Session
 
 KEPT_KERNELS = 16
-__all__ = ["GangKey", "Gangs", "gang_of", "most_members"]
 
 
-def gang_of(session: Session) -> GangKey | None:
-    """Sessions with equal keys can train their next epoch together."""
-    limit = session.settings.epochs_limit
-    if not session.playing or session.diverged or (limit is not None and session.epoch >= limit):
-        return None
-    if session.script is not None:  # a run link's events are applied between its epochs
-        return None
-    return gang_key(session.trainer, len(session.Ftr))
+@dataclass
+class GangWork:
+    """Epochs gangs trained for `session`, in order, since its owner last took any."""
+
+    session: Session
+    version: int  # the session's version when the first of them was stacked
+    epochs: list[Trained] = field(default_factory=list)
+
+    def fresh(self, session: Session | None) -> bool:
+        """Whether they still apply to `session`: the same one, unchanged since."""
+        return session is self.session and session.version == self.version
+
+    def start(self) -> Start:
+        """Where the next epoch for this session starts: after the last of these."""
+        trainer = self.session.trainer
+        done = sum(t.updates for t in self.epochs)
+        return Start(trainer, self.epochs[-1].params, trainer.optimizer.iterations + done)
 
 
 class Gangs:
@@ -36,17 +48,16 @@ class Gangs:
     def __init__(self) -> None:
         self._kernels: OrderedDict[tuple[GangKey, int], GangKernel] = OrderedDict()
 
-    def advance(self, key: GangKey, sessions: Sequence[Session]) -> list[bool]:
-        """One epoch for each of `sessions` (all of gang `key`); True where it was recorded.
-        False means nothing of that session changed: it should train the epoch itself,
-        which reports the divergence the gang saw (gang.train_together)."""
+    def train(
+        self, key: GangKey, members: Sequence[tuple[Session, GangWork | None]]
+    ) -> list[Result]:
+        """One epoch for each member session (all of gang `key`), started after its work
+        not yet taken, if any; None where the result is not finite (the session should
+        train that epoch itself, which reports the divergence: gang.train_together)."""
+        sessions = [session for session, _ in members]
         kernel = self._kernel(key, sessions[0], len(sessions))
-        data = [(s.Ftr, s.Ttr) for s in sessions]
-        results = train_together(kernel, [s.trainer for s in sessions], data)
-        for session, result in zip(sessions, results, strict=True):
-            if result is not None:
-                session.record_epoch(result.outputs)
-        return [result is not None for result in results]
+        starts = [start_of(s.trainer) if w is None else w.start() for s, w in members]
+        return train_together(kernel, starts, [(s.Ftr, s.Ttr) for s in sessions])
 
     def _kernel(self, key: GangKey, first: Session, size: int) -> GangKernel:
         kernel = self._kernels.pop((key, size), None)

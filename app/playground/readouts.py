@@ -1,4 +1,4 @@
-"""What a frame and the state message read off a session: outputs, losses, metrics, history.
+"""What a frame and the state message read off a session: outputs, losses and metrics.
 
 What it is: `Readouts`, the read-only half of `Session` (a mixin), kept apart so the session
 module holds the rules and this one the numbers a frame shows.
@@ -15,12 +15,6 @@ from app.engine.types import FloatArray
 from app.playground.metrics import metric_names, metrics
 from app.playground.settings import PlaygroundSettings
 
-# Loss-chart points a session keeps, for checkpoints (a reloaded page redraws its chart
-# from one) and exports. Every checkpoint carries them all, once a second per student:
-# 2,000 points took ~6 ms of JSON and 80 kB a second per student, 15% of a worker's CPU
-# for 25 students late in a lesson; 500 is still more points than the chart has pixels.
-HISTORY_LIMIT = 500
-
 
 class Readouts:
     """Numbers derived from the current weights and data, cached per visible version."""
@@ -34,8 +28,6 @@ class Readouts:
     ytr: FloatArray
     yte: FloatArray
     version: int
-    epoch: int
-    history: list[tuple[int, float, float]]
     trainer: Trainer
     _outputs: tuple[int, FloatArray, FloatArray] | None
     _train_outputs: tuple[int, FloatArray] | None = None
@@ -65,12 +57,6 @@ class Readouts:
         loss = LOSSES[self.settings.loss]
         return mean_or_nan(loss.value(out_tr, self.Ttr)), mean_or_nan(loss.value(out_te, self.Tte))
 
-    def note_history(self, train: float, test: float) -> None:
-        """One loss-chart point per frame (the chart's x is the epoch)."""
-        if not self.history or self.history[-1][0] != self.epoch:
-            self.history.append((self.epoch, train, test))
-            self.history = thinned(self.history)
-
     def metrics(self) -> list[float]:
         """Accuracy (classification) or RMSE and R² (regression) on train and test."""
         return metrics(self.settings, self.outputs(), (self.ytr, self.yte))
@@ -91,12 +77,3 @@ class Readouts:
     @property
     def metric_names(self) -> list[str]:
         return metric_names(self.settings)
-
-
-def thinned(history: list[tuple[int, float, float]]) -> list[tuple[int, float, float]]:
-    """At most HISTORY_LIMIT points: every other one dropped until it fits, so the whole
-    run's shape stays, at a lower resolution (a longer history comes from an import or
-    an older server's checkpoint)."""
-    while len(history) > HISTORY_LIMIT:
-        history = history[::2]
-    return history

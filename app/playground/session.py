@@ -1,12 +1,15 @@
 """One experiment: settings, data, network, trainer, epoch counter and random streams.
 
-What it is: the playground's simulation (spec/playground.md §5) as an object the server
-drives: `apply` a settings change with the playground's rules for what regenerates data and
-what resets the network, `advance` training within a time budget.
-What it is not: a websocket handler (app/web), a validator (app/protocol/inbound.py) or a
-frame builder (app/protocol/frames.py); it trusts the validated settings it is given.
-Trade-off: data is rebuilt from the seed (never stored), so a checkpoint stays small and any
-server process can resume it; the price is that a seed change re-runs the generator (~5 ms).
+What it is: the playground's simulation (docs/playground-rules.md §5) as an object the
+server drives: `apply` a settings change with the playground's rules for what regenerates
+data and what resets the network; `play`, `pause` and `step` (training_state.py, the one
+owner of whether it trains); `advance` training within a time budget, taking the loss
+history's points (history.py) as it goes.
+What it is not: a websocket handler (app/web), a validator (settings.py) or a frame builder
+(app/protocol/frames.py); it trusts the validated settings it is given.
+Trade-off: one object the server drives through commands that each leave it consistent or
+raise, split by concern into mixins (its data: session_data.py; its readouts: readouts.py)
+so that each file reads on its own.
 """
 
 import copy
@@ -14,29 +17,26 @@ import math
 import time
 from typing import Any
 
-import numpy as np
-
 from app.engine import DivergenceError
+from app.engine.gang import Trained
 from app.engine.types import FloatArray
-from app.playground.build import check_limits, new_network, new_trainer, optimizer_from
-from app.playground.custom_data import Row, UploadReport, checked_point, parse_csv, rows_to_arrays
+from app.playground.build import check_limits, new_network, new_trainer
+from app.playground.custom_data import Row
 from app.playground.errors import ProtocolError
-from app.playground.features import feature_matrix
-from app.playground.grids import GridEvaluator
-from app.playground.labels import targets
-from app.playground.readouts import Readouts, thinned
-from app.playground.rng import keras_generator
+from app.playground.history import LossHistory, Point
+from app.playground.readouts import Readouts
 from app.playground.run_link import RunMarker, keras_stream, marker_at, rewind
-from app.playground.run_log import RunLog, seeded_data
+from app.playground.run_log import RunLog
 from app.playground.run_script import RunScript
+from app.playground.session_data import SessionData
 from app.playground.settings import PlaygroundSettings, merge_settings
+from app.playground.training_state import Training, TrainingState
 
-Point = tuple[int, float, float]  # (epoch, train loss, test loss) on the loss chart
 DATA_KEYS = ("problem", "noise", "percent_train")
 LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
 
 
-class Session(Readouts):
+class Session(SessionData, Readouts):
     """A live experiment. Every public method leaves it consistent or raises ProtocolError."""
 
     def __init__(
@@ -51,7 +51,7 @@ class Session(Readouts):
         self.added: list[Row] = []  # points the user clicked in; they join the training set
         self.uploaded: list[Row] | None = None  # an uploaded CSV replaces the generated data
         self.settings = settings
-        self.playing = False
+        self._training = TrainingState()
         self.diverged = False
         self.focus: tuple[int, int] | None = None
         self.script: RunScript | None = None  # a run link's events still to come
@@ -60,7 +60,6 @@ class Session(Readouts):
         self.data_version = 0
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
         check_limits(settings, self.max_layers, self.max_neurons)
-        optimizer_from(settings)  # validate optimizer options before building anything
         self._seed_data()
         if run is not None:  # a "Link to this run": replay that reset, not the page load's
             self.generation = rewind(self.rng, run)
@@ -69,10 +68,10 @@ class Session(Readouts):
     # -- commands ---------------------------------------------------------------------------
 
     def apply(self, patch: dict[str, Any]) -> None:
-        """A partial settings change with spec §5's effects; nothing changes if it is invalid."""
+        """A partial settings change with the effects of docs/playground-rules.md §5; nothing
+        changes if it is invalid. Training goes on unless the change resets the network."""
         new = merge_settings(self.settings, patch)
         check_limits(new, self.max_layers, self.max_neurons)
-        optimizer_from(new)  # raises ProtocolError on bad optimizer options
         old, self.settings = self.settings, new
         changed = {k for k in type(new).model_fields if getattr(old, k) != getattr(new, k)}
         data_changed = _data_changed(old, new, changed)
@@ -96,9 +95,47 @@ class Session(Readouts):
                 self.log.note(self.epoch, "learning_rate", value=new.learning_rate)
             self.touch()
 
+    # -- whether it trains (training_state.py) ----------------------------------------------
+
+    @property
+    def training(self) -> Training:
+        return self._training.state
+
+    @property
+    def playing(self) -> bool:
+        return self._training.state is Training.PLAYING
+
+    @property
+    def steps_left(self) -> int:
+        """Epochs a step under way still owes (0 unless stepping)."""
+        return self._training.steps_left
+
+    def play(self) -> None:
+        """Train on: a diverged run is given another go (the user asked for it)."""
+        self._training.play()
+        self.diverged = False
+        self.touch()
+
+    def pause(self) -> None:
+        self._training.pause()
+        self.touch()
+
+    def step(self, epochs: int) -> None:
+        """Train `epochs` more epochs (on top of a step under way), then pause."""
+        self._training.step(epochs)
+        self.touch()
+
+    def end_step(self) -> None:
+        """Drop what a step under way still owes (a `set` message does: docs/protocol.md
+        §2); playing, or paused, goes on as it was."""
+        if self._training.state is Training.STEPPING:
+            self.pause()
+
+    # -- commands ---------------------------------------------------------------------------
+
     def reset(self) -> None:
-        """Pause, epoch 0, new weights from the continuing stream; data kept (spec §5)."""
-        self.playing = False
+        """Pause, epoch 0, new weights from the continuing stream; data kept (§5)."""
+        self._training.pause()
         self.diverged = False
         self.epoch = 0
         self.keras_rng = keras_stream(self.settings.seed, self.generation)
@@ -111,18 +148,10 @@ class Session(Readouts):
         self.initial_weights = self.net.get_weights()
         self.initial_shuffle_state = dict(copy.deepcopy(self.keras_rng.bit_generator.state))
         self.log = RunLog.start(self.settings, self.added)  # what an exact replay needs
-        self.history: list[tuple[int, float, float]] = []
+        self.history = LossHistory()
         self._clamp_focus()
         self.touch()
-
-    def play(self) -> None:
-        """Train on: a diverged run is given another go (the user asked for it)."""
-        self.playing, self.diverged = True, False
-        self.touch()
-
-    def pause(self) -> None:
-        self.playing = False
-        self.touch()
+        self._note_history()
 
     def load_weights(self, weights: list[FloatArray], epoch: int, history: list[Point]) -> None:
         """Continue from imported weights, as the run's start (an export replays from here)."""
@@ -131,7 +160,7 @@ class Session(Readouts):
         self.run_marker = None  # no seed draws these weights: no link replays them
         self.gradients_recorded = False
         self.epoch = epoch
-        self.history = thinned(list(history))
+        self.history = LossHistory(history)
         self.log = RunLog.start(self.settings, self.added, first_epoch=epoch)
         self.touch()
 
@@ -164,45 +193,6 @@ class Session(Readouts):
         self.log.note(self.epoch, "bias", layer=layer, node=node, value=float(value))
         self.touch()
 
-    def add_point(self, x: float, y: float, label: float) -> None:
-        """A clicked point joins the training set; the network and epoch continue."""
-        row = checked_point(self.settings, x, y, label)
-        if len(self.added) + len(self.uploaded or ()) >= self.max_points:
-            message = f"at most {self.max_points} points of your own on this server"
-            raise ProtocolError("too_many_points", message, "label")
-        self.added.append(row)
-        self.log.note(self.epoch, "add_point", x=row[0], y=row[1], label=row[2])
-        self._compose()
-
-    def clear_points(self) -> None:
-        """Back to the generated data: added points go; an upload goes and the net resets."""
-        had_upload = self.uploaded is not None
-        self.added, self.uploaded = [], None
-        if had_upload:
-            self._seed_data()
-            self.reset()
-        else:
-            self.log.note(self.epoch, "clear_points")
-            self._compose()
-
-    def rebuild_data(self) -> None:
-        """Data from the seed and the user's points as they now are (a checkpoint restore)."""
-        self._seed_data()
-
-    def upload(self, content: str) -> dict[str, Any]:
-        """Replace the data by a CSV's good rows (shuffled by the seed, then split); reset."""
-        return self.use_upload(parse_csv(self.settings, content, self.max_points))
-
-    def use_upload(self, report: UploadReport) -> dict[str, Any]:
-        """The second half of `upload`, for a report parsed elsewhere (off the event loop)."""
-        if not report.rows:
-            first = "; ".join(f"line {n}: {why}" for n, why in report.problems[:3])
-            raise ProtocolError("invalid_upload", f"no usable row ({first or 'empty file'})")
-        self.added, self.uploaded = [], report.rows
-        self._seed_data()
-        self.reset()
-        return report.to_message()
-
     def set_focus(self, layer: int | None, unit: int) -> None:
         """Which node's full map frames carry: None = output, 0 = input feature `unit`."""
         if layer is not None and not self._has_node(layer, unit):
@@ -223,69 +213,61 @@ class Session(Readouts):
     # -- training ---------------------------------------------------------------------------
 
     def advance(self, epochs: int, budget_seconds: float = math.inf) -> list[dict[str, str]]:
-        """Train up to `epochs` epochs within the time budget; returns events (divergence…)."""
+        """Train up to `epochs` epochs (a step: at most what it still owes) within the time
+        budget; returns events (divergence, epoch limit), which pause it. RuntimeError if
+        it is paused: whoever trains it looks first (training_state.py)."""
         deadline = time.perf_counter() + budget_seconds
         events: list[dict[str, str]] = []
         fresh = None  # the outputs the last finished epoch's loss was taken at
-        for _ in range(epochs):
+        for _ in range(self._training.allowed(epochs)):
             if self.script is not None and self.script.due(self):
                 fresh = None  # a run link's events changed the weights or data (run_script.py)
+                if self._training.state is Training.PAUSED:
+                    break  # one of them reset the run (a cleared upload)
             limit = self.settings.epochs_limit
             if limit is not None and self.epoch >= limit:
-                self.playing = False
                 events.append(_event("epochs_limit", f"Stopped at epoch {limit}, as asked."))
                 break
             try:
                 self.trainer.train_epoch(self.Ftr, self.Ttr)  # frames take the loss they show
             except DivergenceError as exc:
-                self.playing, self.diverged = False, True
+                self.diverged = True
                 self.log.note(self.epoch, "diverged")  # rolled back, but a shuffle was drawn
                 events.append(_event("diverged", str(exc)))
-                break  # rolled back to where `fresh` was taken: it still holds
+                break
             fresh = self.trainer.last_outputs
-            self.gradients_recorded |= self.trainer.record_gradients
-            self.epoch += 1
+            self._trained(fresh)
             if time.perf_counter() > deadline:
                 break
-        self.touch()
-        self.keep_train_outputs(fresh)
+        if events:  # it stops: the frame's flags change
+            self._training.pause()
+            self.touch()
+            self.keep_train_outputs(fresh)  # rolled back to where `fresh` was taken
         return events
 
-    def record_epoch(self, outputs: FloatArray | None) -> None:
-        """An epoch trained in a gang (gangs.py): what `advance` records after one; the
-        training set's outputs, if the gang took its loss."""
+    def record_trained(self, result: Trained) -> None:
+        """An epoch a gang trained for this session (app/web/gangs.py hands it over on this
+        session's own turn), committed and recorded as `advance` would have left it."""
+        if not self.playing:
+            raise RuntimeError("a gang epoch for a session that no longer plays")
+        self.trainer.commit_epoch(result.params, result.updates, result.outputs)
+        self._trained(result.outputs)
+
+    def _trained(self, outputs: FloatArray | None) -> None:
+        """After an epoch: count it, keep the training set's outputs its loss was taken at
+        (None if none was), and take a history point where one is due."""
         self.epoch += 1
+        self._training.took(1)
+        self.gradients_recorded |= self.trainer.record_gradients
         self.touch()
         self.keep_train_outputs(outputs)
+        self._note_history()
+
+    def _note_history(self) -> None:
+        if self.history.due(self.epoch):
+            self.history.add((self.epoch, *self.losses()))
 
     # -- internals --------------------------------------------------------------------------
-
-    def _seed_data(self) -> None:
-        """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
-        self.rng, self._base = seeded_data(self.settings, self.uploaded)
-        self.keras_rng = keras_generator(self.settings.seed)
-        self.generation = 0  # resets since seeding; each reset's Keras stream is its own
-        self._compose()
-
-    def _compose(self) -> None:
-        """Train = the base training split + the user's clicked points; test = base test."""
-        (Xtr, ytr), (self.Xte, self.yte) = self._base
-        if self.added:
-            Xa, ya = rows_to_arrays(self.added)
-            Xtr, ytr = np.vstack([Xtr, Xa]), np.concatenate([ytr, ya])
-        self.Xtr, self.ytr = Xtr, ytr
-        self._featurize()
-        self.data_version += 1
-        self.touch()  # the losses and metrics of the frame change with the data
-
-    def _featurize(self) -> None:
-        """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
-        training targets for the loss (labels.py)."""
-        s = self.settings
-        self.Ftr = feature_matrix(self.Xtr, s.features)
-        self.Fte = feature_matrix(self.Xte, s.features)
-        self.Ttr, self.Tte = targets(s, self.ytr), targets(s, self.yte)
-        self.grid = GridEvaluator(s.features)
 
     def touch(self) -> None:
         """Something visible changed: the next frame (and any cached outputs) are due."""

@@ -19,8 +19,9 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from app.engine import INITIALIZERS, OPTIMIZERS
+from app.engine import INITIALIZERS, OPTIMIZERS, make_optimizer
 from app.playground import registry
 from app.playground.datasets import DATASETS
 from app.playground.errors import ProtocolError, settings_error
@@ -107,6 +108,21 @@ class PlaygroundSettings(Strict):
     def _known_name(cls, value: str, info: ValidationInfo) -> str:
         """A name a user picks must be in the registry for that field (app/playground/registry)."""
         return known_name(_NAMED, value, info)
+
+    @field_validator("optimizer_options")
+    @classmethod
+    def _options_fit(cls, value: dict[str, float | bool], info: ValidationInfo) -> Any:
+        """The options must be the chosen optimizer's, in its ranges: checked by building it,
+        once, here (the engine's rules: optimizer_base.py), so a session never has to."""
+        name, rate = info.data.get("optimizer"), info.data.get("learning_rate")
+        if name is None or rate is None:
+            return value  # already refused
+        try:
+            make_optimizer(name, learning_rate=rate, **value)
+        except (TypeError, ValueError) as exc:
+            reason = {"reason": str(exc)}
+            raise PydanticCustomError("optimizer_options", "{reason}", reason) from None
+        return value
 
     @property
     def active_dataset(self) -> str:

@@ -66,7 +66,7 @@ def export_message(session: "Session", fmt: str) -> dict[str, Any]:
         content = split_csv((session.Xtr, session.ytr), (session.Xte, session.yte))
     elif fmt == "json":
         weights, epoch = session.net.get_weights(), session.epoch
-        content = export_json(current_record(session), weights, epoch, session.history)
+        content = export_json(current_record(session), weights, epoch, session.history.points)
     elif fmt == "keras":
         content = keras_student_script(run_record(session))
     elif fmt == "keras_replay":

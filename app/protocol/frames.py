@@ -34,7 +34,6 @@ def build_frame(session: "Session", seq: int, with_inputs: bool) -> bytes:
     """Everything one frame carries, for the session as it is now."""
     s = session.settings
     train, test = session.losses()
-    session.note_history(train, test)
     class_map = s.classes > 2 and session.focus is None
     # Finite float64 weights can still overflow float32 on the grid (a run on the verge of
     # divergence): the maps then saturate (quantize clips, NaN -> mid grey).

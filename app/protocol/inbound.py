@@ -2,9 +2,10 @@
 
 What it is: pydantic models of the client -> server messages (docs/protocol.md §2 and §8),
 so a bad message becomes a typed `error` and never reaches the session. The settings model
-(experiment.py), the error type (errors.py) and the frame layout (frame_layout.py) are part
-of the same protocol and re-exported here for callers that speak it.
-What it is not: transport or session logic (server.py, session.py).
+(app/playground/settings.py), the error type (app/playground/errors.py) and the frame layout
+(frame_layout.py) are part of the same protocol and re-exported here for callers that
+speak it.
+What it is not: transport or session logic (app/web/connection.py, app/playground/session.py).
 Trade-off: a discriminated union on "type" gives precise errors ("step.epochs: …") at the
 price of field paths that include the message type.
 """
@@ -71,7 +72,9 @@ class SetSettings(Strict):
 
 
 class Command(Strict):
-    type: Literal["play", "pause", "reset", "regenerate"]
+    """The commands without arguments; each changes the session and gets a `state`."""
+
+    type: Literal["play", "pause", "reset", "regenerate", "clear_points"]
 
 
 class Step(Strict):
@@ -123,7 +126,9 @@ class Export(Strict):
 
 
 class Query(Strict):
-    type: Literal["confusion", "clear_points"]
+    """A question that changes nothing."""
+
+    type: Literal["confusion"]
 
 
 class JoinClass(Strict):

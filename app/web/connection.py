@@ -8,7 +8,7 @@ What it is not: message semantics (handlers.py), the training loop (runner.py) o
 (server.py).
 Trade-off: training runs on the event loop in slices (runner.py) rather than a thread pool:
 NumPy on tiny matrices barely releases the GIL, so threads would add switching cost without
-parallelism; slices keep every other connection responsive (design.md §5).
+parallelism; slices keep every other connection responsive (docs/architecture.md).
 """
 
 import time
@@ -22,7 +22,6 @@ from app.web.config import Settings
 from app.web.handlers import HANDLERS
 from app.web.limits import TokenBucket
 from app.web.outbox import CLOSE_GOING_AWAY, Outbox
-from app.web.phase import Phase
 from app.web.runner import GONE, run_forever
 from app.web.state import ConnectionState
 
@@ -40,18 +39,17 @@ class Reader:
     and refusals with their strikes. `receive_one` applies one frame."""
 
     ws: WebSocket
-    limits: Settings
+    settings: Settings
     registry: set[object]
     hello_deadline: float
     outbox: Outbox
     bucket: TokenBucket
     strikes: int
     wake: anyio.Event
-    phase: Phase
 
     async def reader(self) -> None:
         while True:
-            wait = self.limits.idle_timeout_seconds
+            wait = self.settings.idle_timeout_seconds
             if self not in self.registry:  # no session yet: the hello deadline runs
                 wait = min(wait, max(0.0, self.hello_deadline - time.monotonic()))
             with anyio.move_on_after(wait) as idle:
@@ -59,7 +57,7 @@ class Reader:
             if idle.cancelled_caught:
                 silent = self not in self.registry
                 reason = NO_HELLO if silent else "closed after a long idle time"
-                with anyio.move_on_after(self.limits.send_timeout_seconds):
+                with anyio.move_on_after(self.settings.send_timeout_seconds):
                     await self.ws.close(CLOSE_POLICY if silent else CLOSE_GOING_AWAY, reason)
                 return
             if message["type"] == "websocket.disconnect":
@@ -70,7 +68,7 @@ class Reader:
     async def receive_one(self, text: str | None, data: bytes | None) -> bool:
         """Handle one frame from the client; False when the connection must end. The
         subclass says how a message is parsed, admitted and handled."""
-        if self.phase is Phase.CLOSING:  # drained (drain.py): the final checkpoint is sent
+        if self.closing:  # drained (drain.py): the final checkpoint is sent
             return True
         try:
             message = self.parse(self.checked(text, data))
@@ -86,6 +84,10 @@ class Reader:
             await self.internal_error()
         self.wake.set()
         return True
+
+    @property
+    def closing(self) -> bool:
+        raise NotImplementedError
 
     def parse(self, text: str) -> Any:
         raise NotImplementedError
@@ -110,8 +112,8 @@ class Reader:
         if text is None:
             size = len(data or b"")
             raise ProtocolError("binary_not_accepted", f"binary frame ({size} B) not accepted")
-        if len(text) > self.limits.max_message_bytes:
-            limit = self.limits.max_message_bytes
+        if len(text) > self.settings.max_message_bytes:
+            limit = self.settings.max_message_bytes
             raise ProtocolError("too_large", f"message over {limit} bytes")
         return text
 
@@ -133,7 +135,7 @@ class Connection(ConnectionState, Reader):
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_forever, self)
             await self.reader()
-            self.phase = Phase.CLOSING
+            self.close()
             tg.cancel_scope.cancel()
 
     # -- reader (the loop, the limits and the refusals are Reader's) -----------------------
@@ -155,7 +157,7 @@ class Connection(ConnectionState, Reader):
         """
         if self in self.registry or isinstance(msg, Ping | Credit):
             return True
-        if len(self.registry) >= self.limits.max_sessions:
+        if len(self.registry) >= self.settings.max_sessions:
             return False
         self.registry.add(self)
         return True

@@ -31,7 +31,6 @@ from fastapi import FastAPI
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from app.playground import checkpoint
-from app.web.phase import Phase
 from app.web.state import ConnectionState
 
 CLOSE_SERVICE_RESTART = 1012  # RFC 6455 registry: "service restart", reconnect
@@ -74,7 +73,7 @@ class Drain:
 def freeze(conn: ConnectionState) -> dict[str, Any] | None:
     """Stop the connection's training for good and take its final checkpoint (None without a
     usable session). CLOSING ends the runner's loop and makes the reader ignore messages."""
-    conn.phase, conn.steps_left = Phase.CLOSING, 0
+    conn.close()
     conn.wake.set()
     if conn.session is None:
         return None

@@ -1,8 +1,9 @@
 """What each client message does: one handler per message model, looked up in HANDLERS.
 
 What it is: the meaning of docs/protocol.md §2 and §8 on the server, as small async functions
-`(connection, message)`. They call Session command methods and set the connection's phase;
-they never write a Session field.
+`(connection, message)`. They call Session command methods (whether the session trains is
+its own to say: app/playground/training_state.py) and move the connection's phase; they
+never write a Session field.
 What it is not: parsing (app/protocol/inbound.py), training (runner.py) or sending details
 (outbox.py).
 Trade-off: a table keyed by the pydantic model, not an isinstance ladder: adding a message is
@@ -35,7 +36,7 @@ from app.protocol.inbound import (
     Upload,
 )
 from app.protocol.outbound import confusion_message
-from app.web.sessions import alive, build_session, ensure_session, import_json, install_session
+from app.web.sessions import alive, build_session, ensure_session, import_json
 from app.web.state import ConnectionState
 from app.web.uploads import parse_upload
 
@@ -49,7 +50,6 @@ Handler = Callable[[ConnectionState, Any], Awaitable[None]]
 async def changed(conn: ConnectionState) -> None:
     """After a command: a checkpoint is due, and the client learns the new state."""
     conn.pacer.checkpoint_due = True
-    conn.settle()
     assert conn.session is not None
     await conn.outbox.send_state(conn.session)
 
@@ -58,12 +58,12 @@ async def changed(conn: ConnectionState) -> None:
 
 
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
-    install_session(conn, await anyio.to_thread.run_sync(build_session, conn, msg))
+    conn.install(await anyio.to_thread.run_sync(build_session, conn, msg))
     await changed(conn)
 
 
 async def on_credit(conn: ConnectionState, msg: Credit) -> None:
-    conn.pacer.grant(msg.frames, time.monotonic())
+    conn.pacer.grant(msg.frames)
 
 
 async def on_ping(conn: ConnectionState, msg: Ping) -> None:
@@ -79,19 +79,13 @@ async def on_upload(conn: ConnectionState, msg: Upload) -> None:
         import_json(conn, msg.content)
     else:
         session = ensure_session(conn)
-        report = session.use_upload(await parse_upload(session, msg.content))
-        conn.stop_training()
+        report = session.use_upload(await parse_upload(session, msg.content))  # a reset
         await conn.outbox.send_json(report)
     await changed(conn)
 
 
 async def on_query(conn: ConnectionState, msg: Query) -> None:
-    session = ensure_session(conn)
-    if msg.type == "confusion":
-        await conn.outbox.send_json(confusion_message(session))
-        return
-    session.clear_points()
-    await changed(conn)
+    await conn.outbox.send_json(confusion_message(ensure_session(conn)))
 
 
 async def on_export(conn: ConnectionState, msg: Export) -> None:
@@ -103,8 +97,9 @@ async def on_export(conn: ConnectionState, msg: Export) -> None:
 
 
 async def on_set(conn: ConnectionState, msg: SetSettings) -> None:
-    ensure_session(conn).apply(msg.settings)
-    conn.interrupt_step()
+    session = ensure_session(conn)
+    session.apply(msg.settings)
+    session.end_step()  # once: a run link's own rate changes (run_script.py) do not end it
     await changed(conn)
 
 
@@ -127,7 +122,7 @@ async def on_step(conn: ConnectionState, msg: Step) -> None:
     """Queue `epochs` more epochs for the runner to train in slices; the `state` answer
     comes when they are done (or when pause, reset or set interrupts them)."""
     session = alive(conn)
-    total = conn.steps_left + msg.epochs
+    total = session.steps_left + msg.epochs
     cost = session.training_cost(total)
     if cost > STEP_COST_LIMIT:
         message = (
@@ -135,21 +130,20 @@ async def on_step(conn: ConnectionState, msg: Step) -> None:
             f"updates; at most {STEP_COST_LIMIT:.0e} per step (ask for fewer epochs)"
         )
         raise ProtocolError("step_too_costly", message, "epochs")
-    session.pause()
-    conn.begin_steps(total)
+    session.step(msg.epochs)
 
 
 async def on_command(conn: ConnectionState, msg: Command) -> None:
     if msg.type == "play":
         alive(conn).play()
-        conn.start_playing()
+        conn.pacer.start_playing(time.monotonic())
     elif msg.type == "pause":
-        ensure_session(conn)
-        conn.stop_training()
+        ensure_session(conn).pause()
     elif msg.type == "reset":
         ensure_session(conn).reset()
         conn.revive()
-        conn.stop_training()
+    elif msg.type == "clear_points":
+        ensure_session(conn).clear_points()
     else:
         ensure_session(conn).regenerate()
     await changed(conn)

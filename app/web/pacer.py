@@ -31,7 +31,7 @@ class Pacer:
 
     # -- credit -----------------------------------------------------------------------------
 
-    def grant(self, frames: int, now: float) -> None:
+    def grant(self, frames: int) -> None:
         self.credit = min(MAX_CREDIT, self.credit + frames)
         self.reading = True
 
@@ -59,14 +59,17 @@ class Pacer:
         """Play pressed: no debt from before, and the watch clock starts now."""
         self.epoch_debt, self.last_tick, self.starved_since = 0.0, None, now
 
-    def owed_epochs(self, speed: float, now: float) -> int:
-        """Whole epochs owed at `speed` epochs/s since the last call. At most one frame's
-        worth is owed: an overloaded worker then trains slower than asked but keeps drawing,
-        instead of training in silence."""
+    def owed(self, speed: float, now: float) -> float:
+        """Epochs owed at `speed` epochs/s by `now`, changing nothing (a gang's leader reads
+        its mates' debts with it). At most one frame's worth is owed: an overloaded worker
+        then trains slower than asked but keeps drawing, instead of training in silence."""
         elapsed = 0.0 if self.last_tick is None else now - self.last_tick
-        self.last_tick = now
         frame_worth = speed * self.frame_gap
-        self.epoch_debt = min(self.epoch_debt + speed * elapsed, max(1.0, frame_worth))
+        return min(self.epoch_debt + speed * elapsed, max(1.0, frame_worth))
+
+    def accrue(self, speed: float, now: float) -> int:
+        """Bring the debt up to `now` (its own runner, once a turn); whole epochs owed."""
+        self.epoch_debt, self.last_tick = self.owed(speed, now), now
         return int(self.epoch_debt)
 
     def trained(self, epochs: int) -> None:

@@ -1,8 +1,9 @@
 """The runner: trains a connection's session in slices and sends what changed.
 
-What it is: `run_forever(connection)`, a loop that looks at the connection's phase, trains a
-slice (playing at the session's speed, or stepping), sends data, a frame when credit and
-cadence allow, and checkpoints, then sleeps exactly as long as the Pacer says.
+What it is: `run_forever(connection)`, a loop that looks at the connection's phase and the
+session's training (app/playground/training_state.py), takes the epochs gangs trained for
+it, trains a slice (playing at the session's speed, or stepping), sends data, a frame when
+credit and cadence allow, and checkpoints, then sleeps exactly as long as the Pacer says.
 What it is not: message handling (handlers.py) or pacing arithmetic (pacer.py).
 Trade-off: one slice per loop turn (at most SLICE_SECONDS of CPU) then a yield, so a
 `step 1000` or a max-speed run never holds the event loop, and a `pause` read meanwhile
@@ -20,14 +21,13 @@ from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from app.playground import checkpoint
 from app.playground.session import Session
-from app.web.gangs import gang_turn
+from app.playground.training_state import Training
+from app.web.gangs import gang_turn, take_gang_work
 from app.web.pacer import UNWATCHED_SECONDS
 from app.web.phase import Phase
-from app.web.scheduler import Meter
+from app.web.scheduler import MIN_SLICE_SECONDS, SLICE_SECONDS, Meter
 from app.web.state import ConnectionState
 
-SLICE_SECONDS = 0.012
-MIN_SLICE_SECONDS = 0.002
 # The peer is gone: not a bug in the session, so never reported as an internal error.
 GONE = (WebSocketDisconnect, WebSocketDisconnected)
 UNWATCHED = {
@@ -70,16 +70,17 @@ async def keep_running(
 
 async def turn(conn: ConnectionState) -> None:
     session = conn.session
-    if session is None or conn.phase in (Phase.FAILED, Phase.CLOSING):
+    if session is None or not conn.live:
         return
+    take_gang_work(conn)  # what gangs trained for it since its last turn (gangs.py)
     now = time.monotonic()
-    if conn.phase is Phase.PLAYING and conn.pacer.unwatched(now):
+    if session.training is Training.PLAYING and conn.pacer.unwatched(now):
         await stop_unwatched(conn, session)
-    elif conn.phase is Phase.PLAYING:
+    elif session.training is Training.PLAYING:
         await play_slice(conn, session, now)
-    elif conn.phase is Phase.STEPPING:
+    elif session.training is Training.STEPPING:
         await step_slice(conn, session)
-    if not conn.failed:  # training may have failed just now
+    if conn.live:  # training may have failed just now
         await send_changes(conn, session)
 
 
@@ -89,7 +90,7 @@ async def play_slice(conn: ConnectionState, session: Session, now: float) -> Non
     if speed is None:
         await train_slice(conn, session, 10**6, budget)
         return
-    due = conn.pacer.owed_epochs(speed, now)
+    due = conn.pacer.accrue(speed, now)
     if due > 0:
         done, alone = gang_turn(conn, due, now)  # epochs trained with others (gangs.py)
         if done < due and alone:
@@ -100,10 +101,8 @@ async def play_slice(conn: ConnectionState, session: Session, now: float) -> Non
 
 async def step_slice(conn: ConnectionState, session: Session) -> None:
     """One slice of a `step n`; when the last epoch is done, the `state` answer goes."""
-    done, stopped = await train_slice(conn, session, conn.steps_left, SLICE_SECONDS)
-    conn.steps_left = max(0, conn.steps_left - done)
-    if conn.steps_left == 0 or stopped:
-        conn.interrupt_step()
+    _, stopped = await train_slice(conn, session, session.steps_left, SLICE_SECONDS)
+    if session.training is not Training.STEPPING:
         conn.pacer.checkpoint_due = True
         if not stopped:  # a stop (divergence, epoch limit) already sent the state
             await conn.outbox.send_state(session)
@@ -118,6 +117,8 @@ async def train_slice(
     wait = scheduler.owed(key)
     if wait > 0:  # it overran its share: the others catch up first (scheduler.py)
         await anyio.sleep(wait)
+        if session is not conn.session or session.training is Training.PAUSED:
+            return 0, False  # a command came meanwhile: nothing more to train
     share = scheduler.slice(key, budget)
     start, replayed = session.epoch, session.replayed
     with Meter() as meter:
@@ -125,11 +126,7 @@ async def train_slice(
     scheduler.charge(key, meter.seconds, share)
     for event in events:
         await conn.outbox.send_json(event)
-    if events:
-        conn.pacer.checkpoint_due = True
-        conn.interrupt_step()
-        await conn.outbox.send_state(session)
-    elif session.replayed != replayed:  # a run link's event changed the settings shown
+    if events or session.replayed != replayed:
         conn.pacer.checkpoint_due = True
         await conn.outbox.send_state(session)
     return max(1, session.epoch - start), bool(events)
@@ -137,7 +134,7 @@ async def train_slice(
 
 async def stop_unwatched(conn: ConnectionState, session: Session) -> None:
     """Training only while someone watches: the page resumes when it is visible again."""
-    conn.stop_training()
+    session.pause()
     conn.pacer.checkpoint_due = True
     await conn.outbox.send_json(UNWATCHED)
     await conn.outbox.send_state(session)
@@ -147,7 +144,7 @@ async def send_changes(conn: ConnectionState, session: Session) -> None:
     now, outbox, pacer = time.monotonic(), conn.outbox, conn.pacer
     await outbox.send_data_if_changed(session)
     # Under overload frames thin out first (scheduler.py): the gap stretches up to 2x.
-    pacer.frame_gap = conn.scheduler.frame_stretch() / conn.limits.max_frames_per_second
+    pacer.frame_gap = conn.scheduler.frame_stretch() / conn.settings.max_frames_per_second
     if outbox.frame_pending(session) and pacer.frame_due(now):
         await outbox.send_frame(session)
         conn.scheduler.charge(id(conn), outbox.build_seconds)
@@ -161,11 +158,13 @@ async def send_changes(conn: ConnectionState, session: Session) -> None:
 
 async def sleep_until_needed(conn: ConnectionState) -> None:
     """Sleep until the next epoch is owed or the next frame may go, or until woken."""
-    session, phase = conn.session, conn.phase
-    live = session is not None and phase not in (Phase.FAILED, Phase.CLOSING)
+    session = conn.session
+    live = session is not None and conn.live
     pending = live and session is not None and conn.outbox.frame_pending(session)
-    busy = live and phase in (Phase.PLAYING, Phase.STEPPING)
-    speed = session.settings.speed if session is not None and phase is Phase.PLAYING else None
+    training = session.training if live and session is not None else Training.PAUSED
+    busy = training is not Training.PAUSED
+    playing = session is not None and training is Training.PLAYING
+    speed = session.settings.speed if playing and session is not None else None
     delay = conn.pacer.sleep_for(time.monotonic(), pending and conn.pacer.credit > 0, speed, busy)
     await wait_for(conn.wake, delay)
     conn.wake = anyio.Event()

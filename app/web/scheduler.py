@@ -21,8 +21,9 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+SLICE_SECONDS = 0.012  # the longest a turn trains before it yields (runner.py, gangs.py)
+MIN_SLICE_SECONDS = 0.001  # the shortest: an epoch always runs, so this only bounds the wish
 ROUND_SECONDS = 0.025  # every hungry session gets a turn within about this long
-MIN_SLICE_SECONDS = 0.001
 HUNGRY_WINDOW_SECONDS = 0.25  # a session that asked for a slice this recently is hungry
 BUSY_WINDOW_SECONDS = 1.0
 BUSY_THRESHOLD = 0.8  # above this fraction of the loop busy, frame rates stretch

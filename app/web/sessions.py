@@ -26,7 +26,7 @@ from app.web.state import ConnectionState
 def new_session(
     conn: ConnectionState, settings: PlaygroundSettings, run: RunMarker | None = None
 ) -> Session:
-    limits = conn.limits
+    limits = conn.settings
     return Session(
         settings, limits.max_layers, limits.max_neurons, limits.max_custom_points, run=run
     )
@@ -41,7 +41,7 @@ def ensure_session(conn: ConnectionState) -> Session:
 
 
 def start_session(conn: ConnectionState, msg: Hello) -> None:
-    install_session(conn, build_session(conn, msg))
+    conn.install(build_session(conn, msg))
 
 
 def build_session(conn: ConnectionState, msg: Hello) -> Session:
@@ -63,11 +63,6 @@ def build_session(conn: ConnectionState, msg: Hello) -> Session:
     return session
 
 
-def install_session(conn: ConnectionState, session: Session) -> None:
-    conn.revive()
-    conn.install(session)
-
-
 def alive(conn: ConnectionState) -> Session:
     """The session, refusing commands that would train a failed one (reset revives it)."""
     session = ensure_session(conn)
@@ -80,10 +75,9 @@ def alive(conn: ConnectionState) -> Session:
 def import_json(conn: ConnectionState, content: str) -> None:
     """Rebuild from an exported JSON document: its settings, weights, epoch and history."""
     try:
-        run = parse_json_run(content, conn.limits.max_message_bytes)
+        run = parse_json_run(content, conn.settings.max_message_bytes)
     except ValueError as exc:
         raise ProtocolError("invalid_import", f"not a usable export: {exc}") from None
     session = new_session(conn, run.settings)
     session.load_weights(run.weights, run.epoch, run.history)
-    conn.revive()
     conn.install(session)

@@ -1,12 +1,14 @@
 """The state of one connection and its transitions, apart from any I/O loop.
 
-What it is: `ConnectionState`: the session, the explicit `Phase`, the epochs a `step` still
-owes, the `Pacer`, the `Outbox`, the rate limit, and the moves between phases (install a
-new session, play, step, stop, fail, revive). Every field is declared in `__init__`.
+What it is: `ConnectionState`: the session, the lifecycle `Phase` (phase.py), the `Pacer`,
+the `Outbox`, the rate limit, and the moves between phases (install a new session, fail,
+revive, close). Every field is declared in `__init__`.
 What it is not: the reader (connection.py), the handlers (handlers.py) or the runner
-(runner.py); they all act on this object, and it imports none of them.
-Trade-off: handlers and runner set the phase through these methods rather than each keeping
-its own flags, so "what is this connection doing" has exactly one answer.
+(runner.py); they all act on this object, and it imports none of them. Nor whether the
+session trains: the session says so itself (app/playground/training_state.py).
+Trade-off: handlers and runner move the phase through these methods rather than each keeping
+its own flags, so "what is this connection doing" has exactly one answer, and "is it
+training" another, kept by the session.
 """
 
 import logging
@@ -21,7 +23,7 @@ from app.web.gangs import GangBook
 from app.web.limits import TokenBucket
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
-from app.web.phase import Phase
+from app.web.phase import Phase, moved
 from app.web.scheduler import FairScheduler
 
 logger = logging.getLogger("nn_playground")
@@ -31,10 +33,9 @@ class ConnectionState:
     """One websocket's session, phase, pace, outbox and rate limit."""
 
     def __init__(self, websocket: WebSocket, settings: Settings) -> None:
-        self.ws, self.limits = websocket, settings
+        self.ws, self.settings = websocket, settings  # the server's (settings.py), all of them
         self.session: Session | None = None
         self.phase = Phase.AWAITING_HELLO
-        self.steps_left = 0
         self.pacer = Pacer(
             settings.max_frames_per_second, settings.checkpoint_interval_seconds, time.monotonic()
         )
@@ -50,62 +51,43 @@ class ConnectionState:
         self.scheduler: FairScheduler = app_state.scheduler
         self.gangs: GangBook = app_state.gangs
 
-    # -- session and phase ------------------------------------------------------------------
+    # -- session and phase (phase.py) -------------------------------------------------------
 
     def install(self, session: Session) -> None:
-        """A new Session replaces the old one: whatever was under way for the old one stops,
-        and everything sent so far is forgotten (the page shows the new one at once)."""
-        self.session, self.steps_left = session, 0
+        """A new Session replaces the old one (and ends a failure): whatever was under way
+        for the old one stops, and everything sent so far is forgotten (the page shows the
+        new one at once)."""
+        self.phase = moved(self.phase, Phase.LIVE)
+        self.session = session
         self.outbox.forget()
-        self.settle()
 
-    def settle(self) -> None:
-        """Back to READY or PLAYING as the session says, unless failed or closing."""
-        if self.phase in (Phase.FAILED, Phase.CLOSING) or self.session is None:
-            return
-        if self.phase is Phase.STEPPING and self.steps_left > 0:
-            return
-        self.steps_left = 0
-        self.phase = Phase.PLAYING if self.session.playing else Phase.READY
+    @property
+    def live(self) -> bool:
+        return self.phase is Phase.LIVE
 
     @property
     def failed(self) -> bool:
         return self.phase is Phase.FAILED
 
+    @property
+    def closing(self) -> bool:
+        return self.phase is Phase.CLOSING
+
     def revive(self) -> None:
-        """Reset, hello and import end a failure: the session they leave is sound."""
-        if self.phase in (Phase.FAILED, Phase.AWAITING_HELLO):
-            self.phase = Phase.READY
+        """A reset ends a failure: the session it leaves is sound."""
+        self.phase = moved(self.phase, Phase.LIVE)
 
-    def start_playing(self) -> None:
-        if self.phase is Phase.CLOSING:  # drained: its final checkpoint is already taken
-            return
-        self.steps_left = 0
-        self.phase = Phase.PLAYING
-        self.pacer.start_playing(time.monotonic())
-
-    def begin_steps(self, epochs: int) -> None:
-        if self.phase is not Phase.CLOSING:
-            self.steps_left, self.phase = epochs, Phase.STEPPING
-
-    def interrupt_step(self) -> None:
-        """A settings change ends a step under way (playing goes on)."""
-        if self.phase is Phase.STEPPING:
-            self.steps_left, self.phase = 0, Phase.READY
-        self.settle()
-
-    def stop_training(self) -> None:
-        """Pause and drop any step under way (pause and reset do)."""
-        if self.session is not None:
-            self.session.pause()
-        self.interrupt_step()
+    def close(self) -> None:
+        self.phase = moved(self.phase, Phase.CLOSING)
 
     async def internal_error(self) -> None:
         """A bug inside this session: logged once, reported, training stopped; the runner
         then sleeps (never spins) until a command revives the session; others go on."""
+        if self.phase is Phase.CLOSING:
+            return  # nobody to tell
         if self.phase is not Phase.FAILED:
             logger.exception("session step failed; the session is paused")
-        self.phase, self.steps_left = Phase.FAILED, 0
+        self.phase = moved(self.phase, Phase.FAILED)
         if self.session is not None:
             self.session.pause()
         message = "internal error in this session; it is paused (reset to continue)"

@@ -6,8 +6,9 @@ under IDLE_CPU seconds of CPU in a QUIET-second window (an idle server measures 
 a spinning runner burns a core, and still 0.3 s of that window on a machine loaded 10x.
 """
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -47,6 +48,39 @@ def connection(server: LiveServer, seed: str) -> Any:
     found = [c for c in server.app.state.sessions if c.session.settings.seed == seed]
     assert len(found) == 1
     return found[0]
+
+
+def on_server_loop(server: LiveServer, action: Callable[[], object]) -> None:
+    """Run `action` on the server's event loop, between two of its tasks' steps, as a
+    handler would run (the loop is single-threaded; this keeps it so)."""
+
+    async def run() -> None:
+        action()
+
+    loop = server.server.servers[0].get_loop()
+    asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=10)
+
+
+def test_a_reset_without_a_state_message_stops_training_and_frames_agree(
+    server: LiveServer,
+) -> None:
+    """Issue 21, item 1: whether a session trains is the session's own answer. A reset
+    that no handler follows up (no `changed`, no state message) used to leave the runner
+    playing: it trained on while frames said "paused". Now the runner asks the session."""
+    with PlaygroundClient(server.ws_url, seed="quiet-reset") as pc:
+        pc.play()
+        while pc.frame().epoch < 3:
+            pass
+        session = connection(server, "quiet-reset").session
+        on_server_loop(server, session.reset)
+        frame = pc.frame()  # the one frame the reset is due
+        assert (frame.epoch, frame.playing) == (0, False)
+        assert server_cpu(server) < IDLE_CPU  # asleep: nothing to train
+        pc.send({"type": "credit", "frames": 1})
+        with pytest.raises(TimeoutError):
+            pc.expect_frame(timeout=1.0)  # nothing changed since: no frame
+        assert session.epoch == 0 and not session.playing
+        assert pc.step(2)["epoch"] == 2  # and it trains again when asked to
 
 
 def test_a_failed_session_sleeps_until_reset_revives_it(server: LiveServer) -> None:

@@ -28,6 +28,7 @@ from tests.support.scripts import (
     rate_and_edits,
     run_scripts,
 )
+from tests.support.training import train
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [
@@ -50,7 +51,7 @@ def click_points(session: Session) -> None:
 
 
 def diverge_then_slow_down(session: Session) -> None:
-    assert session.advance(1)[0]["event"] == "diverged"  # rolled back: still epoch 0
+    assert train(session, 1)[0]["event"] == "diverged"  # rolled back: still epoch 0
     session.apply({"learning_rate": 0.001})
 
 

@@ -16,6 +16,7 @@ import pytest
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import export_message
+from tests.support.training import train
 
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
 pytestmark = [
@@ -34,7 +35,7 @@ def test_student_script_trains_to_the_pages_range(tmp_path: Path) -> None:
     patch = {"seed": "student", "dataset": "circle", "learning_rate": 0.1}
     session = Session(merge_settings(PlaygroundSettings(), patch))
     start = session.losses()[0]
-    session.advance(20)
+    train(session, 20)
     page = session.losses()[0]
     path = tmp_path / "student.py"
     path.write_text(export_message(session, "keras")["content"])

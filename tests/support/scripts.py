@@ -23,6 +23,7 @@ import pytest
 
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
+from tests.support.training import train
 
 Action = Callable[[Session], None]
 MISSING = [name for name in ("keras", "torch") if importlib.util.find_spec(name) is None]
@@ -107,7 +108,7 @@ def drive(
     for epoch in range(epochs):
         if epoch in actions:
             actions[epoch](session)
-        session.advance(1)
+        train(session, 1)
         shown.append(session.losses())
     return session, shown
 

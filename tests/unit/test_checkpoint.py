@@ -13,6 +13,7 @@ from app.playground.errors import ProtocolError
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import run_record
+from tests.support.training import train
 
 
 def make(**settings: Any) -> Session:
@@ -32,12 +33,12 @@ def make(**settings: Any) -> Session:
 def test_a_checkpoint_through_json_continues_identically(settings: dict[str, Any]) -> None:
     a = make(**settings)
     a.reset()  # the run now starts from weights a fresh session does not have
-    a.advance(3)
+    train(a, 3)
     snapshot = json.loads(json.dumps(checkpoint.take(a), allow_nan=False))
-    a.advance(4)
+    train(a, 4)
     b = make(**settings)
     checkpoint.restore(b, snapshot)
-    b.advance(4)
+    train(b, 4)
     assert b.epoch == a.epoch == 7
     for x, y in zip(a.net.get_weights(), b.net.get_weights(), strict=True):
         assert np.array_equal(x, y)
@@ -98,13 +99,13 @@ def test_a_broken_checkpoint_is_refused_and_changes_nothing(
     path: tuple[Any, ...], value: Any
 ) -> None:
     source = make(optimizer="sgd", optimizer_options={"momentum": 0.9})
-    source.advance(2)
+    train(source, 2)
     source.set_weight(0, 1, 3, 0.25)  # two events for the run log's broken cases
     source.set_bias(1, 1, 0.5)
     snapshot = checkpoint.take(source)
     snapshot["history"] = [[0, 0.5, 0.5]]
     target = make(optimizer="sgd", optimizer_options={"momentum": 0.9})
-    target.advance(1)
+    train(target, 1)
     before = checkpoint.take(target)
     with pytest.raises(ProtocolError) as refused:
         checkpoint.restore(target, corrupt(snapshot, path, value))
@@ -114,13 +115,13 @@ def test_a_broken_checkpoint_is_refused_and_changes_nothing(
 
 def test_the_run_log_travels_so_an_export_after_a_reconnect_replays_from_the_start() -> None:
     a = make(batch_size=7, regularization="L1", regularization_rate=0.01)
-    a.advance(2)
+    train(a, 2)
     a.apply({"learning_rate": 0.1})
     a.set_weight(0, 1, 0, -0.4)
     a.add_point(1.5, -2.0, 1.0)
-    a.advance(1)
+    train(a, 1)
     a.regenerate()
-    a.advance(1)
+    train(a, 1)
     snapshot = json.loads(json.dumps(checkpoint.take(a), allow_nan=False))
     b = Session(a.settings)  # a reconnect: the client's settings, then its checkpoint
     checkpoint.restore(b, snapshot)
@@ -134,22 +135,22 @@ def test_a_long_lesson_keeps_its_checkpoints_small() -> None:
     """Every checkpoint carries the loss history, once a second per student: it must stop
     growing however long the lesson, and still span the whole run."""
     session = make()
-    for epoch in range(1, 20_001):  # a frame every few epochs for a whole lesson, and more
-        session.epoch = epoch
-        session.note_history(1 / epoch, 2 / epoch)
+    for epoch in range(1, 20_001):  # a point every epoch it is due, for a whole lesson
+        if session.history.due(epoch):
+            session.history.add((epoch, 1 / epoch, 2 / epoch))
     history = checkpoint.take(session)["history"]
     assert 250 <= len(history) <= 500
-    assert history[0][0] == 1 and history[-1][0] > 19_000  # the start and the end are there
+    assert history[0][0] == 0 and history[-1][0] > 19_000  # the start and the end are there
     assert len(json.dumps(checkpoint.take(session))) < 40_000
 
 
 def test_a_checkpoint_with_an_older_servers_longer_history_resumes_thinned() -> None:
     source = make()
-    source.advance(2)
+    train(source, 2)
     snapshot = json.loads(json.dumps(checkpoint.take(source), allow_nan=False))
     snapshot["history"] = [[e, 1 / (e + 1), 2 / (e + 1)] for e in range(2000)]
     target = make()
     checkpoint.restore(target, snapshot)
-    assert 250 <= len(target.history) <= 500
-    assert target.history[0] == (0, 1.0, 2.0)
+    assert 250 <= len(target.history.points) <= 500
+    assert target.history.points[0] == (0, 1.0, 2.0)
     assert target.epoch == source.epoch

@@ -31,6 +31,7 @@ from app.export.script_parts import DATA_BEGIN, DATA_END, order_and_loss_source
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import export_message, run_record
+from tests.support.training import train
 
 SCRIPTS = {"keras": keras_script, "pytorch": pytorch_script}
 
@@ -62,7 +63,7 @@ def test_engine_history_is_what_the_session_displays(patch: dict[str, Any]) -> N
     session = new_session(**patch)
     shown = []
     for _ in range(4):
-        session.advance(1)
+        train(session, 1)
         shown.append(session.losses())
     record = run_record(session)  # what the server exports after those four epochs
     assert record.epochs == 4 and record.caveats == ()
@@ -171,9 +172,9 @@ def test_pytorch_sgd_is_written_out_only_when_the_rate_changes_under_momentum() 
     assert "return KerasRule(params, lr=0.03)" in pytorch_script(decayed)
     assert "v.mul_(MOMENTUM).sub_(lr * g)" in pytorch_script(decayed)
     session = new_session(optimizer_options={"momentum": 0.9})
-    session.advance(1)
+    train(session, 1)
     session.apply({"learning_rate": 0.1})  # a recorded change parts them just as decay does
-    session.advance(1)
+    train(session, 1)
     assert "return KerasRule(params, lr=0.03)" in pytorch_script(run_record(session))
     for options in ({"momentum": 0.9}, {"decay": 0.01}):
         source = pytorch_script(make_record(optimizer_options=options))

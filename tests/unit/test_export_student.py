@@ -15,6 +15,7 @@ from app.export import keras_student_script
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import export_message, run_record
+from tests.support.training import train
 
 
 def session_for(**patch: Any) -> Session:
@@ -58,7 +59,7 @@ def test_a_run_at_epoch_zero_gets_a_default_epoch_count_and_says_so() -> None:
     source = export_message(session_for(), "keras")["content"]
     assert "EPOCHS = 100  #" in source and "EPOCHS is set to 100" in source
     trained = session_for()
-    trained.advance(7)
+    train(trained, 7)
     assert "EPOCHS = 7\n" in export_message(trained, "keras")["content"]
 
 
@@ -67,9 +68,9 @@ def test_the_header_names_each_difference_that_applies() -> None:
     assert "float32" in plain and "Keras exact replay" in plain
     assert "short batch" not in plain and "kills a link" not in plain
     quirky = session_for(batch_size=7, regularization="L1", regularization_rate=0.01)
-    quirky.advance(2)
+    train(quirky, 2)
     quirky.set_weight(0, 0, 0, 0.5)
-    quirky.advance(1)
+    train(quirky, 1)
     text = " ".join(keras_student_script(run_record(quirky)).split())
     assert "the last 5 samples of each epoch a short batch" in text  # 250 = 35·7 + 5
     assert "kills a link" in text and "not in this script" in text
@@ -83,7 +84,7 @@ def test_the_student_script_never_claims_a_replay() -> None:
 
 def test_the_json_export_keeps_todays_settings_while_scripts_start_where_the_run_began() -> None:
     session = session_for()
-    session.advance(2)
+    train(session, 2)
     session.apply({"learning_rate": 0.1})
     session.regenerate()
     document = json.loads(export_message(session, "json")["content"])

@@ -10,7 +10,7 @@ is computed by the code under test alone.
 import numpy as np
 import pytest
 
-from app.engine.gang import GangKernel, gang_key, train_together
+from app.engine.gang import GangKernel, Result, Start, gang_key, start_of, train_together
 from app.engine.training import DivergenceError
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
@@ -43,10 +43,18 @@ CASES = {
 
 
 def sessions(settings: dict, seeds: list[str]) -> list[Session]:
-    made = [Session(PlaygroundSettings(**settings, seed=seed)) for seed in seeds]
-    for s in made:
-        s.advance(1)  # the optimizer meets the weights' shapes on its first step
-    return made
+    """Fresh sessions, as a reset leaves them: their first epoch gangs as every later one."""
+    return [Session(PlaygroundSettings(**settings, seed=seed)) for seed in seeds]
+
+
+def together(kernel: GangKernel, gang: list[Session]) -> list[Result]:
+    """One gang epoch, each result committed as its session's owner would commit it."""
+    starts = [start_of(s.trainer) for s in gang]
+    results = train_together(kernel, starts, [(s.Ftr, s.Ttr) for s in gang])
+    for session, result in zip(gang, results, strict=True):
+        if result is not None:
+            session.trainer.commit_epoch(result.params, result.updates, result.outputs)
+    return results
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -59,15 +67,15 @@ def test_a_gang_epoch_is_each_members_solo_epoch_to_the_bit(name: str) -> None:
     B = gang[0].trainer.batch_size
     kernel = GangKernel(net.layer_sizes, net.activation, net.output_activation, len(gang), B)
     for _ in range(6):
-        results = train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
-        for alone, together, result in zip(solo, gang, results, strict=True):
+        results = together(kernel, gang)
+        for alone, mate, result in zip(solo, gang, results, strict=True):
             loss = alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
             assert result is not None
-            assert np.array_equal(together.net.params.flat, alone.net.params.flat)
-            assert together.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
+            assert np.array_equal(mate.net.params.flat, alone.net.params.flat)
+            assert mate.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
             if result.loss is None:  # not taken: the frame's own pass must find the same
-                assert result.outputs is None and together.trainer.last_outputs is None
-                assert together.trainer.loss(together.Ftr, together.Ttr) == loss
+                assert result.outputs is None and mate.trainer.last_outputs is None
+                assert mate.trainer.loss(mate.Ftr, mate.Ttr) == loss
             else:
                 assert result.loss == loss
                 assert np.array_equal(result.outputs, alone.trainer.last_outputs)
@@ -87,7 +95,7 @@ def test_the_loss_pass_is_skipped_only_where_nothing_can_overflow(name: str, ski
     gang = sessions(CASES[name], ["s1", "s2"])
     net, B = gang[0].net, gang[0].trainer.batch_size
     kernel = GangKernel(net.layer_sizes, net.activation, net.output_activation, 2, B)
-    results = train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
+    results = together(kernel, gang)
     assert all(r is not None and (r.loss is None) == skips for r in results)
 
 
@@ -109,16 +117,16 @@ def test_a_tanh_gang_diverges_exactly_when_training_alone_does(size: float, dive
         s.net.params.flat[::3] *= size  # includes a first-layer weight
     kernel = GangKernel(gang[0].net.layer_sizes, "tanh", "tanh", 2, 10)
     before = [g.net.params.flat.copy() for g in gang]
-    results = train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
-    for alone, together, result, old in zip(solo, gang, results, before, strict=True):
+    results = together(kernel, gang)
+    for alone, mate, result, old in zip(solo, gang, results, before, strict=True):
         try:
             alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
         except DivergenceError:
             assert diverges and result is None
-            assert np.array_equal(together.net.params.flat, old, equal_nan=True)
+            assert np.array_equal(mate.net.params.flat, old, equal_nan=True)
             continue
         assert not diverges and result is not None
-        assert np.array_equal(together.net.params.flat, alone.net.params.flat)
+        assert np.array_equal(mate.net.params.flat, alone.net.params.flat)
 
 
 def test_a_diverging_member_is_left_untouched_and_the_others_commit() -> None:
@@ -136,9 +144,7 @@ def test_a_diverging_member_is_left_untouched_and_the_others_commit() -> None:
     for _ in range(50):
         before = wild.net.params.flat.copy(), wild.trainer.optimizer.iterations
         tame_before = tame.net.params.flat.copy()
-        results = train_together(
-            kernel, [m.trainer for m in members], [(m.Ftr, m.Ttr) for m in members]
-        )
+        results = together(kernel, members)
         assert results[1] is not None and not np.array_equal(tame.net.params.flat, tame_before)
         if results[0] is None:
             break
@@ -187,6 +193,7 @@ def test_members_with_their_own_rates_and_decays_each_get_their_solo_epochs() ->
             for i, (rate, decay) in enumerate(options)
         ]
         for i, s in enumerate(made):
+            s.step(1 + i)
             s.advance(1 + i)  # different step counts going in
         return made
 
@@ -194,8 +201,46 @@ def test_members_with_their_own_rates_and_decays_each_get_their_solo_epochs() ->
     net = gang[0].net
     kernel = GangKernel(net.layer_sizes, net.activation, net.output_activation, len(gang), 10)
     for _ in range(3):
-        train_together(kernel, [s.trainer for s in gang], [(s.Ftr, s.Ttr) for s in gang])
-        for alone, together in zip(solo, gang, strict=True):
+        together(kernel, gang)
+        for alone, mate in zip(solo, gang, strict=True):
             alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
-            assert np.array_equal(together.net.params.flat, alone.net.params.flat)
-            assert together.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
+            assert np.array_equal(mate.net.params.flat, alone.net.params.flat)
+            assert mate.trainer.optimizer.iterations == alone.trainer.optimizer.iterations
+
+
+def test_a_gang_changes_no_trainer_its_results_are_for_the_owners_to_commit() -> None:
+    """The arithmetic reads its members' Trainers and writes none: an owner that never
+    commits (a result gone stale) finds its session as it was."""
+    gang = sessions(CASES["config A"], ["o1", "o2"])
+    before = [(s.net.params.flat.copy(), s.trainer.optimizer.iterations) for s in gang]
+    kernel = GangKernel(gang[0].net.layer_sizes, "tanh", "tanh", 2, 10)
+    starts = [start_of(s.trainer) for s in gang]
+    results = train_together(kernel, starts, [(s.Ftr, s.Ttr) for s in gang])
+    for session, (params, steps), result in zip(gang, before, results, strict=True):
+        assert np.array_equal(session.net.params.flat, params)
+        assert session.trainer.optimizer.iterations == steps
+        assert result is not None and result.updates == len(session.Ftr) // 10
+        assert not np.array_equal(result.params, params)
+
+
+def test_a_member_starts_from_epochs_not_yet_committed() -> None:
+    """Two gang epochs in a row, the second started from the first's uncommitted results,
+    equal two solo epochs (how a runner chains epochs for a mate it trains for)."""
+    solo, gang = (
+        sessions(CASES["config A"], ["c1", "c2"]),
+        sessions(CASES["config A"], ["c1", "c2"]),
+    )
+    kernel = GangKernel(gang[0].net.layer_sizes, "tanh", "tanh", 2, 10)
+    data = [(s.Ftr, s.Ttr) for s in gang]
+    first = train_together(kernel, [start_of(s.trainer) for s in gang], data)
+    chained = [
+        Start(s.trainer, r.params, s.trainer.optimizer.iterations + r.updates)
+        for s, r in zip(gang, first, strict=True)
+        if r is not None
+    ]
+    second = train_together(kernel, chained, data)
+    for alone, result in zip(solo, second, strict=True):
+        alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
+        alone.trainer.train_epoch(alone.Ftr, alone.Ttr)
+        assert result is not None
+        assert np.array_equal(result.params, alone.net.params.flat)

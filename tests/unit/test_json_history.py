@@ -10,13 +10,12 @@ from app.export import parse_json, parse_json_run
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
 from app.protocol.downloads import export_message
+from tests.support.training import train
 
 
 def trained_session(epochs: int) -> Session:
     session = Session(PlaygroundSettings(seed="history", dataset="xor", activation="relu"))
-    for _ in range(epochs):
-        session.advance(1)
-        session.note_history(*session.losses())
+    train(session, epochs)  # the session takes a history point at every epoch, early on
     return session
 
 
@@ -24,8 +23,8 @@ def test_an_export_brings_back_its_epoch_and_chart_exactly() -> None:
     session = trained_session(5)
     run = parse_json_run(export_message(session, "json")["content"], max_bytes=10**7)
     assert run.epoch == 5
-    assert [e for e, _, _ in run.history] == [1, 2, 3, 4, 5]
-    assert run.history == session.history  # exact: shortest round-trip floats
+    assert [e for e, _, _ in run.history] == [0, 1, 2, 3, 4, 5]
+    assert run.history == session.history.points  # exact: shortest round-trip floats
     assert run.settings == session.settings
 
 

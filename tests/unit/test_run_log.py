@@ -8,6 +8,7 @@ from app.playground.run_log import MAX_EVENTS
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
 from app.protocol.downloads import export_message
+from tests.support.training import train
 
 
 def session_for(**patch: Any) -> Session:
@@ -16,11 +17,11 @@ def session_for(**patch: Any) -> Session:
 
 def test_each_action_is_one_event_at_its_epoch() -> None:
     session = session_for()
-    session.advance(2)
+    train(session, 2)
     session.apply({"learning_rate": 0.3})
     session.apply({"speed": 5})  # pacing only: nothing to replay
     session.set_weight(1, 2, 0, -0.5)
-    session.advance(1)
+    train(session, 1)
     session.set_bias(0, 3, 0.25)
     session.add_point(1.0, -1.0, -1.0)
     session.clear_points()
@@ -47,12 +48,12 @@ def test_a_reset_starts_a_new_log_from_the_current_rate_and_points() -> None:
 
 def test_a_full_log_stops_the_replay_at_the_first_unrecorded_event_and_says_so() -> None:
     session = session_for()
-    session.advance(1)
+    train(session, 1)
     for i in range(MAX_EVENTS):
         session.set_bias(0, 0, i / MAX_EVENTS)
-    session.advance(1)
+    train(session, 1)
     session.set_bias(0, 0, 0.5)  # the first event past the bound, after epoch 2
-    session.advance(2)
+    train(session, 2)
     assert len(session.log.events) == MAX_EVENTS and session.log.dropped_at == 2
     script = export_message(session, "pytorch")["content"]
     assert "\nEPOCHS = 2\n" in script
@@ -61,12 +62,12 @@ def test_a_full_log_stops_the_replay_at_the_first_unrecorded_event_and_says_so()
 
 def test_an_imported_run_replays_from_the_imported_weights_and_epoch() -> None:
     source = session_for()
-    source.advance(5)
+    train(source, 5)
     session = session_for()
     session.load_weights(source.net.get_weights(), epoch=5, history=[])
-    session.advance(2)
+    train(session, 2)
     session.set_bias(0, 1, 0.125)
-    session.advance(1)
+    train(session, 1)
     assert session.log.first_epoch == 5 and session.log.events[0]["epoch"] == 7
     script = export_message(session, "pytorch")["content"]
     assert "\nEPOCHS = 3\n" in script  # epochs 6, 7 and 8 of the page

@@ -16,6 +16,7 @@ from app.playground.rng import PlaygroundRandom, keras_generator
 from app.playground.run_link import MAX_DRAWS, RunMarker
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
+from tests.support.training import train
 
 SEED = "0.31415"
 KERAS = {"initializer": "he_uniform", "shuffle": True, "optimizer": "adam"}
@@ -24,9 +25,9 @@ KERAS = {"initializer": "he_uniform", "shuffle": True, "optimizer": "adam"}
 def teacher(extra: dict[str, Any]) -> Session:
     """A page load, two resets of other shapes, a plain Reset, then the final shape."""
     session = Session(PlaygroundSettings(seed=SEED, **extra))
-    session.advance(3)
+    train(session, 3)
     session.apply({"network_shape": [6, 5, 3]})
-    session.advance(2)
+    train(session, 2)
     session.reset()
     session.apply({"network_shape": [3, 2]})
     return session
@@ -50,8 +51,8 @@ def test_a_session_from_the_marker_draws_the_same_weights_and_losses(extra: dict
     student = Session(source.settings, run=RunMarker.parse(str(marker)))
 
     assert same_weights(source, student)
-    source.advance(7)
-    student.advance(7)
+    train(source, 7)
+    train(student, 7)
     assert student.epoch == source.epoch == 7
     assert student.losses() == source.losses()
     assert same_weights(source, student)

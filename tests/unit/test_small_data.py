@@ -6,6 +6,7 @@ from app.playground.custom_data import parse_csv
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings
 from app.protocol.downloads import run_record
+from tests.support.training import train
 
 EIGHT_ROWS = "x,y,label\n" + "\n".join(
     f"{x},{y},{label}" for x, y, label in [(1, 1, 1), (-1, -1, -1), (2, 2, 1), (-2, -2, -1)] * 2
@@ -21,9 +22,9 @@ def test_a_row_off_the_plane_is_refused_with_its_line_number() -> None:
 
 def test_a_run_that_never_updates_is_described_as_such_in_both_scripts() -> None:
     session = Session(PlaygroundSettings(seed="small"))
-    session.upload(EIGHT_ROWS)
+    session.use_upload(parse_csv(session.settings, EIGHT_ROWS, session.max_points))
     before = session.net.get_weights()
-    session.advance(3)
+    train(session, 3)
     assert all((a == b).all() for a, b in zip(before, session.net.get_weights(), strict=True))
     for script in (keras_script(run_record(session)), pytorch_script(run_record(session))):
         assert "never updates the weights of this run" in script
