@@ -1,7 +1,10 @@
 // The playground page's composition root: builds the views, the connection, the conversation and
 // the render loop, and wires user actions to protocol messages and server messages to the views.
 // Trade-off: the page keeps no model of its own. Settings come back from the server in `state`
-// and are shown as echoed; a reload or reconnect resumes from the newest checkpoint.
+// and are shown as echoed; a reload or reconnect resumes from the newest checkpoint. What it
+// holds is the server's newest word, never edited here: the last `state` (`this.server`), and
+// whether the run trains, from the newest frame or `state` (`this.playing`). Edits made while
+// offline are the OfflineState's, shown over the server's settings until they are sent.
 
 import { ClassLegend, classesOf } from "./class-legend.js";
 import { ClassMember } from "./class-member.js";
@@ -48,7 +51,8 @@ class Playground {
   constructor() {
     const main = $("main-part");
     this.limits = { max_layers: Number(main.dataset.maxLayers) || 6, max_neurons: Number(main.dataset.maxNeurons) || 8 };
-    this.server = null; // the newest `state` message
+    this.server = null; // the newest `state` message, as the server sent it
+    this.playing = false; // whether the run trains: the newest frame's or state's word
     this.basis = new StructureBasis(); // what the next network edit builds on
     this.classes = 2;
     this.inputThumbs = null; // the 7 input maps, sent once per structure
@@ -71,7 +75,7 @@ class Playground {
     this.legend = new ClassLegend();
     this.colours = new ColourTables();
     this.controls = new Controls({
-      playPause: () => this.send(this.server && this.server.playing ? msg.pause() : msg.play()),
+      playPause: () => this.send(this.server && this.playing ? msg.pause() : msg.play()),
       step: () => this.send(msg.step(1)),
       reset: () => this.send(msg.reset()),
       regenerate: () => this.send(msg.regenerate()),
@@ -129,7 +133,7 @@ class Playground {
       onOpen: () => this.#hello(),
       onFrame: (buffer) => this.loop.receive(buffer),
       onStatus: (state, detail) => {
-        if (this.server) this.conversation.lineChanged(state, this.server.playing);
+        if (this.server) this.conversation.lineChanged(state, this.playing);
         if (state !== "connected") this.controls.showPlaying(false); // nothing trains now
         this.controls.showStatus(state, detail);
         this.offline.show(state, detail);
@@ -166,9 +170,8 @@ class Playground {
     if (!this.offline.online && message.type === "set" && this.server) {
       // Kept for the reconnect, and shown at once (later edits build on it).
       this.offline.keep(message.settings);
-      this.server.settings = { ...this.server.settings, ...message.settings };
-      this.controls.showSettings(this.server.settings, this.limits);
-      this.training.show(this.server.settings, this.classes);
+      this.controls.showSettings(this.#settings(), this.limits);
+      this.training.show(this.#settings(), this.classes);
       this.loop.wake(); // a network edit is drawn at once too
       return;
     }
@@ -211,8 +214,13 @@ class Playground {
     }
   }
 
+  /** The settings the page shows: the server's, with any edits kept while offline over them. */
+  #settings() {
+    return { ...this.server.settings, ...(this.offline.patch || {}) };
+  }
+
   #basis() {
-    return this.basis.of(this.server.settings);
+    return this.basis.of(this.#settings());
   }
 
   #setShape(shape) {
@@ -236,6 +244,7 @@ class Playground {
       this.loop.pendingFrame = null; // it came before this answer: the old session's
     }
     this.server = m;
+    this.playing = m.playing;
     this.basis.echoed(m.settings);
     this.limits = m.limits || this.limits;
     if (this.url.changedElsewhere()) this.#hashEdited(); // a newer link wins over this answer
@@ -283,8 +292,8 @@ class Playground {
     if (this.dataTools.onError(m)) return;
     if (m.code !== "rate_limited") this.controls.showMessage(m.message);
     if (this.server) { // snap back
-      this.controls.showSettings(this.server.settings, this.limits);
-      this.training.show(this.server.settings, this.classes);
+      this.controls.showSettings(this.#settings(), this.limits);
+      this.training.show(this.#settings(), this.classes);
     }
   }
 
@@ -296,7 +305,7 @@ class Playground {
       this.lastData = this.pendingData;
       this.pendingData = null;
     }
-    this.structure.update(this.server.settings, this.url.state, this.classes, this.limits.max_neurons);
+    this.structure.update(this.#settings(), this.url.state, this.classes, this.limits.max_neurons);
   }
 
   #draw(frame, fresh) {
@@ -312,7 +321,7 @@ class Playground {
     this.confusion.follow(frame.epoch);
     this.controls.showEpoch(frame.epoch);
     this.controls.showPlaying(frame.playing);
-    if (this.server) this.server.playing = frame.playing;
+    this.playing = frame.playing;
     const names = (this.server && this.server.metrics) || [];
     this.controls.showLosses(frame.lossTrain, frame.lossTest, frame.metrics, names);
     this.chart.add(frame.epoch, frame.lossTrain, frame.lossTest);
