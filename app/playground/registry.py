@@ -2,7 +2,8 @@
 
 What it is: the datasets (label, problem, classes), features (labels), activations, losses
 (labels and the problems each is valid for), optimizers (hyperparameters with their Keras 3
-defaults), initializers, speeds, learning and regularization rates and hide flags. Names and
+defaults), initializers, speeds, learning and regularization rates, hide flags, and the
+credit cap the page grants up to. Names and
 defaults come from the engine and the playground modules that implement them; this module adds
 the labels and the page's order. `PlaygroundSettings` validates against these tables, the
 template renders its lists from them, and `page_registries()` hands them to the page's JS once,
@@ -117,6 +118,9 @@ SPEEDS: tuple[float | None, ...] = (1, 5, 15, 60, 240, 1000, None)
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATIONS: dict[str, str] = {"none": "None", "L1": "L1", "L2": "L2"}
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+# Frames a client may have granted and not yet received (docs/protocol.md §7): the protocol's
+# `credit` refuses more, the server's pacer caps what it holds, and the page grants no more.
+MAX_CREDIT = 8
 
 # The playground's 15 `_hide` flags (spec §8), `speed`, and ours (a teacher can hide them too).
 HIDE_FLAGS: tuple[str, ...] = (
@@ -215,6 +219,7 @@ def page_registries() -> dict[str, Any]:
         "regularizations": REGULARIZATIONS,
         "regularization_rates": list(REGULARIZATION_RATES),
         "hide_flags": list(HIDE_FLAGS),
+        "max_credit": MAX_CREDIT,
     }
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 from pydantic import Field, TypeAdapter, ValidationError
 
 from app.playground.errors import ProtocolError, from_validation
+from app.playground.registry import MAX_CREDIT
 from app.playground.settings import (
     HARD_MAX_LAYERS,
     PlaygroundSettings,
@@ -105,7 +106,7 @@ class Focus(Strict):
 
 class Credit(Strict):
     type: Literal["credit"]
-    frames: Annotated[int, Field(ge=1, le=8)] = 1
+    frames: Annotated[int, Field(ge=1, le=MAX_CREDIT)] = 1
 
 
 class AddPoint(Strict):

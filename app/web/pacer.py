@@ -9,7 +9,8 @@ Trade-off: the caller must hand `now` to every call; in exchange every rule of
 docs/protocol.md §7 is a line here that a test can pin without a server.
 """
 
-MAX_CREDIT = 8  # frames a client may have granted and not yet received
+from app.playground.registry import MAX_CREDIT
+
 UNWATCHED_SECONDS = 5.0  # a playing session that granted no credit this long stops
 IDLE_SLEEP = 3600.0  # nothing to do: sleep until a message wakes the runner
 

@@ -72,10 +72,11 @@ export const setBias = (layer, node, value) => ({ type: "set_bias", layer, node,
  */
 export const focus = (layer, unit = 0) => ({ type: "focus", layer, unit });
 
-/** Grant frames (1…8). @param {number} frames */
-export const credit = (frames) => ({ type: "credit", frames: Math.max(1, Math.min(8, frames | 0)) });
+/** Grant frames: at least 1, at most the server's cap (the registries' `max_credit`). @param {number} frames */
+export const credit = (frames) => ({ type: "credit", frames: Math.max(1, frames | 0) });
 
-/** Latency probe. @param {*} [id] */
+/** Latency probe: the server answers `pong` with the same id. @param {*} [id] */
+export const ping = (id) => ({ type: "ping", id });
 
 // ---- beyond the playground (§8) ----
 

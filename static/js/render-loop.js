@@ -8,13 +8,14 @@
 // so one bad frame cannot stall the stream.
 
 import { credit, decodeFrame } from "./protocol.js";
+import { REGISTRIES } from "./registries.js";
 
 // A credit goes back for every frame drawn. Granting two at a time saved one small send per two
 // frames but broke two things that read a grant as "the page read its frame": the checkpoint a
 // command owes (docs/protocol.md §7) and the socket's stall watchdog, which waits for an answer
 // only after the page has sent something.
 const INITIAL_CREDIT = 2;
-const MAX_CREDIT = 8;
+const MAX_CREDIT = REGISTRIES.max_credit; // the server's cap (app/playground/registry.py)
 
 export class RenderLoop {
   /**

@@ -12,6 +12,7 @@
 // Trade-off: commands sent while disconnected are dropped here; the page keeps the edits that
 // matter (offline.js) and the next `hello` carries the rest (settings + checkpoint).
 
+import { ping } from "./protocol.js";
 import { CLOSE_ABNORMAL, afterClose, afterProbe, retryDelayMs } from "./reconnect.js";
 
 const WATCH_MS = 1000; // how often the watchdog looks
@@ -82,7 +83,7 @@ export class Connection {
       ws.close();
     } else if (silent > PING_AFTER_MS && !this.pinged) {
       this.pinged = true;
-      this.ws.send(JSON.stringify({ type: "ping", id: Math.floor(performance.now()) }));
+      this.ws.send(JSON.stringify(ping(Math.floor(performance.now()))));
     }
   }
 

@@ -108,6 +108,7 @@ test("message builders follow docs/protocol.md §2", () => {
   assert.deepEqual(p.setBias(2, 0, 0.1), { type: "set_bias", layer: 2, node: 0, value: 0.1 });
   assert.deepEqual(p.focus(null), { type: "focus", layer: null, unit: 0 });
   assert.deepEqual(p.credit(2), { type: "credit", frames: 2 });
-  assert.deepEqual(p.credit(20), { type: "credit", frames: 8 });
+  assert.deepEqual(p.credit(0), { type: "credit", frames: 1 });
+  assert.deepEqual(p.ping(7), { type: "ping", id: 7 });
   for (const type of ["play", "pause", "reset", "regenerate"]) assert.deepEqual(p[type](), { type });
 });
