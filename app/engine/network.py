@@ -24,11 +24,10 @@ import numpy as np
 from app.engine.activations import HIDDEN_ACTIVATIONS, Activation, get_activation
 from app.engine.flat import FlatParams, param_shapes
 from app.engine.initializers import Draws, RandomStream, get_initializer
-from app.engine.types import AnyFloatArray, Float32Array, FloatArray
+from app.engine.types import AnyFloatArray, FloatArray
 
 Gradients = tuple[list[FloatArray], list[FloatArray]]
 Layers64 = tuple[list[FloatArray], list[FloatArray]]
-Layers32 = tuple[list[Float32Array], list[Float32Array]]
 
 
 class Network:
@@ -75,16 +74,11 @@ class Network:
     def forward(self, F: FloatArray) -> tuple[list[FloatArray], list[FloatArray]]:
         """(n, inputs) float64 -> (zs, acts): pre-activations and activations per layer, float64.
 
-        acts[0] is F itself. This is the training path; a float32 F would be upcast by the
-        float64 weights, which is what forward32 avoids.
+        acts[0] is F itself. The readable reference, and what a frame's dead-ReLU check reads
+        (app/protocol/frames.py); training runs the same maths through kernel.py, and the
+        boundary grids through app/playground/grids.py, in float32.
         """
         return cast(Layers64, self._forward(F, self.W, self.b))
-
-    def forward32(self, F: Float32Array) -> tuple[list[Float32Array], list[Float32Array]]:
-        """Like forward for float32 F (the boundary grids): weights are cast to float32 once."""
-        W32 = [W.astype(np.float32) for W in self.W]
-        b32 = [b.astype(np.float32) for b in self.b]
-        return cast(Layers32, self._forward(F, W32, b32))
 
     def _forward(
         self, F: AnyFloatArray, Ws: Sequence[AnyFloatArray], bs: Sequence[AnyFloatArray]
@@ -97,7 +91,7 @@ class Network:
         a = F
         for W, b, act in zip(Ws, bs, self._acts, strict=True):
             z = a @ W
-            z += b  # in place: one temporary fewer per layer on the training hot path
+            z += b  # in place: one temporary fewer per layer
             a = act.fn(z)
             zs.append(z)
             acts.append(a)

@@ -69,6 +69,22 @@ PRECISION_NOTE = [
     "a high learning rate), where float32 rounding grows over the epochs.",
 ]
 
+BUILD_MODEL = Template('''\
+def build_model():
+    """The network with the run's initial weights, compiled with its optimizer and loss."""
+    penalty = $regularizer
+    model = keras.Sequential(
+        [
+            keras.Input(($inputs,)),
+$layers
+        ]
+    )
+    model.set_weights(INITIAL_WEIGHTS)
+$schedule    optimizer = $optimizer
+    model.compile(optimizer=optimizer, loss=$loss)
+    return $returns
+''')
+
 SCRIPT = Template('''\
 $docstring
 
@@ -91,21 +107,7 @@ def use_float64():
     dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float64"
 $custom_loss
 
-def build_model():
-    """The network with the run's initial weights, compiled with its optimizer and loss."""
-    penalty = $regularizer
-    model = keras.Sequential(
-        [
-            keras.Input(($inputs,)),
-$layers
-        ]
-    )
-    model.set_weights(INITIAL_WEIGHTS)
-    schedule = $schedule
-    optimizer = $optimizer
-    model.compile(optimizer=optimizer, loss=$loss)
-    return model, schedule
-
+$build_model
 
 $order_and_loss
 $replay
@@ -179,19 +181,31 @@ def keras_script(record: RunRecord) -> str:
         preamble=PREAMBLES["keras_replay"],
         epochs=record.epochs,
         constants=replay_constants(record, decay),
-        schedule=keras_schedule(record),
         custom_loss=PLAYGROUND_LOSS if s.loss == "playground" else "",
-        inputs=len(s.features),
-        regularizer=keras_regularizer(record),
-        layers=textwrap.indent(keras_layers(record), " " * 12),
-        optimizer=keras_optimizer(record),
-        loss=KERAS_LOSSES[s.loss],
+        build_model=build_model_source(
+            record, keras_optimizer(record), KERAS_LOSSES[s.loss], keras_schedule(record)
+        ),
         order_and_loss=order_and_loss_source(record),
         replay=REPLAY_SOURCE,
         data=data_section(
             record, "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units)."
         ),
         events=events_section(record),
+    )
+
+
+def build_model_source(record: RunRecord, optimizer: str, loss: str, schedule: str | None) -> str:
+    """Both Keras scripts' `build_model()`: the run's layers and initial weights, compiled.
+    With a `schedule` (the replay's), it is built first and returned beside the model."""
+    s = record.settings
+    return BUILD_MODEL.substitute(
+        regularizer=keras_regularizer(record),
+        inputs=len(s.features),
+        layers=textwrap.indent(keras_layers(record), " " * 12),
+        schedule="" if schedule is None else f"    schedule = {schedule}\n",
+        optimizer=optimizer,
+        loss=loss,
+        returns="model" if schedule is None else "model, schedule",
     )
 
 
@@ -218,11 +232,16 @@ def keras_regularizer(record: RunRecord) -> str:
 
 
 def keras_schedule(record: RunRecord) -> str:
-    """Legacy decay as Keras 3's InverseTimeDecay (keras-optimizers.md: Keras 3 ignores
-    decay=; lr_k = lr / (1 + decay·k) is this), or None at a constant rate."""
+    """The replay's schedule: inverse_time_decay, or None at a constant rate."""
+    return inverse_time_decay(record) or "None  # a constant learning rate"
+
+
+def inverse_time_decay(record: RunRecord) -> str | None:
+    """Keras 2's legacy decay= as Keras 3's InverseTimeDecay (Keras 3 ignores decay=;
+    lr_k = lr / (1 + decay·k) is this schedule: docs/keras-rules.md §2), None without."""
     config = optimizer_from(record.settings).config()
     if not config["decay"]:
-        return "None  # a constant learning rate"
+        return None
     lr, decay = float_repr(config["learning_rate"]), float_repr(config["decay"])
     return f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, decay_rate={decay})"
 

@@ -14,7 +14,12 @@ links and no recorded events, so that nothing in it is there only to match the p
 import textwrap
 from string import Template
 
-from app.export.keras_script import KERAS_LOSSES, keras_layers, keras_optimizer, keras_regularizer
+from app.export.keras_script import (
+    KERAS_LOSSES,
+    build_model_source,
+    inverse_time_decay,
+    keras_optimizer,
+)
 from app.export.record import RunRecord, carries_over, kills_links, never_updates
 from app.export.script_needs import PREAMBLES, needs_line
 from app.export.script_parts import (
@@ -24,7 +29,6 @@ from app.export.script_parts import (
     header_lines,
     order_and_loss_source,
 )
-from app.playground.build import optimizer_from
 
 DEFAULT_EPOCHS = 100
 
@@ -36,7 +40,7 @@ def half_squared_error(y_true, y_pred):
     return 0.5 * keras.ops.sum(keras.ops.square(y_true - y_pred), axis=-1)
 '''
 
-SCRIPT = Template('''\
+SCRIPT = Template("""\
 $docstring
 
 $preamble
@@ -45,20 +49,7 @@ BATCH_SIZE = $batch_size
 SHUFFLE = $shuffle
 $custom_loss
 
-def build_model():
-    """The network with the run's initial weights, compiled with its optimizer and loss."""
-    penalty = $regularizer
-    model = keras.Sequential(
-        [
-            keras.Input(($inputs,)),
-$layers
-        ]
-    )
-    model.set_weights(INITIAL_WEIGHTS)
-    optimizer = $optimizer
-    model.compile(optimizer=optimizer, loss=$loss)
-    return model
-
+$build_model
 
 $order_and_loss
 
@@ -85,7 +76,7 @@ $data
 
 if __name__ == "__main__":
     main()
-''')
+""")
 
 
 def keras_student_script(record: RunRecord) -> str:
@@ -105,11 +96,12 @@ def keras_student_script(record: RunRecord) -> str:
         batch_size=s.batch_size,
         shuffle=s.shuffle,
         custom_loss=HALF_SQUARED_ERROR if s.loss == "playground" else "",
-        inputs=len(s.features),
-        regularizer=keras_regularizer(record),
-        layers=textwrap.indent(keras_layers(record), " " * 12),
-        optimizer=keras_optimizer(record, _learning_rate(record)),
-        loss="half_squared_error" if s.loss == "playground" else KERAS_LOSSES[s.loss],
+        build_model=build_model_source(
+            record,
+            keras_optimizer(record, _learning_rate(record)),
+            "half_squared_error" if s.loss == "playground" else KERAS_LOSSES[s.loss],
+            schedule=None,
+        ),
         order_and_loss=order_and_loss_source(record),
         data=data_section(
             record, "# Keras layout [W1, b1, W2, b2, ...], W of shape (inputs, units)."
@@ -118,13 +110,8 @@ def keras_student_script(record: RunRecord) -> str:
 
 
 def _learning_rate(record: RunRecord) -> str:
-    config = optimizer_from(record.settings).config()
-    lr = float_repr(config["learning_rate"])
-    if not config["decay"]:
-        return lr
-    # Keras 2's legacy decay=, lr / (1 + decay·k) at update k, is this schedule in Keras 3.
-    decay = float_repr(config["decay"])
-    return f"keras.optimizers.schedules.InverseTimeDecay({lr}, decay_steps=1, decay_rate={decay})"
+    """The rate, or its schedule where the run decays it."""
+    return inverse_time_decay(record) or float_repr(record.settings.learning_rate)
 
 
 def differences(record: RunRecord) -> list[str]:

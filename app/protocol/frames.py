@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from app.playground.grids import input_thumbnails_u8
+from app.playground.grid_space import input_thumbnails_u8
 from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
     FLAG_DIVERGED,

@@ -10,11 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import HIDDEN_ACTIVATIONS, Network
-from app.playground.grids import (
+from app.playground.grid_space import (
     DOMAIN,
     GRID_SIZE,
     THUMB_SIZE,
-    GridEvaluator,
     block_average,
     class_map_u8,
     grid_axes,
@@ -23,6 +22,7 @@ from app.playground.grids import (
     input_thumbnails_u8,
     quantize,
 )
+from app.playground.grids import GridEvaluator
 
 ORDER = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # spec §3 table
 SPEC_FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -34,6 +34,11 @@ SPEC_FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "sinX": lambda x, y: np.sin(x),
     "sinY": lambda x, y: np.sin(y),
 }
+
+
+def maps_of(grids: GridEvaluator, net: Network) -> list[np.ndarray]:
+    """Every non-input layer's maps as (units, 100, 100) copies."""
+    return [a.reshape(-1, GRID_SIZE, GRID_SIZE).copy() for a in grids.layer_maps(net)]
 
 
 def spec_x(i: int) -> float:
@@ -108,7 +113,7 @@ def test_no_grid_point_is_zero_the_nearest_are_pm_0_0606() -> None:
 def test_output_map_of_identity_net_shows_x_left_to_right_and_y_top_to_bottom() -> None:
     net = Network(2, [], output_activation="linear", outputs=2, init="zeros")
     net.set_weights([np.eye(2), np.zeros(2)])
-    (maps,) = GridEvaluator(["x", "y"]).evaluate(net)
+    (maps,) = maps_of(GridEvaluator(["x", "y"]), net)
     assert maps.shape == (2, 100, 100) and maps.dtype == np.float32
     assert maps[0, 0, 0] == -6 and maps[0, 0, 99] == 6 and maps[0, 99, 0] == -6
     assert maps[1, 0, 0] == 6 and maps[1, 99, 0] == -6 and maps[1, 0, 99] == 6
@@ -186,7 +191,7 @@ def test_every_layer_map_equals_per_point_float64_forward(
     case: tuple[list[str], Network], sample: list[int]
 ) -> None:
     features, net = case
-    maps = GridEvaluator(features).evaluate(net)
+    maps = maps_of(GridEvaluator(features), net)
     assert [m.shape for m in maps] == [(n, 100, 100) for n in net.layer_sizes[1:]]
     assert all(m.dtype == np.float32 for m in maps)
     for p in [0, 99, 9900, 9999, *sample]:
@@ -205,14 +210,14 @@ def test_output_map_equals_predict_on_the_whole_grid(case: tuple[list[str], Netw
     columns = [SPEC_FEATURES[k](x, y) for k in ORDER if k in features]
     F = np.column_stack(columns) if columns else np.empty((10_000, 0))
     ref = net.predict(F)  # (10,000, outputs), row-major over the grid
-    got = GridEvaluator(features).evaluate(net)[-1].reshape(net.layer_sizes[-1], -1).T
+    got = maps_of(GridEvaluator(features), net)[-1].reshape(net.layer_sizes[-1], -1).T
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4 * (1 + np.abs(ref).max()))
 
 
 def test_zero_input_network_maps_are_constant_bias_activations() -> None:
     net = Network(0, [2], init="zeros")  # spec §3: the first layer has only biases
     net.set_weights([np.zeros((0, 2)), np.array([0.3, -0.2]), np.array([[0.5], [1.5]]), [0.1]])
-    hidden, output = GridEvaluator([]).evaluate(net)
+    hidden, output = maps_of(GridEvaluator([]), net)
     np.testing.assert_allclose(hidden[0], np.tanh(0.3), rtol=1e-6)
     np.testing.assert_allclose(hidden[1], np.tanh(-0.2), rtol=1e-6)
     expected = np.tanh(0.1 + 0.5 * np.tanh(0.3) + 1.5 * np.tanh(-0.2))
@@ -221,7 +226,7 @@ def test_zero_input_network_maps_are_constant_bias_activations() -> None:
 
 def test_network_with_other_input_count_is_refused() -> None:
     with pytest.raises(ValueError, match="3 inputs but the grid has 2 features"):
-        GridEvaluator(["x", "y"]).evaluate(small_net(["x", "y", "sinX"], [2]))
+        maps_of(GridEvaluator(["x", "y"]), small_net(["x", "y", "sinX"], [2]))
 
 
 def test_unknown_feature_is_refused() -> None:
@@ -231,8 +236,8 @@ def test_unknown_feature_is_refused() -> None:
 
 def test_feature_order_given_does_not_matter() -> None:
     net = small_net(["x", "sinY"], [3])
-    a = GridEvaluator(["sinY", "x"]).evaluate(net)
-    b = GridEvaluator(["x", "sinY"]).evaluate(net)
+    a = maps_of(GridEvaluator(["sinY", "x"]), net)
+    b = maps_of(GridEvaluator(["x", "sinY"]), net)
     assert all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
 
 
@@ -294,7 +299,7 @@ def test_quantize_matches_the_formula_on_many_values_and_keeps_shape() -> None:
 
 
 def frame_reference(features: list[str], net: Network) -> tuple[list[np.ndarray], np.ndarray]:
-    maps = GridEvaluator(features).evaluate(net)
+    maps = maps_of(GridEvaluator(features), net)
     thumbs = naive_block_means(np.concatenate(maps))
     return maps, np.array([[spec_quantize(v) for v in t.ravel()] for t in thumbs])
 
@@ -328,7 +333,7 @@ def test_focus_map_is_the_full_map_of_that_node(
 
 def test_focus_on_a_softmax_output_unit() -> None:
     net = Network(2, [3], output_activation="softmax", outputs=3, init="glorot_uniform", seed=4)
-    maps = GridEvaluator(["x", "y"]).evaluate(net)
+    maps = maps_of(GridEvaluator(["x", "y"]), net)
     np.testing.assert_allclose(maps[-1].sum(axis=0), 1, rtol=1e-6)
     focus_map, thumbs = GridEvaluator(["x", "y"]).frame_maps(net, (2, 2))
     assert focus_map.ravel().tolist() == [spec_quantize(v) for v in maps[-1][2].ravel()]
@@ -354,14 +359,14 @@ def test_block_average_writes_row_sums_into_a_given_scratch_array() -> None:
 # ---- one evaluator, many calls ----
 
 
-def test_evaluate_results_survive_later_calls() -> None:
+def test_frame_maps_survive_later_calls() -> None:
+    """The work buffer is reused from call to call; what a frame carries is its own."""
     grids = GridEvaluator(["x", "y"])
-    first = small_net(["x", "y"], [4, 2], seed=1)
-    maps = grids.evaluate(first)
-    kept = [m.copy() for m in maps]
-    grids.evaluate(small_net(["x", "y"], [4, 2], seed=2))
-    grids.frame_maps(small_net(["x", "y"], [4, 2], seed=3))
-    assert all(np.array_equal(m, k) for m, k in zip(maps, kept, strict=True))
+    focus_map, thumbs = grids.frame_maps(small_net(["x", "y"], [4, 2], seed=1), (1, 2))
+    kept = focus_map.copy(), thumbs.copy()
+    grids.frame_maps(small_net(["x", "y"], [4, 2], seed=2), (1, 2))
+    grids.layer_maps(small_net(["x", "y"], [4, 2], seed=3))
+    assert np.array_equal(focus_map, kept[0]) and np.array_equal(thumbs, kept[1])
 
 
 def test_one_evaluator_follows_networks_of_changing_shape() -> None:

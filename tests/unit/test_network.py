@@ -148,14 +148,6 @@ def test_zero_hidden_layers_connect_inputs_straight_to_the_output() -> None:
     np.testing.assert_allclose(net.predict(np.array([[2.0, 4.0]])), [[0.1 - 1.0 - 1.96]])
 
 
-def test_forward32_keeps_float32_and_agrees_with_float64() -> None:
-    net = Network(inputs=2, hidden=[4, 2], rng=SequenceStream())
-    F = np.random.default_rng(0).uniform(-6, 6, (50, 2))
-    zs, acts = net.forward32(F.astype(np.float32))
-    assert all(a.dtype == np.float32 for a in acts + zs)
-    np.testing.assert_allclose(acts[-1], net.predict(F), rtol=1e-5, atol=1e-6)
-
-
 def test_forward_rejects_the_wrong_number_of_features() -> None:
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         Network(inputs=2, hidden=[3]).predict(np.zeros((5, 3)))
