@@ -1,7 +1,7 @@
 """Front-end benchmark: frames drawn per second and main-thread time per frame in Chromium.
 
 Starts `python -m app` on a free port, opens the page in headless Debian Chromium (the same
-launch as the browser tests), presses play for configs A and B of design.md §6 (every
+launch as the browser tests), presses play for configs A and B of docs/architecture.md §4 (every
 thumbnail drawn) at the fastest speed, and reads, over a fixed window:
 - frames drawn: the output heatmap canvas's `data-frames` counter (one per drawn frame);
 - main-thread busy time: Chrome's own `TaskDuration` metric (CDP Performance.getMetrics),

@@ -1,4 +1,4 @@
-"""Engine and frame cost for the configurations of design.md §6, as a markdown table.
+"""Engine and frame cost for the configurations of docs/architecture.md §4, as a markdown table.
 
 What it is: a script (`.venv/bin/python benchmarks/engine.py`) that times, per config, the
 median of one training epoch, the train + test display losses, the grids a frame carries
@@ -42,7 +42,8 @@ SEED = "0.12345"
 
 @dataclass(frozen=True)
 class Config:
-    """One row of design.md §6: dataset, hidden layers, features, batch size, target frame."""
+    """One of docs/architecture.md §4's configs: dataset, hidden layers, features, batch size,
+    target frame."""
 
     name: str
     dataset: str

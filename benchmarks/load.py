@@ -3,7 +3,7 @@
 Starts the server the README's way (`python -m app`, i.e. `nn-playground`) on a free port,
 opens N sessions at once (tests/support/clients.py's `session`: one credit per frame received,
 a focus probe every 0.5 s to time control -> first frame reflecting it), lets them play
-config A or B (design.md §6) at the default speed of 60 epochs/s, and prints one markdown
+config A or B (docs/architecture.md §4) at the default speed of 60 epochs/s, and prints one markdown
 row per point: per-session frames/s (median and worst), epochs/s, p95 control latency, the
 server's CPU (utime+stime of every server process, from /proc, over the run) and RSS, the
 load generator's own CPU and the rest of the machine's (they share its cores), and errors.

@@ -1,6 +1,6 @@
 """Write the dataset thumbnails of the DATA column to static/img/dataset-<name>.svg.
 
-The playground draws these in the browser from its seeded stream (spec/playground.md §2.8,
+The playground draws these in the browser from its seeded stream (docs/playground-rules.md §2.8,
 "Dataset thumbnails"); here the browser only draws, so they are static files made once from
 `app.playground.datasets` with the same recipe: 200 points, noise 0, a 4×4 square per point at
 (100·(x+6)/12, 100·(y+6)/12) on a 100×100 canvas (y not flipped, as in the playground), filled

@@ -1,6 +1,6 @@
 """Activation functions and their backward passes, as a name -> Activation table.
 
-What it is: relu, tanh, sigmoid, linear (spec/playground.md §4.3) and softmax (the Keras
+What it is: relu, tanh, sigmoid, linear (docs/playground-rules.md §4.3) and softmax (the Keras
 output for categorical_crossentropy), each as a forward `fn(z)` and a `backward(z, a, da)`.
 What it is not: a layer; weights and the chain rule across layers live in `network.py`.
 Trade-off: `backward` takes both z and a = fn(z) so each function can use the form the spec
@@ -52,7 +52,7 @@ def _relu(z: AnyFloatArray) -> AnyFloatArray:
 
 
 def _relu_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> AnyFloatArray:
-    # spec/playground.md §4.3: relu′(z) = 0 for z ≤ 0, so the kink itself passes no gradient.
+    # docs/playground-rules.md §4.3: relu′(z) = 0 for z ≤ 0, so the kink itself passes no gradient.
     result: AnyFloatArray = da * (z > 0)
     return result
 
@@ -107,7 +107,7 @@ def tanh32_of_doubled_into(z2: AnyFloatArray, out: AnyFloatArray) -> AnyFloatArr
 
 
 def _tanh_backward(z: AnyFloatArray, a: AnyFloatArray, da: AnyFloatArray) -> AnyFloatArray:
-    # spec/playground.md §4.3: 1 − tanh²(z). nn.ts recomputes tanh(z); a is that same value
+    # docs/playground-rules.md §4.3: 1 − tanh²(z). nn.ts recomputes tanh(z); a is that same value
     # (np.tanh is deterministic), so reusing it is bit-identical and saves a pass.
     d: AnyFloatArray = a * a
     np.subtract(1, d, out=d)

@@ -3,9 +3,10 @@
 What it is: `INITIALIZERS`, a name -> Initializer table. Each builds one kernel of shape
 (fan_in, fan_out) float64 and names the constant its biases start at.
 - playground: `rng.random() − 0.5` in the playground's draw order, biases 0.1
-  (spec/playground.md §4.2). zeros: the playground's `initZero`, whose draws are still consumed.
+  (docs/playground-rules.md §4.2). zeros: the playground's `initZero`, whose draws are
+  still consumed.
 - glorot/he/lecun × uniform/normal, random_normal, random_uniform: the Keras 3 formulas
-  (spec/keras-optimizers.md, "Weight initializers"), biases 0.
+  (docs/keras-rules.md §5), biases 0.
 What it is not: bit-compatible with Keras's own random streams. The Keras initializers
 reproduce the distributions, not the particular draws.
 Trade-off: the randomness comes through one `Draws` object. It hands the playground stream
@@ -24,7 +25,7 @@ import numpy as np
 from app.engine.types import FloatArray
 
 # Standard deviation of a standard normal truncated to ±2; Keras divides by it so the
-# truncated draw has exactly the requested std (spec/keras-optimizers.md).
+# truncated draw has exactly the requested std (docs/keras-rules.md §5).
 TRUNCATED_STD = 0.87962566103423978
 
 
@@ -73,7 +74,7 @@ class Initializer:
 
 
 def _playground(fan_in: int, fan_out: int, draws: Draws) -> FloatArray:
-    # spec §4.2: draws go destination node by destination node, and within each by source
+    # §4.2: draws go destination node by destination node, and within each by source
     # node; with the Keras layout W[src, dst] that is the transpose of a row-major fill.
     stream = draws.stream()
     flat = [stream.random() - 0.5 for _ in range(fan_in * fan_out)]
@@ -81,7 +82,7 @@ def _playground(fan_in: int, fan_out: int, draws: Draws) -> FloatArray:
 
 
 def _zeros(fan_in: int, fan_out: int, draws: Draws) -> FloatArray:
-    # spec §4.2: initZero still consumes one draw per weight, keeping the stream in step.
+    # §4.2: initZero still consumes one draw per weight, keeping the stream in step.
     if draws.rng is not None:
         for _ in range(fan_in * fan_out):
             draws.rng.random()

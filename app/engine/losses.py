@@ -1,11 +1,11 @@
 """Per-sample loss functions and their gradients with respect to the network output.
 
-What it is: the playground's ½Σ(o−t)² (spec/playground.md §4.4) and the Keras losses mse,
-binary_crossentropy and categorical_crossentropy (spec/keras-optimizers.md, "One training
-step"), each as `value(o, t) -> (n,)` and `grad(o, t) -> (n, K)`.
+What it is: the playground's ½Σ(o−t)² (docs/playground-rules.md §4.4) and the Keras losses mse,
+binary_crossentropy and categorical_crossentropy (docs/keras-rules.md §1.3), each as
+`value(o, t) -> (n,)` and `grad(o, t) -> (n, K)`.
 What it is not: a reduction. Nothing here divides by the batch size; the trainer sums the
 per-sample gradients and divides by its accumulated count, which is what lets the
-playground's carried-over samples join the next batch (spec/playground.md §4.5).
+playground's carried-over samples join the next batch (docs/playground-rules.md §4.5).
 Trade-off: the cross-entropies take probabilities and clip them, as Keras does on its torch
 and JAX backends, instead of fusing with the output activation into a logits form; this is
 exact against Keras but blocks the gradient where the clip is active.
@@ -40,7 +40,7 @@ def _square_value(o: FloatArray, t: FloatArray) -> FloatArray:
 
 
 def _square_grad(o: FloatArray, t: FloatArray) -> FloatArray:
-    # spec/playground.md §4.4: dE/do = o − t.
+    # docs/playground-rules.md §4.4: dE/do = o − t.
     return o - t
 
 

@@ -1,8 +1,9 @@
 """A fully connected feed-forward network stored as Keras-layout arrays.
 
-What it is: the playground's network (spec/playground.md §4.1): `inputs` features, any number
-of hidden layers with one activation, and an output layer with its own activation. It does the
-forward pass for a whole matrix of samples and the backward pass for summed gradients.
+What it is: the playground's network (docs/playground-rules.md §4.1): `inputs` features, any
+number of hidden layers with one activation, and an output layer with its own activation. It
+does the forward pass for a whole matrix of samples and the backward pass for summed
+gradients.
 What it is not: a trainer. Losses, batching, regularization and updates live in `training.py`.
 Trade-off: weights are dense per-layer matrices W[l] of shape (fan_in, fan_out), which is
 Keras's layout, instead of per-link objects. Link-level state (the playground's dead links)
@@ -60,7 +61,7 @@ class Network:
         self.params = FlatParams(param_shapes(self.layer_sizes))
         self.W: list[FloatArray] = self.params[0::2]
         self.b: list[FloatArray] = self.params[1::2]
-        # spec §4.2: weights are drawn layer by layer, so one pass over the layers in order.
+        # §4.2: weights are drawn layer by layer, so one pass over the layers in order.
         initializer = get_initializer(init)
         draws = Draws(rng, seed)
         for W, b in zip(self.W, self.b, strict=True):
@@ -107,7 +108,7 @@ class Network:
         """Chain rule from dLoss/d(output activation) (n, outputs) back to every W and b.
 
         Returns (grad_W, grad_b) SUMMED over the n rows, shaped like W and b. Every link takes
-        part, as in spec §4.5 step 5: dE/da uses the current weights, dead links included.
+        part, as in §4.5 step 5: dE/da uses the current weights, dead links included.
         """
         grad_W: list[FloatArray] = []
         grad_b: list[FloatArray] = []
@@ -159,7 +160,7 @@ class Network:
 
 
 def _check_sizes(inputs: int, hidden: Sequence[int], outputs: int) -> None:
-    # spec §3 and §4.1: zero inputs and zero hidden layers are legal; an empty hidden layer
+    # §3 and §4.1: zero inputs and zero hidden layers are legal; an empty hidden layer
     # or a network without outputs is not.
     if inputs < 0:
         raise ValueError(f"inputs must be >= 0, got {inputs}")

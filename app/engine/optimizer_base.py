@@ -245,7 +245,7 @@ class Optimizer:
         return slots
 
     def _slot_inits(self) -> dict[str, float]:
-        """Slot name -> initial value of every element (keras-optimizers.md: 0 unless stated)."""
+        """Slot name -> initial value of every element (docs/keras-rules.md §3: 0 unless stated)."""
         return {}
 
     def _begin_step(self, t: int) -> None:

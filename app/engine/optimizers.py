@@ -1,13 +1,13 @@
 """Keras 3 optimizers in float64 NumPy, as a name -> class table.
 
 What it is: SGD (momentum, Nesterov), RMSprop, Adagrad, Adadelta, Adam (AMSGrad), Adamax and
-Nadam, each following spec/keras-optimizers.md §"Optimizers (Keras 3)" to the letter, plus the
-legacy Keras 2 `decay=` as inverse-time decay lr_k = lr / (1 + decay * k) (§"Legacy decay",
-in optimizer_base.py with the rest of the shared bookkeeping).
+Nadam, each following docs/keras-rules.md §3 to the letter, plus the legacy Keras 2 `decay=`
+as inverse-time decay lr_k = lr / (1 + decay * k) (§2, in optimizer_base.py with the rest of
+the shared bookkeeping).
 What it is not: gradient clipping, `weight_decay`, other schedules, or the Keras 2 variants of
 these formulas (eps outside sqrt, Adagrad accumulator at 0, Nadam 0.96^(0.004 t) cache).
 Trade-off: updates are written as whole-array formulas that allocate temporaries, so each line
-reads like the spec; in-place fused ops would be faster but hide the formula. The per-call
+reads like the rule; in-place fused ops would be faster but hide the formula. The per-call
 cost is cut the other way: the trainer passes FlatParams, so a rule runs once over the whole
 parameter vector instead of once per array, with the same elementwise results.
 """
@@ -40,7 +40,7 @@ __all__ = [
 def sgd_step(
     w: FloatArray, g: FloatArray, lr: float | FloatArray, out: FloatArray | None = None
 ) -> None:
-    """Plain SGD, the playground's update: w -= lr·g, in place (docs/keras-rules.md §1).
+    """Plain SGD, the playground's update: w -= lr·g, in place (§3.1).
 
     The one statement of it: SGD's rule, its fused flat step, the gang's stacked step (lr a
     column of member rates) and the playground's L1 rule (update.py) all call this, so a
@@ -51,7 +51,7 @@ def sgd_step(
 
 @dataclass(eq=False)
 class SGD(Optimizer):
-    """keras-optimizers.md SGD. momentum 0: w -= lr*g. Otherwise v = mu*v - lr*g, then
+    """SGD, §3.1. momentum 0: w -= lr*g. Otherwise v = mu*v - lr*g, then
     w += v, or with nesterov w += mu*v - lr*g using the new v."""
 
     name: ClassVar[str] = "sgd"
@@ -97,7 +97,7 @@ class SGD(Optimizer):
 
 @dataclass(eq=False)
 class RMSprop(Optimizer):
-    """keras-optimizers.md RMSprop. s = rho*s + (1-rho)*g^2; centered: a = rho*a + (1-rho)*g,
+    """RMSprop, §3.2. s = rho*s + (1-rho)*g^2; centered: a = rho*a + (1-rho)*g,
     den = s - a^2 + eps, else den = s + eps; inc = lr*g / sqrt(den) (eps INSIDE the sqrt);
     momentum > 0: m = momentum*m + inc, w -= m (plain momentum); else w -= inc."""
 
@@ -128,7 +128,7 @@ class RMSprop(Optimizer):
 
 @dataclass(eq=False)
 class Adagrad(Optimizer):
-    """keras-optimizers.md Adagrad. acc starts at initial_accumulator_value (0.1, not 0);
+    """Adagrad, §3.3. acc starts at initial_accumulator_value (0.1, not 0);
     acc += g^2; w -= lr*g / sqrt(acc + eps) (eps INSIDE the sqrt)."""
 
     name: ClassVar[str] = "adagrad"
@@ -145,7 +145,7 @@ class Adagrad(Optimizer):
 
 @dataclass(eq=False)
 class Adadelta(Optimizer):
-    """keras-optimizers.md Adadelta. Eg = rho*Eg + (1-rho)*g^2;
+    """Adadelta, §3.4. Eg = rho*Eg + (1-rho)*g^2;
     d = -sqrt(Edx + eps) / sqrt(Eg + eps) * g (the new Eg, the OLD Edx);
     Edx = rho*Edx + (1-rho)*d^2; w += lr*d. Keras 3's default lr is 0.001, not 1.0."""
 
@@ -166,7 +166,7 @@ class Adadelta(Optimizer):
 
 @dataclass(eq=False)
 class Adam(Optimizer):
-    """keras-optimizers.md Adam, epsilon-hat form. m += (g - m)*(1-b1); v += (g^2 - v)*(1-b2);
+    """Adam, §3.5, epsilon-hat form. m += (g - m)*(1-b1); v += (g^2 - v)*(1-b2);
     alpha = lr*sqrt(1 - b2^t) / (1 - b1^t); amsgrad: vmax = max(vmax, v) replaces v below;
     w -= alpha*m / (sqrt(v) + eps)."""
 
@@ -193,7 +193,7 @@ class Adam(Optimizer):
 
 @dataclass(eq=False)
 class Adamax(Optimizer):
-    """keras-optimizers.md Adamax. m = b1*m + (1-b1)*g; u = max(b2*u, |g|);
+    """Adamax, §3.6. m = b1*m + (1-b1)*g; u = max(b2*u, |g|);
     w -= lr*m / ((1 - b1^t) * (u + eps)). Only m is bias-corrected; eps is added to u."""
 
     name: ClassVar[str] = "adamax"
@@ -213,7 +213,7 @@ class Adamax(Optimizer):
 
 @dataclass(eq=False)
 class Nadam(Optimizer):
-    """keras-optimizers.md Nadam, Keras 3 cache mu_t = b1*(1 - 0.5*0.96^t). The scalar
+    """Nadam, §3.7, Keras 3 cache mu_t = b1*(1 - 0.5*0.96^t). The scalar
     P_t = P_{t-1}*mu_t (P_0 = 1) is stored once per step; P_{t+1} = P_t*mu_{t+1};
     m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; v_hat = v / (1 - b2^t);
     m_hat = mu_{t+1}*m / (1 - P_{t+1}) + (1 - mu_t)*g / (1 - P_t);
@@ -226,7 +226,7 @@ class Nadam(Optimizer):
     epsilon: float = 1e-7
 
     def _mu(self, t: int) -> float:
-        # Keras 3 uses 0.96^t; Keras 2's 0.96^(0.004 t) ramps far more slowly (spec pitfall).
+        # Keras 3 uses 0.96^t; Keras 2's 0.96^(0.004 t) ramps far more slowly (§4).
         return self.beta_1 * (1 - 0.5 * 0.96**t)
 
     def _slot_inits(self) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Weight penalties with the playground's rate λ: none, L1 and L2 (spec/playground.md §4.5).
+"""Weight penalties with the playground's rate λ: none, L1 and L2 (docs/playground-rules.md §4.5).
 
 What it is: for each name, the penalty λ·ΣR(w) over one kernel and its gradient λ·R′(w),
 with R(w) = |w| (L1, R′(0) = 0) or ½w² (L2), and L1's rule that kills a link crossing zero.
@@ -81,7 +81,7 @@ def get_regularizer(name: str | None) -> Regularizer:
 def kill_zero_crossings(W: FloatArray, w_step: FloatArray, dead: BoolArray) -> bool:
     """Apply L1's dead-link rule to one kernel in place; True if any link died now.
 
-    spec §4.5 step 4: where the data step alone gave w1 = `w_step` and the full update gave
+    §4.5 step 4: where the data step alone gave w1 = `w_step` and the full update gave
     w2 = `W`, w1·w2 < 0 means the L1 step crossed zero: the weight becomes 0 and its link is
     marked in `dead` (bool, W's shape). Links already dead are left as they are.
     Example: W=[0.001, 0.5] → [0, 0.5] for w_step=[-0.002, 0.49], dead → [True, False].

@@ -1,9 +1,9 @@
 """The Trainer: minibatching, regularization, the update and divergence rollback.
 
-What it is: one epoch of the playground's training loop (spec/playground.md §4.5, §5), done one
-minibatch matrix at a time, and Keras's `train_on_batch` (spec/keras-optimizers.md, "One
-training step"). Both modes share one update: data gradient (summed per sample, divided by the
-accumulated count) + λ·R′(w_old) on kernels, then the optimizer. With plain SGD that is the
+What it is: one epoch of the playground's training loop (docs/playground-rules.md §4.5, §5),
+done one minibatch matrix at a time, and Keras's `train_on_batch` (docs/keras-rules.md §1).
+Both modes share one update: data gradient (summed per sample, divided by the accumulated
+count) + λ·R′(w_old) on kernels, then the optimizer. With plain SGD that is the
 playground's rule, and L1's zero crossings kill links. With any other optimizer it is Keras's.
 What it is not: a data pipeline or a scheduler. The caller passes feature matrices and calls
 once per epoch (the session's "step").
@@ -74,7 +74,7 @@ class Trainer(TrainerState, Updates):
         if not (np.isfinite(regularization_rate) and regularization_rate >= 0):
             raise ValueError(f"regularization_rate must be >= 0, got {regularization_rate}")
         self.net = net
-        # The playground's defaults: plain SGD at learning rate 0.03 (spec §6).
+        # The playground's defaults: plain SGD at learning rate 0.03 (docs/playground-rules.md §6).
         if optimizer is None:
             optimizer = make_optimizer("sgd", learning_rate=0.03)
         self.optimizer = optimizer
@@ -220,7 +220,7 @@ class Trainer(TrainerState, Updates):
             return mean_or_nan(LOSSES[name].value(self._kernel.predict(F64), t))
 
     def _carry_epoch(self, F: FloatArray, t: FloatArray) -> None:
-        # spec §4.5: an update after each epoch-local index i with (i+1) % B == 0; the carried
+        # §4.5: an update after each epoch-local index i with (i+1) % B == 0; the carried
         # sums join the first of them, which then divides by B + (count carried).
         B, kernel, carry, update = self.batch_size, self._kernel, self._carry.flat, self._updater()
         full = len(F) - len(F) % B

@@ -2,7 +2,7 @@
 
 What it is: source text for a script that builds `keras.Sequential` with the run's layers,
 activations and kernel regularizer, sets the initial weights, compiles the Keras optimizer
-and loss that the engine mirrors (spec/keras-optimizers.md), then calls `train_on_batch`
+and loss that the engine mirrors (docs/keras-rules.md), then calls `train_on_batch`
 per batch in the engine's order and prints each epoch's display loss.
 What it is not: an exporter of the playground's own quirks. Carried-over batches and L1 dead
 links have no Keras equivalent; the header says so when they occur.

@@ -3,7 +3,7 @@
 What it is: source text for a float64 script with an `nn.Sequential` of `nn.Linear` layers
 (weight = Keras W transposed), the run's initial weights and data, the loss and the kernel
 penalty written as tensors, and the torch optimizer that matches the Keras 3 rule the engine
-uses (spec/keras-optimizers.md). Batches follow the engine's order and each epoch prints the
+uses (docs/keras-rules.md). Batches follow the engine's order and each epoch prints the
 display loss.
 What it is not: faithful to the playground's own quirks (carried-over batches, L1 dead
 links); the header says so when they occur.

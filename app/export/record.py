@@ -83,7 +83,8 @@ class RunRecord:
 
 
 def layer_sizes(settings: PlaygroundSettings) -> list[int]:
-    """[#features, *hidden, K]: spec/playground.md §4.1, K output units (playground/labels.py)."""
+    """[#features, *hidden, K] (docs/playground-rules.md §4.1), K output units
+    (app/playground/labels.py)."""
     return [len(settings.features), *settings.network_shape, output_units(settings)]
 
 
@@ -130,7 +131,7 @@ def carries_over(record: RunRecord) -> bool:
 
 
 def kills_links(settings: PlaygroundSettings) -> bool:
-    """L1 under plain SGD: weights crossing zero die (spec/playground.md §4.5 step 4)."""
+    """L1 under plain SGD: weights crossing zero die (docs/playground-rules.md §4.5 step 4)."""
     l1 = settings.regularization == "L1" and settings.regularization_rate > 0
     return l1 and optimizer_from(settings).is_plain_sgd
 

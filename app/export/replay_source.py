@@ -4,8 +4,9 @@ What it is: source text, in NumPy, that the Keras and PyTorch replays share: `Da
 training and test sets as the page had them, changed by regenerate / add / clear events),
 `epoch_batches` (the playground's batching, with the carried-over rows trained as part of the
 next epoch's first batch), `Rate` (the learning rate, with its recorded changes and legacy
-decay) and `kill_crossings` (L1's dead links, spec/playground.md §4.5), plus the literals of
-the recorded events. Also `carry_counts`, which finds where a hand edit met carried rows.
+decay) and `kill_crossings` (L1's dead links, docs/playground-rules.md §4.5), plus the
+literals of the recorded events. Also `carry_counts`, which finds where a hand edit met
+carried rows.
 What it is not: the framework half (building, stepping and editing the model), which
 keras_script.py and pytorch_script.py write.
 Trade-off: the carried rows are trained as one merged batch rather than as a stored gradient
@@ -98,7 +99,7 @@ class Rate:
 
 
 def kill_crossings(w, before, dead, lr):
-    """L1's dead links (spec §4.5), in place on the kernel w just updated from `before`.
+    """L1's dead links (§4.5), in place on the kernel w just updated from `before`.
 
     Dead links keep their value. A weight whose L1 step crossed zero becomes 0 and its link
     dies: the data step alone reached before - lr*g = w + lr*RATE*sign(before), and the
@@ -122,7 +123,7 @@ def replay_constants(record: RunRecord, decay: float) -> str:
             f"LEARNING_RATE = {float_repr(s.learning_rate)}",
             f"DECAY = {float_repr(decay)}",
             f"RATE = {float_repr(s.regularization_rate)}  # the regularization rate λ",
-            f"KILLS_LINKS = {kills}  # L1 under plain SGD: zero crossings kill links (§4.5)",
+            f"KILLS_LINKS = {kills}  # L1 under plain SGD: zero crossings kill links",
             f"N_ADDED = {record.replay.n_added}",
         ]
     )
@@ -213,7 +214,7 @@ def replay_facts(record: RunRecord) -> list[str]:
         facts.append(
             "Batches: an update every BATCH_SIZE samples; the last N mod BATCH_SIZE samples of "
             "an epoch join the next epoch's first batch as one update (epoch_batches), as the "
-            "playground carries them over (spec §4.5)."
+            "playground carries them over (NN Playground's docs/playground-rules.md §4.5)."
         )
     if kills_links(s):
         facts.append(

@@ -2,7 +2,7 @@
 
 What it is: `KERAS_RULE`, a tiny `torch.optim.Optimizer` that applies one `keras_update`
 function to every parameter (rate from the param group, so `LambdaLR` can decay it), the
-`keras_update` bodies for the rules torch.optim cannot equal (spec/keras-optimizers.md), and
+`keras_update` bodies for the rules torch.optim cannot equal (docs/keras-rules.md), and
 `KERAS_ADAM`, torch's Adam with Keras's epsilon placement.
 What it is not: executed here; these are strings pasted into generated scripts. They read
 their hyperparameters from the script's module constants (RHO, MOMENTUM, EPSILON, ...).

@@ -2,8 +2,8 @@
 
 What it is: `new_network`, `new_trainer` and `optimizer_from`, which turn PlaygroundSettings
 (plus the seeded streams) into engine objects: the playground's initializer draws from the
-playground stream, Keras initializers and shuffling from the NumPy one (design.md §3); and
-`check_limits`, the server's bound on the network it builds.
+playground stream, Keras initializers and shuffling from the NumPy one (docs/architecture.md
+§1); and `check_limits`, the server's bound on the network it builds.
 What it is not: the session's lifecycle (session.py) or validation (settings.py).
 Trade-off: playground vs Keras batching is decided here from `settings.mode`, so an export
 replays a run with exactly the rules the live session used.
@@ -27,8 +27,8 @@ class Stream(Protocol):
 def new_network(
     settings: PlaygroundSettings, rng: Stream, keras_rng: np.random.Generator
 ) -> Network:
-    """The network for `settings`; playground weights come from `rng` (spec §4.2), Keras ones
-    from a seed drawn from `keras_rng`."""
+    """The network for `settings`; playground weights come from `rng`
+    (docs/playground-rules.md §4.2), Keras ones from a seed drawn from `keras_rng`."""
     s = settings
     init = "zeros" if s.init_zero else s.initializer
     keras_init = s.initializer != "playground"

@@ -2,7 +2,7 @@
 
 What it is: `take(session)` and `restore(session, data)`. The client stores the newest
 checkpoint and sends it back after a reload, a dropped connection or a server restart, on
-any server process (design.md §4–5: the client holds the state, servers share nothing).
+any server process (docs/architecture.md §2–3: the client holds the state, servers share nothing).
 What it is not: trusted. A checkpoint comes from the client, so `restore` validates every
 shape, count and number, and either applies all of it or raises ProtocolError and applies
 nothing.

@@ -21,7 +21,8 @@ from app.playground.errors import ProtocolError
 from app.playground.settings import PlaygroundSettings
 
 # The plane the page draws and the upload button promises (x, y in −6…6): a point outside it
-# would train without ever being seen (spec §7.3), so it is refused with its line number.
+# would train without ever being seen (docs/playground-rules.md §7.3), so it is refused with
+# its line number.
 COORDINATE_LIMIT = 6.0
 REGRESSION_LABEL_LIMIT = 10.0
 MAX_REPORTED_PROBLEMS = 20

@@ -1,6 +1,6 @@
 """The playground's six datasets, three multi-class ones, the shuffle and the split.
 
-What it is: the six generators of spec/playground.md §2.2–2.7 with their exact draw order,
+What it is: the six generators of docs/playground-rules.md §2.2–2.7 with their exact draw order,
 `generate` (generate, then Fisher–Yates shuffle with the same stream, §2.8) and `split`, so
 that a playground seed yields the playground's points in the playground's order and leaves
 the stream where the network's page-load weights start. The random streams live in
@@ -40,11 +40,11 @@ __all__ = [
     "split",
 ]
 
-CLASSIFICATION_POINTS = 500  # spec §2.1: fixed by the UI
+CLASSIFICATION_POINTS = 500  # docs/playground-rules.md §2.1: fixed by the UI
 REGRESSION_POINTS = 1200
 
 
-# ---- generators (spec §2.2–2.7): fn(n, noise, rng) -> X (n, 2) f64, y (n,) f64 ----
+# ---- generators (§2.2–2.7): fn(n, noise, rng) -> X (n, 2) f64, y (n,) f64 ----
 
 Point = tuple[float, float, float]
 GeneratorFn = Callable[[int, float, RandomStream], tuple[FloatArray, FloatArray]]
@@ -64,11 +64,11 @@ def _half(n: int) -> int:
 
 
 def _dist(dx: float, dy: float) -> float:
-    return math.sqrt(dx * dx + dy * dy)  # plain sqrt, not hypot (spec §2.1)
+    return math.sqrt(dx * dx + dy * dy)  # plain sqrt, not hypot (§2.1)
 
 
 def _d3_linear(v: float, d0: float, d1: float, r0: float, r1: float, clamp: bool) -> float:
-    """A d3 v3 linear scale [d0, d1] -> [r0, r1], evaluated in d3's form (spec §2.1)."""
+    """A d3 v3 linear scale [d0, d1] -> [r0, r1], evaluated in d3's form (§2.1)."""
     t = (v - d0) / (d1 - d0)
     if clamp:
         t = max(0.0, min(1.0, t))
@@ -94,7 +94,7 @@ def _circle(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatA
 
 
 def _padded(rng: RandomStream) -> float:
-    """U(−5, 5) pushed 0.3 away from 0 (spec §2.3); an exact 0 goes to −0.3."""
+    """U(−5, 5) pushed 0.3 away from 0 (§2.3); an exact 0 goes to −0.3."""
     v = rng.uniform(-5.0, 5.0)
     return v + 0.3 if v > 0 else v - 0.3
 
@@ -150,11 +150,11 @@ def _regression(
 
 
 def _plane_label(px: float, py: float) -> float:
-    """Unclamped d3 scale [−10, 10] -> [−1, 1] of px + py (spec §2.6)."""
+    """Unclamped d3 scale [−10, 10] -> [−1, 1] of px + py (§2.6)."""
     return _d3_linear(px + py, -10.0, 10.0, -1.0, 1.0, clamp=False)
 
 
-# (cx, cy, sign) in the spec's order, which decides ties (spec §2.7).
+# (cx, cy, sign) in the spec's order, which decides ties (§2.7).
 _GAUSS_CENTRES: tuple[Point, ...] = (
     (-4.0, 2.5, 1.0),
     (0.0, 2.5, -1.0),
@@ -167,7 +167,7 @@ _GAUSS_CENTRES: tuple[Point, ...] = (
 
 def _multi_gauss_label(px: float, py: float) -> float:
     """The centre contribution of largest |v|; strictly larger wins, so ties keep the
-    earlier centre (spec §2.7)."""
+    earlier centre (§2.7)."""
     label = 0.0
     for cx, cy, sign in _GAUSS_CENTRES:
         v = sign * _d3_linear(_dist(px - cx, py - cy), 0.0, 2.0, 1.0, 0.0, clamp=True)
@@ -206,7 +206,7 @@ def _blobs3(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatA
 
 
 def _spiral3(n: int, noise: float, rng: RandomStream) -> tuple[FloatArray, FloatArray]:
-    """Three spiral arms 120° apart, drawn like the playground's spiral (spec §2.5)."""
+    """Three spiral arms 120° apart, drawn like the playground's spiral (§2.5)."""
     points: list[Point] = []
     for c, m in enumerate(_class_sizes(n, 3)):
         delta = c * 2 * math.pi / 3
@@ -266,7 +266,7 @@ DATASETS: dict[str, Dataset] = {
 def generate(
     name: str, noise: float, rng: RandomStream, n: int | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """Draw dataset `name`, then Fisher–Yates shuffle it with the same stream (spec §2.8).
+    """Draw dataset `name`, then Fisher–Yates shuffle it with the same stream (§2.8).
 
     `noise` is the fraction (UI percent / 100). Returns X (n, 2) float64, y (n,) float64
     in the playground's shuffled order; `n` defaults to the dataset's 500 or 1200.
@@ -288,7 +288,7 @@ def generate(
 def split(
     X: FloatArray, y: FloatArray, percent_train: float
 ) -> tuple[tuple[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]:
-    """((X[:k], y[:k]), (X[k:], y[k:])) with k = floor(N·p/100) (spec §2.8). Views."""
+    """((X[:k], y[:k]), (X[k:], y[k:])) with k = floor(N·p/100) (§2.8). Views."""
     if not (math.isfinite(percent_train) and 0 <= percent_train <= 100):
         raise ValueError(f"percent_train must be in [0, 100], got {percent_train}")
     if len(X) != len(y):

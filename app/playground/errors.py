@@ -1,7 +1,7 @@
 """ProtocolError: a client mistake, as the typed error message the client is sent.
 
 What it is: the one exception type every validation layer raises for bad client input
-(protocol.py, experiment.py, session.py, checkpoint.py), and the translation of a pydantic
+(app/protocol/inbound.py, settings.py, session.py, checkpoint.py), and the translation of a pydantic
 ValidationError into it, naming the field.
 What it is not: for bugs; those are logged and reported as code `internal` by app/web/state.py.
 Trade-off: only the first validation problem is reported, so messages stay one line.

@@ -1,4 +1,4 @@
-"""The playground's seven input features (spec/playground.md §3).
+"""The playground's seven input features (docs/playground-rules.md §3).
 
 What it is: `FEATURE_ORDER` (the canonical order, which is also the order of the input
 nodes), the `FEATURES` registry (key, label shown on the node, formula) and
@@ -55,7 +55,7 @@ def feature_matrix(X: npt.NDArray[F], names: Iterable[str]) -> npt.NDArray[F]:
     """Points X (n, 2) -> features (n, k) in X's dtype (float32 grids stay float32).
 
     k is the number of distinct names; columns follow FEATURE_ORDER whatever the order of
-    `names` (spec §3: the input vector holds the enabled features in canonical order).
+    `names` (§3: the input vector holds the enabled features in canonical order).
     No names gives shape (n, 0): a network with 0 inputs. Example: names ["sinX", "x"]
     -> columns [x, sin x].
     """

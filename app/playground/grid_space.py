@@ -31,13 +31,13 @@ _BLOCK = GRID_SIZE // THUMB_SIZE
 N_POINTS = GRID_SIZE * GRID_SIZE
 
 
-# ---- the grid (spec §7.1) ----
+# ---- the grid (§7.1) ----
 
 
 def grid_axes() -> tuple[FloatArray, FloatArray]:
     """x (100,) left → right and y (100,) top → bottom, float64, bit-exact with d3.
 
-    Both use d3's interpolation r0·(1 − t) + r1·t (spec §7.1), not −6 + 12·t, so the values
+    Both use d3's interpolation r0·(1 − t) + r1·t (§7.1), not −6 + 12·t, so the values
     are the playground's to the last bit. Example: x[0] = −6, x[99] = 6, y[0] = 6.
     """
     lo, hi = DOMAIN
@@ -84,7 +84,7 @@ def _input_thumbnails_u8() -> U8Array:
 
 
 def input_maps() -> Float32Array:
-    """(7, 100, 100) float32 maps of all 7 features, read-only (spec §7.1: always all 7)."""
+    """(7, 100, 100) float32 maps of all 7 features, read-only (§7.1: always all 7)."""
     return all_features_t().reshape(len(FEATURE_ORDER), GRID_SIZE, GRID_SIZE)
 
 
@@ -93,7 +93,7 @@ def input_thumbnails_u8() -> U8Array:
     return _input_thumbnails_u8()
 
 
-# ---- thumbnails and quantising (spec §7.2, docs/protocol.md §6) ----
+# ---- thumbnails and quantising (§7.2, docs/protocol.md §6) ----
 
 
 @cache
@@ -108,7 +108,7 @@ def _block_matrix(dtype: str) -> AnyFloatArray:
 def block_average(maps: AnyFloatArray, scratch: AnyFloatArray | None = None) -> AnyFloatArray:
     """(..., 100, 100) -> (..., 10, 10): means of 10×10 blocks, in the dtype of `maps`.
 
-    Thumbnail cell [r][c] averages rows 10r…10r+9 and columns 10c…10c+9 (spec §7.2).
+    Thumbnail cell [r][c] averages rows 10r…10r+9 and columns 10c…10c+9 (§7.2).
     First the 10 rows of each block row are added (whole rows of 100 at a time), then a
     product with a 0/1 matrix adds the columns in blocks of 10; both are far faster than
     NumPy's reductions over the short strided axes of reshape(…, 10, 10, 10, 10).

@@ -54,8 +54,8 @@ class GridEvaluator:
 
     The float32 feature matrix is built once per feature set (and shared between
     evaluators with the same set); a network change needs no new evaluator, a feature
-    change does (the network is rebuilt then anyway, spec §3). Its work buffers are its
-    thread's (`_work_buffers`), shared with the thread's other evaluators.
+    change does (the network is rebuilt then anyway: docs/playground-rules.md §3). Its work
+    buffers are its thread's (`_work_buffers`), shared with the thread's other evaluators.
     """
 
     def __init__(self, feature_names: Iterable[str]) -> None:

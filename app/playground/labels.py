@@ -34,7 +34,8 @@ def output_units(settings: PlaygroundSettings) -> int:
 
 
 def output_activation(settings: PlaygroundSettings) -> str:
-    """tanh for the playground's classification, linear for regression (spec §4.3)."""
+    """tanh for the playground's classification, linear for regression
+    (docs/playground-rules.md §4.3)."""
     if settings.classes > 2:
         return "softmax"
     if settings.problem == "regression":

@@ -147,7 +147,8 @@ def read_hash(hash_: str) -> HashState:
         if key not in KNOWN_KEYS:
             raise HashError(f"unknown key {key!r} (keys are case-sensitive, as in the URL)")
         if key == "networkShape" and not (raw or "").strip():
-            patch["network_shape"] = []  # read even when empty: no hidden layer (spec §8)
+            # Read even when empty: no hidden layer (docs/playground-rules.md §8).
+            patch["network_shape"] = []
             continue
         if raw is None or raw.strip() == "":
             continue  # the page keeps the default for an empty value

@@ -52,7 +52,8 @@ class Readouts:
         return self._outputs[1], self._outputs[2]
 
     def losses(self) -> tuple[float, float]:
-        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss (design §3)."""
+        """(train, test) display loss: mean ½(o−t)², or the chosen Keras loss
+        (docs/architecture.md §1)."""
         out_tr, out_te = self.outputs()
         loss = LOSSES[self.settings.loss]
         return mean_or_nan(loss.value(out_tr, self.Ttr)), mean_or_nan(loss.value(out_te, self.Tte))

@@ -122,7 +122,8 @@ REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 # `credit` refuses more, the server's pacer caps what it holds, and the page grants no more.
 MAX_CREDIT = 8
 
-# The playground's 15 `_hide` flags (spec §8), `speed`, and ours (a teacher can hide them too).
+# The playground's 15 `_hide` flags (docs/playground-rules.md §8), `speed`, and ours (a
+# teacher can hide them too).
 HIDE_FLAGS: tuple[str, ...] = (
     "showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
     "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",

@@ -2,7 +2,7 @@
 
 What it is: `PlaygroundRandom`, a bit-exact port of seedrandom 2.4.4's ARC4 generator as
 the playground uses it (`Math.seedrandom(seed)` replacing `Math.random`,
-spec/playground.md §2.8), and `NumpyRandom`, the same interface over NumPy's PCG64. Both
+docs/playground-rules.md §2.8), and `NumpyRandom`, the same interface over NumPy's PCG64. Both
 share the playground's samplers (uniform, Marsaglia polar normal, Fisher–Yates, §2.1/§2.8)
 and a JSON-able state, so a checkpoint continues a stream bit for bit.
 
@@ -40,7 +40,7 @@ def js_to_fixed(value: float, digits: int = 5) -> str:
 
 
 class RandomStream(ABC):
-    """A stream of floats in [0, 1) and the playground's samplers built on it (spec §2.1)."""
+    """A stream of floats in [0, 1) and the playground's samplers built on it (§2.1)."""
 
     @abstractmethod
     def random(self) -> float:
@@ -55,11 +55,11 @@ class RandomStream(ABC):
         """Restore a snapshot taken by `get_state`."""
 
     def uniform(self, a: float, b: float) -> float:
-        """U(a, b) = r·(b − a) + a, in exactly this association (spec §2.1)."""
+        """U(a, b) = r·(b − a) + a, in exactly this association (§2.1)."""
         return self.random() * (b - a) + a
 
     def normal(self, mean: float = 0.0, variance: float = 1.0) -> float:
-        """Marsaglia polar sample; the second argument is a VARIANCE (spec §2.1).
+        """Marsaglia polar sample; the second argument is a VARIANCE (§2.1).
 
         Two draws per attempt, v2 discarded. s = 0 is also rejected (JS would return NaN
         there; it needs two draws of exactly 0.5, so no seed can tell the difference).
@@ -72,7 +72,7 @@ class RandomStream(ABC):
                 return mean + math.sqrt(variance) * (math.sqrt(-2 * math.log(s) / s) * v1)
 
     def shuffle(self, items: MutableSequence[T]) -> None:
-        """Fisher–Yates in place, the playground's way round (spec §2.8).
+        """Fisher–Yates in place, the playground's way round (§2.8).
 
         Swapping rows of a 2-D ndarray this way corrupts them (rows are views), so shuffle
         a list of indices and take the rows with it, as `app.playground.datasets.generate` does.
@@ -84,12 +84,12 @@ class RandomStream(ABC):
             items[c], items[k] = items[k], items[c]
 
     def next_seed(self) -> str:
-        """The Regenerate button's new seed: `Math.random().toFixed(5)` (spec §2.8)."""
+        """The Regenerate button's new seed: `Math.random().toFixed(5)` (§2.8)."""
         return js_to_fixed(self.random(), 5)
 
 
 def arc4_key(seed: str) -> list[int]:
-    """seedrandom's key smear over the seed's UTF-16 code units (spec §2.8 "Key").
+    """seedrandom's key smear over the seed's UTF-16 code units (§2.8 "Key").
 
     Example: "" -> [0]; "a" -> [97].
     """
@@ -144,7 +144,7 @@ class PlaygroundRandom(RandomStream):
         return out
 
     def random(self) -> float:
-        """seedrandom's 52/53-bit output loop (spec §2.8 "Output").
+        """seedrandom's 52/53-bit output loop (§2.8 "Output").
 
         The loop's first pass always runs (6 bytes are < 2^52), so it is folded into one
         read of 7 bytes: n = the 6 bytes · 256, x = the 7th, d = 2^56. Python ints stand in
@@ -219,7 +219,7 @@ _NATIVE = random.Random()  # its own instance: never disturbs (or is disturbed b
 
 
 def native_seed() -> str:
-    """A fresh seed like the playground's `Math.random().toFixed(5)` (spec §2.8)."""
+    """A fresh seed like the playground's `Math.random().toFixed(5)` (§2.8)."""
     return f"{_NATIVE.random():.5f}"
 
 

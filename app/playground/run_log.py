@@ -43,7 +43,8 @@ def seeded_data(settings: PlaygroundSettings, uploaded: list[Row] | None) -> tup
     """(the seeded stream after drawing the data, (train, test) split) for settings.seed.
 
     The generated dataset, or the uploaded rows in the order the seed shuffles them into
-    (the playground's shuffle); the stream continues for the weights (spec §2.8).
+    (the playground's shuffle); the stream continues for the weights
+    (docs/playground-rules.md §2.8).
     """
     rng = PlaygroundRandom(settings.seed)
     if uploaded is None:

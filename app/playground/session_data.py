@@ -73,7 +73,7 @@ class SessionData:
         return report.to_message()
 
     def _seed_data(self) -> None:
-        """Reseed both streams from settings.seed and rebuild the data (spec §2.8)."""
+        """Reseed both streams from settings.seed and rebuild the data (§2.8)."""
         self.rng, self._base = seeded_data(self.settings, self.uploaded)
         self.keras_rng = keras_generator(self.settings.seed)
         self.generation = 0  # resets since seeding; each reset's Keras stream is its own
@@ -91,7 +91,7 @@ class SessionData:
         self.touch()  # the losses and metrics of the frame change with the data
 
     def _featurize(self) -> None:
-        """Feature matrices (data and grid) for the enabled inputs (spec §3), and the
+        """Feature matrices (data and grid) for the enabled inputs (§3), and the
         training targets for the loss (labels.py)."""
         s = self.settings
         self.Ftr = feature_matrix(self.Xtr, s.features)

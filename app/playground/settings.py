@@ -141,7 +141,7 @@ class PlaygroundSettings(Strict):
 
     @property
     def mode(self) -> Literal["playground", "keras"]:
-        """'playground' when every part follows the playground's rules (design.md §3)."""
+        """'playground' when every part follows the playground's rules (docs/architecture.md §1)."""
         plain = self.optimizer == "sgd" and not any(
             self.optimizer_options.get(k) for k in ("momentum", "decay")
         )

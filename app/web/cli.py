@@ -2,7 +2,7 @@
 
 Flags override `NN_PLAYGROUND_*` variables, which override the defaults. Per-message
 deflate is always off: compressing binary grid frames costs ~35x more than sending them
-(toolchain.md), and browsers would otherwise negotiate it.
+(docs/architecture.md §2), and browsers would otherwise negotiate it.
 """
 
 import argparse

@@ -39,7 +39,7 @@ class Settings(BaseModel):
     templates_dir: Path = Field(default_factory=lambda: _asset_dir("templates"))
     # A teacher's own lessons (*.toml, docs/lessons.md), shown beside the built-in ones.
     lessons_dir: Path | None = None
-    # Limits that keep one client from hurting the others (design.md §5, §7).
+    # Limits that keep one client from hurting the others (docs/architecture.md §3, §5).
     max_sessions: Annotated[int, Field(ge=1, le=10_000)] = 200
     max_message_bytes: Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)] = 2 * 1024 * 1024
     messages_per_second: Annotated[float, Field(gt=0, le=10_000)] = 60.0

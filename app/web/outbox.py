@@ -6,7 +6,7 @@ changed (frame sequence, last session version drawn, last data version, input th
 What it is not: the decision of when to send (runner.py, pacer.py).
 Trade-off: a send that cannot complete within the send timeout gives the connection up
 (raises WebSocketDisconnect) rather than queueing: a peer that stopped reading costs one
-frame of memory, never a queue (design.md §7).
+frame of memory, never a queue (docs/architecture.md §5).
 """
 
 import json

@@ -1,4 +1,4 @@
-"""HTTP security headers for every response (design.md §7).
+"""HTTP security headers for every response (docs/architecture.md §5).
 
 Not an auth layer: the app has no accounts. The policy allows only same-origin scripts,
 styles, images and sockets, so an injected string can never load or run anything. Inline

@@ -1,4 +1,4 @@
-// Colour scales of TensorFlow Playground (spec/playground.md §7.2). Pure: no DOM.
+// Colour scales of TensorFlow Playground (docs/playground-rules.md §7.2). Pure: no DOM.
 // Orange is negative, blue positive, light grey zero — everywhere in the app.
 
 /** The three stops of the playground's diverging ramp, at -1, 0 and +1. */

@@ -1,5 +1,5 @@
 // Controls: DOM bindings of the top bar, the DATA column, the layer header and the OUTPUT
-// options (spec/playground.md §1, §6). User input becomes calls on `actions` (which talk to the
+// options (docs/playground-rules.md §1, §6). User input becomes calls on `actions` (which talk to the
 // server); server state comes back through the show* methods. No protocol or hash logic here.
 // Trade-off: controls never assume a change succeeded; they show what the server echoes, so a
 // refused value snaps back to the server's.
@@ -91,7 +91,7 @@ export class Controls {
     if (!this.settings) return;
     const regression = name.startsWith("reg-");
     const key = regression ? "reg_dataset" : "dataset";
-    if (this.settings[key] !== name) this.actions.set({ [key]: name }); // same dataset: ignored (spec §5)
+    if (this.settings[key] !== name) this.actions.set({ [key]: name }); // same dataset: ignored (docs/playground-rules.md §5)
   }
 
   // Space: play/pause, →: step, r: reset; not while typing, and a focused button keeps its own
@@ -126,7 +126,7 @@ export class Controls {
     for (const [id, value] of Object.entries(selectValue)) this.#selectValue($(id), value);
     for (const [id, key] of Object.entries(SLIDERS)) {
       const input = $(id);
-      if (id === "noise") input.max = String(Math.max(50, settings.noise)); // URL noise up to 80 (spec §6)
+      if (id === "noise") input.max = String(Math.max(50, settings.noise)); // URL noise up to 80 (§6)
       input.value = String(settings[key]);
       this.#showSlider(id, settings[key]);
     }
@@ -160,7 +160,7 @@ export class Controls {
     }
   }
 
-  // Numbers match numerically (0.00001 == 1e-5); a value not in the list selects nothing (spec §6).
+  // Numbers match numerically (0.00001 == 1e-5); a value not in the list selects nothing (§6).
   #selectValue(select, value) {
     const matches = (o) => {
       if (typeof value === "number") return Number(o.value) === value;
@@ -280,7 +280,7 @@ export class Controls {
   }
 
   /**
-   * Hide `ui-<name>` elements for every `<name>_hide=true` (spec §8), and the text for hideText.
+   * Hide `ui-<name>` elements for every `<name>_hide=true` (§8), and the text for hideText.
    * @param {object} state the hash state @param {ParentNode} [root]
    */
   static applyHideFlags(state, root = document) {

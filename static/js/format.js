@@ -1,4 +1,4 @@
-// Number formats the playground shows (spec/playground.md §4.4, §5, §7.4). Pure: no DOM.
+// Number formats the playground shows (docs/playground-rules.md §4.4, §5, §7.4). Pure: no DOM.
 
 /**
  * The Epoch counter: zero-pad to 6 digits, keep the last 6, insert a thousands comma.
@@ -29,7 +29,7 @@ export function formatWeight(v) {
 /** "1 neuron" / "4 neurons". @param {number} n */
 export const neuronsLabel = (n) => `${n} neuron${n === 1 ? "" : "s"}`;
 
-/** "Hidden layer" only for exactly 1; 0 and more are "Hidden layers" (spec §7.4). @param {number} n */
+/** "Hidden layer" only for exactly 1; 0 and more are "Hidden layers" (docs/playground-rules.md §7.4). @param {number} n */
 export const layersLabel = (n) => (n === 1 ? "Hidden layer" : "Hidden layers");
 
 /** Speed option text. Example: 60 -> "60 /s", null -> "max". @param {number|null} v */

@@ -1,4 +1,4 @@
-// HeatMap: the OUTPUT column's decision map (spec/playground.md §7.2, §7.3). A canvas holding one
+// HeatMap: the OUTPUT column's decision map (docs/playground-rules.md §7.2, §7.3). A canvas holding one
 // pixel per grid cell, scaled up by CSS (so the browser smooths it, as the playground does), an SVG
 // overlay for the axes and the data points. Also `GridPainter`, the LUT pass shared with thumbnails.
 // Points can be added by a click (or tap) on the map, or from the keyboard (map-cursor.js).
@@ -9,7 +9,7 @@ import { pointColor } from "./colors.js";
 import { svgEl } from "./dom.js";
 import { MapCursor } from "./map-cursor.js";
 
-const DOMAIN = 6; // the grid covers [-6, 6]² (spec §7.1)
+const DOMAIN = 6; // the grid covers [-6, 6]² (docs/playground-rules.md §7.1)
 
 /**
  * Colour uint8 grid values into RGBA pixels through a 256-entry LUT (simpleheat's idea).
@@ -159,7 +159,7 @@ export class HeatMap {
   }
 
   /**
-   * Replace the data points. Points outside [-6, 6]² are not drawn (spec §7.3).
+   * Replace the data points. Points outside [-6, 6]² are not drawn (§7.3).
    * @param {number[][]} train [[x, y, label], …] in data coordinates @param {number[][]} test
    * @param {number} [classes] state.classes: K > 2 colours labels 0…K−1 by class
    * @param {number} [own] how many points are the user's: the last `own` training points (added

@@ -1,4 +1,4 @@
-// HoverCard: the card over a link or a bias square (spec/playground.md §7.4): "Click anywhere to
+// HoverCard: the card over a link or a bias square (docs/playground-rules.md §7.4): "Click anywhere to
 // edit." / "Weight is 0.23.". A click turns the value into a number input; every keystroke that
 // parses sends the new value; Enter shows the value again; Escape or leaving closes it.
 // Trade-off (an improvement on the playground): while editing, the card stays put when the pointer

@@ -1,4 +1,4 @@
-// What `model.compile()` and `fit()` offer beyond the playground (spec/keras-optimizers.md,
+// What `model.compile()` and `fit()` offer beyond the playground (docs/keras-rules.md,
 // docs/protocol.md §3): the seven optimizers with their Keras 3 hyperparameters and defaults,
 // the losses valid for each problem, the weight initializers. Pure: no DOM; node --test covers it.
 // The names, labels and defaults come from the registries (app/playground/registry.py).

@@ -1,4 +1,4 @@
-// LineChart: the loss chart of the OUTPUT column (spec/playground.md §7.5): train (#777) and test
+// LineChart: the loss chart of the OUTPUT column (docs/playground-rules.md §7.5): train (#777) and test
 // (black) series, 1.5 px, no axes; x spans the epochs shown, y the min…max of every value since the
 // last reset. Drawn on a canvas, min/max per pixel column (the uPlot idea), so a run of thousands
 // of points costs one linear pass per redraw instead of a path of thousands of segments.

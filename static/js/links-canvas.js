@@ -1,4 +1,4 @@
-// LinksCanvas: the network's visible links (spec/playground.md §7.4) painted on one canvas, in a
+// LinksCanvas: the network's visible links (docs/playground-rules.md §7.4) painted on one canvas, in a
 // worker when the browser can (OffscreenCanvas), else on the page's thread. Colour = continuous
 // ramp of the weight clamped at ±1, width 1 + 9·min(|w|, 5)/5 px, dash "9 1" flowing with offset
 // −epoch/3; in the gradient view the |∂L/∂w| level sets colour and width, with no dash.
@@ -17,7 +17,7 @@ const COLOR_CACHE = Array.from({ length: 201 }, (_, i) => toHex(rampColor(i / 10
 /** Link (and bias) colour of a value: the ramp clamped at ±1, to 1/100. @param {number} w */
 export const colorOf = (w) => COLOR_CACHE[Math.round((Math.max(-1, Math.min(1, w)) + 1) * 100)];
 
-/** Stroke width of a link: 1 + 9·min(|w|, 5)/5 px (spec §7.4). @param {number} w */
+/** Stroke width of a link: 1 + 9·min(|w|, 5)/5 px (docs/playground-rules.md §7.4). @param {number} w */
 export const linkWidth = (w) => 1 + (9 * Math.min(Math.abs(w), 5)) / 5;
 
 // Gradient view: light grey (no gradient) to the page's dark accent (the largest gradient).
@@ -35,7 +35,7 @@ export const gradientLevel = (g, max) => (max > 0 && g > 0 ? Math.sqrt(Math.min(
 /**
  * What paintLinks strokes for a structure: a Path2D per link, and the arrow marker at the start
  * of each source's links with how many links share it.
- * The marker is the playground's arrow marker (spec §7.4), "M2,11 L7,6 L2,2" with its reference point
+ * The marker is the playground's arrow marker (§7.4), "M2,11 L7,6 L2,2" with its reference point
  * (1, 6) on the link's start, pointing right (every link leaves its source horizontally).
  * @param {string[]} links SVG path data "Mx0,y0C…" in CSS px, in layout order
  */

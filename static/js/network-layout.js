@@ -1,4 +1,4 @@
-// Where the playground draws the network (spec/playground.md §7.4): node centres, link curves and
+// Where the playground draws the network (docs/playground-rules.md §7.4): node centres, link curves and
 // callout spots, in pixels of the network overlay (origin at the FEATURES column's top left).
 // Pure: no DOM, so node --test covers the geometry. network-view.js turns it into SVG and divs.
 // Trade-off: the Bézier point "70 % along the curve" is found by sampling 64 chords rather than

@@ -12,7 +12,7 @@ import { BIAS_SIZE, RECT_SIZE } from "./network-layout.js";
 import { FEATURE_LABELS } from "./state.js";
 
 // Input labels with real sub/superscripts, read from the registry's label: X₁² is X, sub 1, sup 2
-// (spec §3).
+// (docs/playground-rules.md §3).
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
@@ -99,7 +99,7 @@ export function outputNodeDiv(root, node, k) {
 }
 
 /**
- * A 5×5 bias square at the node's lower left (spec §7.4) and a larger invisible hover target;
+ * A 5×5 bias square at the node's lower left (§7.4) and a larger invisible hover target;
  * returns [rect, hit]. The output has no box: its square sits just left of where its links end.
  */
 export function biasRects(node, l, u, isOutput) {

@@ -1,4 +1,4 @@
-// NetworkView: the network between the FEATURES and OUTPUT columns (spec/playground.md §7.4):
+// NetworkView: the network between the FEATURES and OUTPUT columns (docs/playground-rules.md §7.4):
 // input nodes (click to toggle), hidden nodes with 10×10 thumbnails, links coloured and sized by
 // weight with the flowing dash, bias squares (the output's too, which the playground hides),
 // per-layer neuron buttons, the two callouts (callouts.js) and the weight/bias hover card.

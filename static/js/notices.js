@@ -1,7 +1,7 @@
 // Notices: what the page says when training runs but nothing can change, with the way out as a
 // button. Three cases, each read from what the server already sends (no protocol of its own):
 // - the "stop at epoch N" limit was reached: Play and Step stay stopped there;
-// - fewer training points than the batch size: the playground never updates (spec §4.5);
+// - fewer training points than the batch size: the playground never updates (docs/playground-rules.md §4.5);
 // - the loss stopped moving under ReLU: dead neurons, with the gradient view offered.
 // Trade-off: the stall is inferred from the losses the frames carry (no 1 % improvement for
 // STALL_EPOCHS epochs, under ReLU with a learning rate of at least 1) rather than reported by the

@@ -1,5 +1,5 @@
 // The URL hash: parse and serialise with ONE declarative table (the playground's state.ts idea,
-// spec/playground.md §8), and map the hash state to and from protocol settings (docs/protocol.md §3).
+// docs/playground-rules.md §8), and map the hash state to and from protocol settings (docs/protocol.md §3).
 // Pure: no DOM. The caller reads and writes `location.hash`.
 // Trade-off: values are kept exactly as the playground parses them (a URL number "abc" is NaN);
 // sanitising happens only when settings are built for the server, so a shared link round-trips.
@@ -7,14 +7,14 @@
 import { HYPERPARAMETERS, INITIALIZERS, LOSSES, MULTICLASS, OPTIMIZERS, cleanOptions, optimizerParams } from "./keras.js";
 import { REGISTRIES } from "./registries.js";
 
-/** Canonical feature order (spec §3): the order of the input nodes and of the input vector. */
+/** Canonical feature order (docs/playground-rules.md §3): the order of the input nodes and of the input vector. */
 export const FEATURES = Object.keys(REGISTRIES.features);
 
-/** The label shown on each input node (spec §3). */
+/** The label shown on each input node (§3). */
 export const FEATURE_LABELS = Object.fromEntries(FEATURES.map((key) => [key, REGISTRIES.features[key].label]));
 
 /**
- * The 15 `_hide` flags of the playground's hide-controls panel (spec §8), plus ours: `speed`
+ * The 15 `_hide` flags of the playground's hide-controls panel (§8), plus ours: `speed`
  * and the additions beyond the playground (a teacher can hide them with e.g. `training_hide=true`).
  */
 export const HIDE_FLAGS = REGISTRIES.hide_flags;
@@ -82,7 +82,7 @@ export function defaultState() {
 }
 
 /**
- * A new seed as the playground makes one when the URL has none (spec §2.8).
+ * A new seed as the playground makes one when the URL has none (§2.8).
  * @param {() => number} [random] defaults to the native Math.random
  * @returns {string} e.g. "0.59934"
  */
@@ -118,7 +118,7 @@ function parseValue(prop, raw, current) {
       return filled(raw) ? raw !== "false" : current;
     case "enum":
       return filled(raw) && prop.values.includes(raw) ? raw : current;
-    case "array": // read whenever the key is present, even if empty (spec §8)
+    case "array": // read whenever the key is present, even if empty (§8)
       return raw == null || raw.trim() === "" ? [] : raw.split(",").map(Number);
     case "speed":
       if (!filled(raw)) return current;
@@ -129,7 +129,7 @@ function parseValue(prop, raw, current) {
 }
 
 /**
- * Parse a URL hash with the playground's rules (spec §8). Missing keys keep their default; the
+ * Parse a URL hash with the playground's rules (§8). Missing keys keep their default; the
  * seed stays null when absent. `<name>_hide` flags are true only for the literal "true".
  * @param {string} hash e.g. location.hash
  * @returns {object} state: one entry per table row plus every `<name>_hide` flag present
@@ -189,7 +189,7 @@ const finite = (v) => typeof v === "number" && Number.isFinite(v);
 /**
  * Protocol settings (docs/protocol.md §3) for a hash state, made acceptable to the server:
  * non-finite numbers are dropped (the server default applies), ranges are clamped, noise above
- * 80 becomes 50 (spec §6), and the network shape is cut to the server's limits.
+ * 80 becomes 50 (§6), and the network shape is cut to the server's limits.
  * @param {object} state a parsed hash state
  * @param {{max_layers:number, max_neurons:number}} [limits]
  * @returns {object} snake_case settings for `hello` / `set`

@@ -1,5 +1,5 @@
 // WeightTargets: what the mouse and the keyboard reach of the network's links and biases
-// (spec/playground.md §7.4). Over each link the canvas paints, an invisible 8 px SVG path; over
+// (docs/playground-rules.md §7.4). Over each link the canvas paints, an invisible 8 px SVG path; over
 // each bias square, a larger invisible square. Hovering or focusing one shows the hover card
 // with its value; a click (or Enter) edits it.
 // Keyboard: the whole set is ONE Tab stop, a toolbar with a roving tabindex (roving-focus.js),

@@ -20,7 +20,7 @@ def client(live_server: Any) -> Iterator[PlaygroundClient]:
 
 
 def test_page_load_losses_match_the_real_playground(client: PlaygroundClient) -> None:
-    # shared/reference/default.png: playground.tensorflow.org at seed 0.12345, default
+    # A screenshot of playground.tensorflow.org at seed 0.12345 (not kept here), default
     # settings, right after load, shows "Test loss 0.518" and "Training loss 0.502".
     frame = client.frame()
     assert (frame.epoch, f"{frame.test_loss:.3f}", f"{frame.train_loss:.3f}") == (

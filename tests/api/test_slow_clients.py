@@ -1,4 +1,4 @@
-"""Slow and hostile clients against a real server process (design.md §7).
+"""Slow and hostile clients against a real server process (docs/architecture.md §5).
 
 A client that never reads costs the server one pending frame, never a queue: once the
 kernel's socket buffers for it are full the server stops producing for it and its RSS

@@ -1,4 +1,4 @@
-"""Faults a class will meet, end to end in Chromium (design.md §7).
+"""Faults a class will meet, end to end in Chromium (docs/architecture.md §5).
 
 - The server process is killed (SIGKILL) mid-run and restarted on the same port: the page
   says it is reconnecting, then carries on from its last checkpoint, never from epoch 0,
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 CHECKPOINT_INTERVAL = 0.3  # seconds (default 1): a short interval keeps these runs short
 SPEED = 60  # epochs/s, the page's default
-# What a fault may cost: one checkpoint interval of training (design §7), plus room for a
+# What a fault may cost: one checkpoint interval of training (§5), plus room for a
 # loaded CI machine where the checkpoint before the fault was a few frames late.
 MOST_EPOCHS_LOST = int(SPEED * (CHECKPOINT_INTERVAL + 0.7))
 # Chromium logs every reconnect attempt that finds no server as a console error, and so is the

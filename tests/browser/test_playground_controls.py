@@ -1,4 +1,5 @@
-"""Each control has the playground's effect (spec §5): new data or not, network reset or not."""
+"""Each control has the playground's effect (docs/playground-rules.md §5): new data or not,
+network reset or not."""
 
 import re
 from typing import Any
@@ -29,7 +30,7 @@ def _change(pg: Any, action: Any, hash_fragment: str) -> tuple[bool, bool, str]:
     return pg.data_draws() != draws, pg.epoch() == "000,000", pg.hash_value("seed")
 
 
-# (select, value, hash fragment, resets the network); none of them makes new data (spec §5).
+# (select, value, hash fragment, resets the network); none of them makes new data (§5).
 SELECTS = [
     ("#learningRate", "0.1", "learningRate=0.1&", False),
     ("#activations", "relu", "activation=relu&", True),
@@ -64,7 +65,7 @@ def test_problem_type_switches_to_regression_with_new_data(playground: Any) -> N
     assert redrawn and reset
 
 
-# (slider, value, hash fragment, new data); every one of them resets the network (spec §5).
+# (slider, value, hash fragment, new data); every one of them resets the network (§5).
 SLIDERS = [
     ("#percTrainData", "70", "percTrainData=70&", True),
     ("#noise", "20", "noise=20&", True),
@@ -89,7 +90,7 @@ def test_each_data_slider_regenerates_and_resets_as_the_playground(playground: A
 def test_regenerate_dataset_thumbnails_and_show_test_data(playground: Any) -> None:
     pg = playground.open("seed=0.12345")
     page = pg.page
-    # Regenerate: new data and seed, but the network, epoch and chart carry on (spec §2.8).
+    # Regenerate: new data and seed, but the network, epoch and chart carry on (§2.8).
     redrawn, reset, seed = _change(pg, lambda: page.click("#data-regen-button"), "!seed=0.12345&")
     assert redrawn and not reset
     pg.expect_epoch("000,002")
@@ -99,7 +100,7 @@ def test_regenerate_dataset_thumbnails_and_show_test_data(playground: Any) -> No
     )
     assert redrawn and reset
     expect(page.get_by_role("radio", name="Exclusive or")).to_have_attribute("aria-checked", "true")
-    # "Show test data" only shows or hides the test points (spec §5).
+    # "Show test data" only shows or hides the test points (§5).
     page.get_by_label("Show test data", exact=True).check()
     pg.expect_hash("showTestData=true")
     expect(page.locator(".test-points")).to_be_visible()

@@ -19,7 +19,7 @@ def test_default_page_shows_circle_and_a_2_4_2_1_network(playground: Any, artifa
     expect(page.locator(".neurons-label")).to_have_text(["4 neurons", "2 neurons"])
     assert page.inner_text("#layers-heading").split() == ["2", "HIDDEN", "LAYERS"]
     expect(page.locator(".link-hover")).to_have_count(2 * 4 + 4 * 2 + 2)
-    # The reference screenshot's numbers for seed 0.12345 (spec reference/default.png).
+    # The numbers playground.tensorflow.org shows for seed 0.12345 (tests/api/test_live_session.py).
     pg.expect_epoch("000,000")
     expect(page.locator("#loss-test")).to_have_text("0.518")
     expect(page.locator("#loss-train")).to_have_text("0.502")

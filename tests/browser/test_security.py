@@ -1,5 +1,5 @@
-"""Web security from the browser's side (design.md §7): what Chromium actually does with the
-page, where tests/api/test_pages.py checks the HTTP headers themselves.
+"""Web security from the browser's side (docs/architecture.md §5): what Chromium actually
+does with the page, where tests/api/test_pages.py checks the HTTP headers themselves.
 
 - A whole session (load, play, hover a neuron and a link, step) requests nothing from any
   other origin: no CDN, no font service, no analytics; the websocket is same-origin too.

@@ -4,7 +4,8 @@ Needs keras and torch in the venv (the `export` extra, which scripts/test instal
 without them, except under CI=true, where it runs and fails if they are missing.
 Every generated script is written to disk and run as __main__ in one interpreter per
 framework (startup dominates: keras+torch import in ~4 s, a run takes 1–4 s), both
-frameworks in parallel. One script per framework is also run on its own as `python file.py`.
+frameworks in parallel. One script per framework is also run on its own, as `python` would
+run it.
 The settings avoid what Keras cannot reproduce (carried-over batches, L1 dead links): the
 test checks that no caveat applies to any of them.
 """

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SHADES, shadeIndex, buildLut, toHex, rampColor } from "../../static/js/colors.js";
 
-// The 31 shades listed in spec/playground.md §7.2, k = 0..30.
+// The 31 shades listed in docs/playground-rules.md §7.2, k = 0..30.
 const SPEC_SHADES = ("#f59322 #f4992f #f39f3d #f2a44a #f2aa58 #f1b065 #f0b672 #efbc80 #eec18d " +
   "#edc79b #eccda8 #ebd3b5 #ebd9c3 #eaded0 #e9e4de #e8eaeb #d9e2e8 #cadbe5 #bbd3e2 #accbdf " +
   "#9dc4dc #8ebcd9 #7fb4d6 #71add2 #62a5cf #539dcc #4496c9 #358ec6 #2686c3 #177fc0 #0877bd").split(" ");

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatEpoch, formatLoss, formatWeight, layersLabel, neuronsLabel } from "../../static/js/format.js";
 
-test("the epoch counter pads to 6 digits, keeps the last 6 and adds a comma (spec §5)", () => {
+test("the epoch counter pads to 6 digits, keeps the last 6 and adds a comma (docs/playground-rules.md §5)", () => {
   assert.equal(formatEpoch(0), "000,000");
   assert.equal(formatEpoch(1), "000,001");
   assert.equal(formatEpoch(42), "000,042");
@@ -17,7 +17,7 @@ test("losses show 3 decimals, weights 2 significant digits", () => {
   assert.equal(formatWeight(0.1), "0.10");
 });
 
-test("singular only for exactly one (spec §7.4)", () => {
+test("singular only for exactly one (§7.4)", () => {
   assert.equal(neuronsLabel(1), "1 neuron");
   assert.equal(neuronsLabel(4), "4 neurons");
   assert.equal(layersLabel(0), "Hidden layers");

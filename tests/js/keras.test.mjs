@@ -18,7 +18,7 @@ test("each optimizer shows only its own Keras 3 hyperparameters, the decay last"
   assert.deepEqual(keys("nonsense"), keys("sgd"));
 });
 
-test("defaults are Keras 3's (spec/keras-optimizers.md)", () => {
+test("defaults are Keras 3's (docs/keras-rules.md)", () => {
   assert.equal(optionValue("adagrad", "initial_accumulator_value"), 0.1);
   assert.equal(optionValue("adadelta", "rho"), 0.95);
   assert.equal(optionValue("rmsprop", "rho"), 0.9);

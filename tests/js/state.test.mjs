@@ -6,7 +6,7 @@ import {
   settingsToState, stateToSettings,
 } from "../../static/js/state.js";
 
-// spec/playground.md §8, verified there against state.ts.
+// docs/playground-rules.md §8, verified there against state.ts.
 const DEFAULT_HASH = "activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03" +
   "&regularizationRate=0&noise=0&networkShape=4,2&seed=0.59934&showTestData=false&discretize=false" +
   "&percTrainData=50&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false" +
@@ -94,7 +94,7 @@ test("the playground's xor link becomes these settings", () => {
 
 test("settings are made acceptable: NaN dropped, ranges and limits clamped", () => {
   const s = stateToSettings(parseHash("#noise=90&learningRate=abc&batchSize=0&percTrainData=100&networkShape=9,3,1,1,1,1,1,1"));
-  assert.equal(s.noise, 50); // above 80: 50 (spec §6)
+  assert.equal(s.noise, 50); // above 80: 50 (docs/playground-rules.md §6)
   assert.ok(!("learning_rate" in s));
   assert.equal(s.batch_size, 1);
   assert.equal(s.percent_train, 90);

@@ -2,7 +2,7 @@
 times how long a control takes to show in a frame.
 
 What it is: the well-behaved client that benchmarks measure and the slow-client tests keep
-their pace beside hostile ones (`session`, `measure`), and the configs of design.md §6.
+their pace beside hostile ones (`session`, `measure`), and the configs of docs/architecture.md §4.
 What it is not: a full decoder (app/client.py) or a hostile client (tests/support/hostile.py).
 Trade-off: it reads only the frame header, so that the client, not the server, is never the
 bottleneck of a measurement.

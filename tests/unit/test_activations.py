@@ -1,4 +1,4 @@
-"""Activations against closed forms (spec/playground.md §4.3) and finite differences."""
+"""Activations against closed forms (docs/playground-rules.md §4.3) and finite differences."""
 
 import math
 from collections.abc import Callable

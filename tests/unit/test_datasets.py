@@ -1,4 +1,4 @@
-"""The datasets, the shuffle and the split, pinned against spec/playground.md §2.
+"""The datasets, the shuffle and the split, pinned against docs/playground-rules.md §2.
 
 Draw-order tests re-derive points by hand from a fresh seedrandom stream, following the
 spec's step lists; shuffle tests use a reference Fisher–Yates written here.
@@ -15,7 +15,7 @@ from app.playground.datasets import DATASETS, PlaygroundRandom, RandomStream, ge
 
 SEED = "0.12345"
 
-# spec §2.2–2.7 headings (tooltips) and §2.1 point counts
+# docs/playground-rules.md §2.2–2.7 headings (tooltips) and §2.1 point counts
 EXPECTED_REGISTRY = {
     "circle": ("classification", "Circle", 500),
     "xor": ("classification", "Exclusive or", 500),
@@ -30,7 +30,7 @@ EXPECTED_REGISTRY = {
 }
 CLASSIFICATION = [k for k, v in EXPECTED_REGISTRY.items() if v[0] == "classification"]
 
-# Draws per point at noise 0 (spec §2.2–2.7: noise draws happen even when noise = 0).
+# Draws per point at noise 0 (§2.2–2.7: noise draws happen even when noise = 0).
 DRAWS_PER_POINT = {"circle": 4, "xor": 4, "spiral": 2, "reg-plane": 4, "reg-gauss": 4}
 
 
@@ -79,7 +79,7 @@ def test_generate_returns_float64_arrays_of_the_dataset_size(name: str, noise: f
 def test_classification_labels_are_plus_minus_one_and_balanced(name: str, noise: float) -> None:
     _, y = generate(name, noise, PlaygroundRandom(SEED))
     assert set(np.unique(y)) <= {-1.0, 1.0}
-    # Two groups of n/2 (spec §2.2, 2.4, 2.5); only circle's noise flips labels.
+    # Two groups of n/2 (§2.2, 2.4, 2.5); only circle's noise flips labels.
     if name in ("gauss", "spiral") or (name == "circle" and noise == 0):
         assert (y == 1).sum() == 250
         assert (y == -1).sum() == 250
@@ -110,7 +110,7 @@ def test_generators_consume_a_fixed_number_of_draws_per_point_even_at_noise_0(
     assert rng.random() == draws(SEED, n * DRAWS_PER_POINT[name] + 1)[-1]
 
 
-# ---- circle (spec §2.2) ----
+# ---- circle (§2.2) ----
 
 
 def test_circle_first_points_follow_the_spec_draw_order() -> None:
@@ -144,7 +144,7 @@ def test_circle_noise_flips_labels_but_does_not_move_points() -> None:
     assert (y != np.where(radius < 2.5, 1.0, -1.0)).any()
 
 
-# ---- xor (spec §2.3) ----
+# ---- xor (§2.3) ----
 
 
 def test_xor_first_points_follow_the_spec_draw_order() -> None:
@@ -170,13 +170,13 @@ def test_xor_without_noise_keeps_the_gap_and_labels_by_quadrant() -> None:
 
 
 def test_xor_pads_an_exact_zero_towards_the_negative_side() -> None:
-    # r = 0.5 gives U(−5, 5) = 0, which is not > 0, so 0.3 is subtracted (spec §2.3).
+    # r = 0.5 gives U(−5, 5) = 0, which is not > 0, so 0.3 is subtracted (§2.3).
     X, y = DATASETS["xor"].fn(1, 0.0, StubStream([0.5] * 4))
     assert X.tolist() == [[-0.3, -0.3]]
     assert y.tolist() == [1.0]
 
 
-# ---- gauss (spec §2.4) ----
+# ---- gauss (§2.4) ----
 
 
 def polar(r: list[float], at: int, mean: float, variance: float) -> tuple[float, int]:
@@ -213,7 +213,7 @@ def test_gauss_clusters_sit_at_plus_and_minus_two_with_labels_never_flipped() ->
     assert 3.0 < X[:250, 0].var() < 5.0  # variance 4 at noise 0.5
 
 
-# ---- spiral (spec §2.5) ----
+# ---- spiral (§2.5) ----
 
 
 def test_spiral_without_noise_puts_point_i_at_radius_i_over_m_times_5() -> None:
@@ -245,7 +245,7 @@ def test_spiral_noise_moves_points_by_at_most_half_with_two_draws_each() -> None
     assert np.abs(noisy - clean).max() <= 0.5
 
 
-# ---- regression (spec §2.6, §2.7) ----
+# ---- regression (§2.6, §2.7) ----
 
 
 def test_reg_plane_labels_follow_the_spec_draw_order_and_d3_form() -> None:
@@ -299,7 +299,7 @@ def test_reg_gauss_with_noise_labels_the_noised_point() -> None:
     assert (np.abs(y) <= 1).all()
 
 
-# ---- generate: shuffle and validation (spec §2.8) ----
+# ---- generate: shuffle and validation (§2.8) ----
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -308,7 +308,7 @@ def test_generate_shuffles_with_fisher_yates_on_the_same_stream(name: str) -> No
     X0, y0 = DATASETS[name].fn(DATASETS[name].n_points, 0.25, reference)
     rows = [(tuple(X0[i]), y0[i]) for i in range(len(y0))]
     c = len(rows)
-    while c > 0:  # spec §2.8: k = floor(r·c), c = c − 1, swap a[c] and a[k]
+    while c > 0:  # §2.8: k = floor(r·c), c = c − 1, swap a[c] and a[k]
         k = math.floor(reference.random() * c)
         c -= 1
         rows[c], rows[k] = rows[k], rows[c]
@@ -341,7 +341,7 @@ def test_generate_rejects_noise_outside_zero_to_one(noise: float) -> None:
         generate("circle", noise, PlaygroundRandom(SEED))
 
 
-# ---- split (spec §2.8) ----
+# ---- split (§2.8) ----
 
 
 @pytest.mark.parametrize(
@@ -366,7 +366,7 @@ def test_split_rejects_a_percentage_outside_0_to_100(percent: float) -> None:
 
 def test_reg_gauss_far_from_every_centre_keeps_the_initial_positive_zero() -> None:
     # A −1 centre at distance >= 2 contributes −0.0; |−0| is not strictly greater than
-    # |0|, so the label stays +0.0 (spec §2.7: replace only on a strictly larger |v|).
+    # |0|, so the label stays +0.0 (§2.7: replace only on a strictly larger |v|).
     _, y = generate("reg-gauss", 0.0, PlaygroundRandom(SEED))
     zeros = y[y == 0]
     assert len(zeros) > 0

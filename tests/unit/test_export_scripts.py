@@ -1,6 +1,6 @@
 """Exported scripts and JSON, without Keras or PyTorch: what the scripts say, not how they run.
 
-The scripts are compiled, searched for the calls the specs require (spec/keras-optimizers.md,
+The scripts are compiled, searched for the calls the rules require (docs/keras-rules.md,
 the playground → Keras mapping of regularizers and losses), and their pure-NumPy parts (data,
 batch order, display loss) are executed. tests/export/test_reproduction.py runs them for real.
 """
@@ -100,7 +100,7 @@ OPTIONS = {
     "adamax": {"beta_2": 0.99},
     "nadam": {"beta_1": 0.85},
 }
-# Keras 3 class names and keyword names, from spec/keras-optimizers.md.
+# Keras 3 class names and keyword names, from docs/keras-rules.md.
 KERAS_CALLS = {
     "sgd": "keras.optimizers.SGD(learning_rate=0.03, momentum=0.9, nesterov=True)",
     "rmsprop": "keras.optimizers.RMSprop(learning_rate=0.03, rho=0.8, momentum=0.0, "
@@ -337,7 +337,7 @@ def test_fewer_rows_than_a_batch_accumulate_and_keras_batching_never_carries() -
     F = Y = np.ones((4, 1))
     batches, carried = functions["epoch_batches"](F, Y, np.arange(4), None)
     batches, carried = functions["epoch_batches"](F, Y, np.arange(4), carried)
-    assert batches == [] and len(carried[0]) == 8  # nothing is ever applied (spec §4.5)
+    assert batches == [] and len(carried[0]) == 8  # nothing is ever applied (§4.5)
     keras = script_functions(make_record(batch_size=7, optimizer="adam"))
     batches, carried = keras["epoch_batches"](np.ones((250, 1)), np.ones((250, 1)),
                                               np.arange(250), None)  # fmt: skip

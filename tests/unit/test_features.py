@@ -1,4 +1,4 @@
-"""The seven input features (spec/playground.md §3): order, labels, formulas, dtypes."""
+"""The seven input features (docs/playground-rules.md §3): order, labels, formulas, dtypes."""
 
 import random
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from app.playground.features import FEATURE_ORDER, FEATURES, feature_matrix
 
-# spec §3 table: key -> (label shown, formula)
+# docs/playground-rules.md §3 table: key -> (label shown, formula)
 SPEC_TABLE: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "x": ("X₁", lambda x, y: x),
     "y": ("X₂", lambda x, y: y),
@@ -84,7 +84,7 @@ def test_no_features_gives_zero_columns() -> None:
 
 
 def test_unknown_feature_error_names_it_and_the_valid_keys() -> None:
-    # cosX is a legacy URL key with no feature behind it (spec §3).
+    # cosX is a legacy URL key with no feature behind it (§3).
     with pytest.raises(ValueError, match=r"cosX.*x, y, xSquared, ySquared, xTimesY, sinX, sinY"):
         feature_matrix(np.zeros((1, 2)), ["x", "cosX"])
 

@@ -18,6 +18,13 @@ from app.web.pacer import UNWATCHED_SECONDS, Pacer
 from app.web.scheduler import FairScheduler
 
 
+@pytest.fixture(autouse=True)
+def time_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A turn's gangs stop after SLICE_SECONDS of them: on a loaded machine that could cut
+    any turn short, so here only the test of that rule (which sets it to 0) has a limit."""
+    monkeypatch.setattr(gangs, "SLICE_SECONDS", 3600.0)
+
+
 @dataclass(eq=False)
 class Conn:
     session: Session

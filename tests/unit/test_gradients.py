@@ -152,7 +152,8 @@ def test_the_training_kernel_sums_the_gradients_backward_sums(
 
 
 def test_the_kernel_passes_no_gradient_through_relus_exactly_at_zero() -> None:
-    # spec §4.3: relu′(0) = 0. Unit 0 of the hidden layer gets z = 0 exactly for every sample.
+    # docs/playground-rules.md §4.3: relu′(0) = 0. Unit 0 of the hidden layer gets z = 0
+    # exactly for every sample.
     net = Network(2, [3], activation="relu", output_activation="linear", init="zeros")
     net.set_weights(
         [np.array([[0.0, 1.0, -1.0], [0.0, 0.5, 2.0]]), np.zeros(3), np.ones((3, 1)), np.zeros(1)]

@@ -1,4 +1,4 @@
-"""Boundary grids (spec/playground.md §7.1–7.2, docs/protocol.md §6): orientation, maps that
+"""Boundary grids (docs/playground-rules.md §7.1–7.2, docs/protocol.md §6): orientation, maps that
 match per-point float64 forward passes, block-average thumbnails, quantising, frame focus."""
 
 from collections.abc import Callable
@@ -24,7 +24,7 @@ from app.playground.grid_space import (
 )
 from app.playground.grids import GridEvaluator
 
-ORDER = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # spec §3 table
+ORDER = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # the §3 table
 SPEC_FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "x": lambda x, y: x,
     "y": lambda x, y: y,
@@ -42,12 +42,12 @@ def maps_of(grids: GridEvaluator, net: Network) -> list[np.ndarray]:
 
 
 def spec_x(i: int) -> float:
-    """spec §7.1, in plain Python floats: x_i = −6·(1 − i/99) + 6·(i/99)."""
+    """§7.1, in plain Python floats: x_i = −6·(1 − i/99) + 6·(i/99)."""
     return -6 * (1 - i / 99) + 6 * (i / 99)
 
 
 def spec_y(j: int) -> float:
-    """spec §7.1: y_j = −6·(1 − t) + 6·t with t = (j − 99)/(−99)."""
+    """§7.1: y_j = −6·(1 − t) + 6·t with t = (j − 99)/(−99)."""
     t = (j - 99) / -99
     return -6 * (1 - t) + 6 * t
 
@@ -215,7 +215,7 @@ def test_output_map_equals_predict_on_the_whole_grid(case: tuple[list[str], Netw
 
 
 def test_zero_input_network_maps_are_constant_bias_activations() -> None:
-    net = Network(0, [2], init="zeros")  # spec §3: the first layer has only biases
+    net = Network(0, [2], init="zeros")  # §3: the first layer has only biases
     net.set_weights([np.zeros((0, 2)), np.array([0.3, -0.2]), np.array([[0.5], [1.5]]), [0.1]])
     hidden, output = maps_of(GridEvaluator([]), net)
     np.testing.assert_allclose(hidden[0], np.tanh(0.3), rtol=1e-6)

@@ -1,4 +1,4 @@
-"""Losses against closed forms: spec/playground.md §4.4, keras-optimizers.md "One training step"."""
+"""Losses against closed forms: docs/playground-rules.md §4.4, docs/keras-rules.md §1."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Network: initialisation (spec/playground.md §4.2, keras-optimizers.md "Weight initializers"),
+"""Network: initialisation (docs/playground-rules.md §4.2, docs/keras-rules.md §5),
 forward pass, weight access and invariants."""
 
 import math

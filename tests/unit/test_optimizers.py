@@ -1,4 +1,4 @@
-"""Optimizer tests against spec/keras-optimizers.md.
+"""Optimizer tests against docs/keras-rules.md.
 
 Every update rule is compared with a scalar reference written in this file straight from the
 spec text (plain floats, math.sqrt, one element at a time), with hand-derived anchors, with the
@@ -342,7 +342,7 @@ def test_nadam_stores_product_of_momentum_cache_once_per_step() -> None:
     assert opt.get_state()["scalars"]["P"] == pytest.approx(0.468 * 0.48528, rel=1e-14)
 
 
-# ---- the spec's pitfalls: each wrong variant would move the trajectory measurably -------------
+# ---- the pitfalls (docs/keras-rules.md §4): each wrong variant moves the trajectory measurably -
 
 
 def assert_right_not_wrong(got: np.ndarray, right: np.ndarray, wrong: np.ndarray) -> None:
@@ -635,7 +635,7 @@ def test_state_slots_are_float64_arrays_shaped_like_params(name: str) -> None:
 
 # ---- registry, defaults, config, validation -------------------------------------------------
 
-# Keras 3 constructor defaults, from spec/keras-optimizers.md §"Optimizers (Keras 3)".
+# Keras 3 constructor defaults, from docs/keras-rules.md §3.
 KERAS3_DEFAULTS: dict[str, dict[str, Any]] = {
     "sgd": {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False},
     "rmsprop": {

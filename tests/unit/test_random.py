@@ -1,6 +1,6 @@
 """The random streams: seedrandom test vectors, key smear, samplers, state, toFixed.
 
-Expected numbers come from spec/playground.md §2.1 and §2.8 (test vectors, formulas) or are
+Expected numbers come from docs/playground-rules.md §2.1 and §2.8 (test vectors, formulas) or are
 worked out by hand in the test, never read back from the code under test.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from app.playground.datasets import NumpyRandom, PlaygroundRandom, RandomStream
 from app.playground.rng import arc4_key, js_to_fixed
 
-# spec §2.8 "Test vectors"
+# docs/playground-rules.md §2.8 "Test vectors"
 SEED_VECTORS = {
     "0.12345": [
         0.9152007406557323,
@@ -69,7 +69,7 @@ def test_empty_seed_gets_the_key_zero() -> None:
 
 def test_key_smear_folds_position_256_back_onto_slot_0() -> None:
     # 256 'a's fill slots 0..255 with 97 and leave smear at 0; the 257th code unit then
-    # gives smear = 97·19 = 1843 and key[0] = (1843 + 97) & 255 = 148 (spec §2.8 "Key").
+    # gives smear = 97·19 = 1843 and key[0] = (1843 + 97) & 255 = 148 (§2.8 "Key").
     key = arc4_key("a" * 257)
     assert len(key) == 256
     assert key[0] == 148
@@ -87,7 +87,7 @@ def test_key_smear_keeps_a_lone_surrogate_as_its_code_unit() -> None:
 
 
 def spec_stream(seed: str, count: int) -> list[float]:
-    """seedrandom 2.4.4 ARC4 written straight from the spec §2.8 bullet list, slow and plain."""
+    """seedrandom 2.4.4 ARC4 written straight from the §2.8 bullet list, slow and plain."""
     key: dict[int, int] = {}
     smear = 0
     units = seed.encode("utf-16-le", "surrogatepass")
@@ -214,7 +214,7 @@ def test_seed_must_be_a_string() -> None:
         PlaygroundRandom(12345)  # type: ignore[arg-type]
 
 
-# ---- samplers (spec §2.1, §2.8) on a stub stream ----
+# ---- samplers (§2.1, §2.8) on a stub stream ----
 
 
 def test_uniform_is_r_times_width_plus_a() -> None:

@@ -1,5 +1,6 @@
-"""Trainer semantics: the playground's update rule (spec/playground.md §4.5) against a per-sample
-reference written here from the spec, Keras train_on_batch, checkpoints and divergence."""
+"""Trainer semantics: the playground's update rule (docs/playground-rules.md §4.5) against a
+per-sample reference written here from those rules, Keras train_on_batch, checkpoints and
+divergence."""
 
 import math
 from collections.abc import Callable, Sequence
@@ -16,10 +17,10 @@ from app.engine.training import DivergenceError, Trainer
 from app.engine.types import FloatArray
 
 # ---------------------------------------------------------------------------------------
-# Reference: nn.ts semantics as spec §4.5 describes them, one sample and one link at a time.
+# Reference: nn.ts semantics as §4.5 describes them, one sample and one link at a time.
 
 Scalar = Callable[[float], float]
-SCALAR_ACTIVATIONS: dict[str, tuple[Scalar, Scalar]] = {  # spec §4.3: (f, f′ as implemented)
+SCALAR_ACTIVATIONS: dict[str, tuple[Scalar, Scalar]] = {  # §4.3: (f, f′ as implemented)
     "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
     "relu": (lambda z: max(0.0, z), lambda z: 0.0 if z <= 0 else 1.0),
     "linear": (lambda z: z, lambda z: 1.0),
@@ -210,7 +211,7 @@ def test_train_epoch_matches_the_per_sample_playground_reference(
 
 
 def test_batch_size_changed_between_epochs_matches_the_reference() -> None:
-    # The carry stays; the new B applies from the next epoch's first index (spec §4.5).
+    # The carry stays; the new B applies from the next epoch's first index (§4.5).
     tr, ref = _pair([3, 3], "tanh", "tanh", "L1", 10)
     F, y = _data(27, 2, regression=False)
     for batch in (10, 7, 1, 27, 10, 4):
