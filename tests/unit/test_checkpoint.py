@@ -139,7 +139,7 @@ def test_a_long_lesson_keeps_its_checkpoints_small() -> None:
         if session.history.due(epoch):
             session.history.add((epoch, 1 / epoch, 2 / epoch))
     history = checkpoint.take(session)["history"]
-    assert 250 <= len(history) <= 500
+    assert 150 <= len(history) <= 500  # 32, then 16 for each doubling of the epoch count
     assert history[0][0] == 0 and history[-1][0] > 19_000  # the start and the end are there
     assert len(json.dumps(checkpoint.take(session))) < 40_000
 
