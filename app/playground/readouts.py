@@ -29,6 +29,7 @@ class Readouts:
     yte: FloatArray
     version: int
     trainer: Trainer
+    epoch: int
     _outputs: tuple[int, FloatArray, FloatArray] | None
     _train_outputs: tuple[int, FloatArray] | None = None
     # An update has run with the gradient view on since the run (re)started or the view was

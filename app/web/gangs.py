@@ -48,8 +48,9 @@ def can_gang(conn: Member, now: float) -> GangKey | None:
     A live connection whose session plays at a set speed (speed "max" trains in its own
     slices), is watched, replays no run link's events, stays under its epoch limit
     counting the epochs gangs trained for it that it has not taken yet, and whose trainer
-    the stacked kernel can run (engine/gang.py's gang_key: plain SGD, no penalty, ...). Leaders and mates
-    are both held to it, at every epoch: settings may have changed since the last turn.
+    the stacked kernel can run (engine/gang.py's gang_key: plain SGD, no penalty, ...).
+    Leaders and mates are both held to it, at every epoch: settings may have changed since
+    the last turn.
     """
     session = conn.session
     if session is None or not conn.live or not session.playing:

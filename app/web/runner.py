@@ -126,6 +126,7 @@ async def train_slice(
     scheduler.charge(key, meter.seconds, share)
     for event in events:
         await conn.outbox.send_json(event)
+    # A stop, or a run link's event that changed the settings shown: the client learns it.
     if events or session.replayed != replayed:
         conn.pacer.checkpoint_due = True
         await conn.outbox.send_state(session)

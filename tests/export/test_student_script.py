@@ -86,7 +86,7 @@ def test_a_script_without_what_it_needs_says_what_to_install(
     tmp_path: Path, kind: str, hidden: list[str], words: str
 ) -> None:
     session = Session(merge_settings(PlaygroundSettings(), {"seed": "needs"}))
-    session.advance(1)
+    train(session, 1)
     path = tmp_path / f"{kind}.py"
     path.write_text(export_message(session, kind)["content"])
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}

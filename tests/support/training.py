@@ -8,6 +8,9 @@ from app.playground.session import Session
 
 
 def train(session: Session, epochs: int) -> list[dict[str, str]]:
-    """`epochs` epochs (fewer if an event stops them); the events, as `advance` returns them."""
+    """`epochs` epochs (fewer if an event stops them; none for 0); the events, as `advance`
+    returns them."""
+    if epochs == 0:
+        return []
     session.step(epochs)
     return session.advance(epochs)

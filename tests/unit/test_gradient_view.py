@@ -6,11 +6,12 @@ import numpy as np
 from app.engine import LOSSES
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
+from tests.support.training import train
 
 
 def trained(epochs: int, **patch: object) -> Session:
     session = Session(merge_settings(PlaygroundSettings(), {"seed": "view", **patch}))
-    session.advance(epochs)
+    train(session, epochs)
     return session
 
 
@@ -41,7 +42,7 @@ def test_after_an_update_with_the_view_on_it_shows_that_update() -> None:
     session = trained(5)
     session.apply({"gradient_view": True})
     before = session.view_gradients()
-    session.advance(1)
+    train(session, 1)
     recorded = session.trainer.last_gradients()
     assert all(
         np.array_equal(a, b) for a, b in zip(session.view_gradients(), recorded, strict=True)

@@ -18,6 +18,7 @@ from app.playground.run_link import RunMarker, link_status
 from app.playground.run_script import MAX_LINK_EVENTS, encode_events, follow
 from app.playground.session import Session
 from app.playground.settings import PlaygroundSettings, merge_settings
+from tests.support.training import train
 
 Action = Callable[[Session], None]
 ACTIONS: dict[int, Action] = {
@@ -40,7 +41,7 @@ def teacher(settings: dict[str, Any]) -> tuple[Session, list[tuple[float, float]
     for epoch in range(EPOCHS):
         for at in sorted(a for a in ACTIONS if int(a) == epoch):
             ACTIONS[at](session)
-        session.advance(1)
+        train(session, 1)
         seen.append(session.losses())
     return session, seen
 
@@ -65,7 +66,7 @@ def test_a_link_replays_the_runs_events_to_the_same_losses(settings: dict[str, A
     copy = student(source)
     got = []
     for _ in range(EPOCHS):
-        copy.advance(1)
+        train(copy, 1)
         got.append(copy.losses())
     assert got == expected  # to the bit, epoch by epoch
     assert encode_events(copy.log) == encode_events(source.log) and copy.script is None
@@ -84,14 +85,14 @@ def test_without_its_events_the_link_would_not_replay_the_losses() -> None:
         source.settings.model_copy(update={"learning_rate": status["learning_rate"]}),
         run=RunMarker.parse(status["marker"]),
     )
-    plain.advance(EPOCHS)
+    train(plain, EPOCHS)
     assert plain.losses() != expected[-1]
 
 
 def test_a_reload_mid_replay_picks_the_script_up_where_the_log_stands() -> None:
     source, expected = teacher({})
     first = student(source)
-    first.advance(15)  # past the rate change, the typed weight and bias
+    train(first, 15)  # past the rate change, the typed weight and bias
     saved = checkpoint.take(first)
     status = link_status(source.run_marker, False, source.log)
     assert status is not None
@@ -99,7 +100,7 @@ def test_a_reload_mid_replay_picks_the_script_up_where_the_log_stands() -> None:
     checkpoint.restore(resumed, saved)
     follow(resumed, status["events"])
     assert resumed.script is not None and resumed.script.left == 2
-    resumed.advance(EPOCHS - 15)
+    train(resumed, EPOCHS - 15)
     assert resumed.losses() == expected[-1]
     assert encode_events(resumed.log) == encode_events(source.log)
 
@@ -116,9 +117,9 @@ def test_a_reload_mid_replay_picks_the_script_up_where_the_log_stands() -> None:
 def test_a_change_by_hand_ends_the_replay(change: Action) -> None:
     source, _ = teacher({})
     copy = student(source)
-    copy.advance(5)
+    train(copy, 5)
     change(copy)
-    copy.advance(25)
+    train(copy, 25)
     assert copy.script is None
     assert not any(e["type"] == "learning_rate" and e["value"] == 0.3 for e in copy.log.events)
 
@@ -126,15 +127,15 @@ def test_a_change_by_hand_ends_the_replay(change: Action) -> None:
 def test_speed_and_the_gradient_view_do_not_end_the_replay() -> None:
     source, expected = teacher({})
     copy = student(source)
-    copy.advance(3)
+    train(copy, 3)
     copy.apply({"speed": 5, "gradient_view": True, "epochs_limit": 1000})
-    copy.advance(EPOCHS - 3)
+    train(copy, EPOCHS - 3)
     assert copy.losses() == expected[-1] and copy.replayed == 7
 
 
 def test_events_encode_compactly_and_a_regenerate_or_too_many_make_no_exact_link() -> None:
     session = Session(PlaygroundSettings(seed="0.5"))
-    session.advance(2)
+    train(session, 2)
     session.apply({"learning_rate": 0.1})
     session.set_bias(0, 1, -0.5)
     assert encode_events(session.log) == "2:lr:0.1,2:b:0:1:-0.5"
