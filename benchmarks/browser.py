@@ -11,8 +11,9 @@ thumbnail drawn) at the fastest speed, and reads, over a fixed window:
   time still says what the page costs (the design's targets are busy time, measured quiet).
 A third row runs config A with the CPU slowed 4× (CDP `Emulation.setCPUThrottlingRate`), a
 stand-in for a student's Chromebook or phone. Prints a markdown table of medians over
-repeated windows (medians), with the targets of design.md §6; never pass/fail. Load averages
-before and after are printed with it: a figure taken above ~0.5 is not one to quote.
+repeated windows (medians), with the targets of docs/architecture.md §4; never pass/fail.
+Load averages before and after are printed with it: a figure taken above ~0.5 is not one to
+quote.
 
 `--profile` also records one CDP performance trace per row and prints its top entries
 (benchmarks/trace_top.py): which kind of work and which functions take the main thread.
@@ -54,7 +55,7 @@ TRACE_CATEGORIES = [
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table: a config, a CPU slowdown and its targets (design.md §6)."""
+    """One line of the table: a config, a CPU slowdown and its targets (docs/architecture.md §4)."""
 
     name: str
     hash: str
