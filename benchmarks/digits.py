@@ -11,8 +11,8 @@ thread (one BLAS thread, `torch.set_num_threads(1)`: how a server worker runs) a
 the machine. A second table times `pause` while a 512-unit model trains on a live server.
 Every run is a fresh process, one at a time, so threads and caches never mix.
 
-What it is not: a test. Timing needs a quiet machine (design.md §6): the load average is
-printed with the tables; a figure taken under load measures the load.
+What it is not: a test. Timing needs a quiet machine (docs/architecture.md §4): the load
+average is printed with the tables; a figure taken under load measures the load.
 Trade-off: an epoch here is fit()'s alone (the page's own test-set pass after each epoch is
 left out, as Keras's fit has none), on the largest data this machine has (full MNIST, else
 Fashion-MNIST, else the built-in sample); the first epoch of each run is a warm-up.

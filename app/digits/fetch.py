@@ -6,7 +6,8 @@ and SHA-256 against the published values, and only then moves it into place; a f
 is already there with the right checksum is kept.
 What it is not: a general downloader. The files and checksums are fixed (the same bytes
 TensorFlow Datasets and torchvision check), and nothing else is fetched; the server itself
-never downloads anything (design.md: the app never reaches the internet by itself).
+never downloads anything (docs/architecture.md §5: the app never reaches the internet by
+itself).
 Trade-off: the standard library's urllib, no retries beyond trying the next mirror: the
 command is run once, by an operator who sees every message, and a wrong or partial file
 never lands where the server reads (it is written to `<name>.part` and renamed).

@@ -24,7 +24,6 @@ from app.playground.session import Session
 from app.playground.training_state import Training
 from app.web.gangs import gang_turn, take_gang_work
 from app.web.pacer import UNWATCHED_SECONDS
-from app.web.phase import Phase
 from app.web.scheduler import MIN_SLICE_SECONDS, SLICE_SECONDS, Meter
 from app.web.state import ConnectionState
 
@@ -45,7 +44,8 @@ async def run_forever(conn: ConnectionState) -> None:
 class Runnable(Protocol):
     """What the loop needs of a connection (the playground's, or the digits workspace's)."""
 
-    phase: Phase
+    @property
+    def closing(self) -> bool: ...
 
     async def internal_error(self) -> None: ...
 
@@ -58,7 +58,7 @@ async def keep_running(
 ) -> None:
     """Turn, then sleep, until the connection closes; a bug in a turn is this session's
     `internal` error (it then sleeps until revived), never the loop's end."""
-    while conn.phase is not Phase.CLOSING:
+    while not conn.closing:
         try:
             await turn(conn)
         except GONE:

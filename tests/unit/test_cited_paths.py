@@ -24,8 +24,8 @@ PATH = re.compile(r"[\w./-]+\.(?:" + "|".join(EXTENSIONS) + r")\b")
 SECTION = re.compile(r"(docs/[\w-]+\.md),? §(\d+(?:\.\d+)?)")
 HEADING = re.compile(r"^#+ (\d+(?:\.\d+)?)[. ]", re.MULTILINE)
 JS_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
-# Names a text gives as examples of files a user makes, not files of this repository.
-EXAMPLES = {"circle-2.toml", "./x.js"}
+# Names a text gives as examples of files a user makes, and routes that look like files.
+EXAMPLES = {"circle-2.toml", "./x.js", "live.json"}
 
 
 def tracked() -> list[str]:

@@ -23,6 +23,7 @@ from app.web.classroom.identity import (
 )
 from app.web.classroom.locks import refusal
 from app.web.classroom.summary import read_focus, read_frame, summary
+from tests.support.training import train
 
 
 @pytest.mark.parametrize(
@@ -108,11 +109,11 @@ def test_the_board_ranks_by_epochs_then_neurons_then_time() -> None:
 
 def test_the_summary_is_read_off_the_frame_the_student_was_sent() -> None:
     session = Session(PlaygroundSettings(seed="0.5"))
-    session.advance(5)
+    train(session, 5)
     frame = build_frame(session, 1, with_inputs=True)
     facts = read_frame(frame, session.metric_names)
-    train, test = session.losses()
-    assert (facts.epoch, facts.train_loss, facts.test_loss) == (5, train, test)
+    train_loss, test_loss = session.losses()
+    assert (facts.epoch, facts.train_loss, facts.test_loss) == (5, train_loss, test_loss)
     assert facts.metrics["test_accuracy"] == session.metrics()[1]
     maps, _ = session.grid.frame_maps(session.net, None, False)
     assert facts.tile == np.asarray(maps)[2::4, 2::4].tobytes()  # the centre of each 4x4 block

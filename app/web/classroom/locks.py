@@ -17,7 +17,7 @@ from app.playground.features import FEATURE_ORDER
 from app.playground.lesson_hash import HIDE_FLAGS  # flag -> its label
 from app.playground.settings import PlaygroundSettings
 
-# Hide flag -> the settings keys it locks (spec/playground.md §8's panel, and ours).
+# Hide flag -> the settings keys it locks (docs/playground-rules.md §8's panel, and ours).
 LOCKED_SETTINGS: dict[str, tuple[str, ...]] = {
     "learningRate": ("learning_rate",),
     "activation": ("activation",),

@@ -25,10 +25,10 @@ from app.digits.settings import Limits
 from app.protocol.inbound import Credit, Ping
 from app.web.config import Settings
 from app.web.connection import SERVER_FULL, Reader
+from app.web.digits.phase import DigitsPhase as Phase
 from app.web.limits import TokenBucket
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
-from app.web.phase import Phase
 from app.web.scheduler import FairScheduler
 
 logger = logging.getLogger("nn_playground")
@@ -51,7 +51,7 @@ class DigitsConnection(Reader):
     def __init__(
         self, websocket: WebSocket, settings: Settings, handlers: Mapping[type, Handler]
     ) -> None:
-        self.ws, self.limits, self.handlers = websocket, settings, handlers
+        self.ws, self.settings, self.handlers = websocket, settings, handlers
         self.digits_limits = digits_limits(settings)
         self.session: DigitsSession | None = None
         self.phase = Phase.AWAITING_HELLO
@@ -78,6 +78,10 @@ class DigitsConnection(Reader):
         self.sent = Sent()
         if self.phase in (Phase.AWAITING_HELLO, Phase.FAILED, Phase.STEPPING, Phase.PLAYING):
             self.phase = Phase.READY
+
+    @property
+    def closing(self) -> bool:
+        return self.phase is Phase.CLOSING
 
     def settle(self) -> None:
         """After a command: READY or PLAYING as the session says (a step goes on)."""
@@ -117,18 +121,18 @@ class DigitsConnection(Reader):
         needs a session; ping and credit take no slot."""
         if self in self.registry or isinstance(msg, Ping | Credit):
             return True
-        if len(self.registry) >= self.limits.max_sessions:
+        if len(self.registry) >= self.settings.max_sessions:
             return False
-        if len(self.digits_registry) >= self.limits.digits_max_sessions:
+        if len(self.digits_registry) >= self.settings.digits_max_sessions:
             return False
         self.registry.add(self)
         self.digits_registry.add(self)
         return True
 
     def full_reason(self) -> str:
-        if len(self.registry) >= self.limits.max_sessions:
+        if len(self.registry) >= self.settings.max_sessions:
             return SERVER_FULL
-        if self.limits.digits_max_sessions == 0:
+        if self.settings.digits_max_sessions == 0:
             return "the digits workspace is turned off on this server"
         return DIGITS_FULL
 

@@ -37,14 +37,14 @@ from app.digits.store import Dataset, load
 from app.playground.errors import ProtocolError
 from app.protocol.inbound import Credit, Ping
 from app.web.digits.connection import DigitsConnection
-from app.web.phase import Phase
+from app.web.digits.phase import DigitsPhase as Phase
 
 Handler = Callable[[DigitsConnection, Any], Awaitable[None]]
 
 
 def dataset_for(conn: DigitsConnection, source: str) -> Dataset:
     """The source's shared data (read from disk the first time; call off the event loop)."""
-    located = locate(source, conn.limits.data_dir or default_data_dir())
+    located = locate(source, conn.settings.data_dir or default_data_dir())
     if located is None:
         message = f"this server has no {SOURCES[source].label} (docs/digits.md, Data)"
         raise ProtocolError("invalid_message", message, "settings.data")
@@ -153,7 +153,7 @@ async def on_export(conn: DigitsConnection, msg: Export) -> None:
 
 
 async def on_credit(conn: DigitsConnection, msg: Credit) -> None:
-    conn.pacer.grant(msg.frames, anyio.current_time())
+    conn.pacer.grant(msg.frames)
 
 
 async def on_ping(conn: DigitsConnection, msg: Ping) -> None:

@@ -20,9 +20,9 @@ from app.digits.frames import Frame, build_frame
 from app.digits.outbound import evaluation_message, state_message
 from app.digits.session import DigitsSession
 from app.web.digits.connection import DigitsConnection
-from app.web.phase import Phase
-from app.web.runner import SLICE_SECONDS, UNWATCHED, keep_running, wait_for
-from app.web.scheduler import Meter
+from app.web.digits.phase import DigitsPhase as Phase
+from app.web.runner import UNWATCHED, keep_running, wait_for
+from app.web.scheduler import SLICE_SECONDS, Meter
 
 PICTURE_GAP_SECONDS = 0.25
 # Half the playground's slice: a digits session always wants more, so it yields twice as
@@ -91,7 +91,7 @@ async def send_changes(conn: DigitsConnection, session: DigitsSession) -> None:
         sent.evaluated, sent.evaluated_at = session.evaluated_epoch, now
         await conn.outbox.send_json(evaluation_message(session))
     pacer = conn.pacer
-    pacer.frame_gap = conn.scheduler.frame_stretch() / conn.limits.max_frames_per_second
+    pacer.frame_gap = conn.scheduler.frame_stretch() / conn.settings.max_frames_per_second
     if session.version == sent.version or not pacer.frame_due(now):
         return
     sent.version = session.version
