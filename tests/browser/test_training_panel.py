@@ -165,4 +165,5 @@ def test_the_rate_note_follows_a_lesson_step_that_hides_the_rate(page: Any, tmp_
         expect(page.locator(".ui-learningRate").first).to_be_visible()
         expect(note).to_contain_text("(the top bar sets it)")
     finally:
+        page.goto("about:blank")  # a stopping server says "reconnect now": nobody must be left
         server.stop()

@@ -30,8 +30,10 @@ def _csv(rows: int) -> bytes:
 
 
 def test_a_file_over_the_servers_limit_is_refused_before_sending(
-    page: Any, small_limit_server: LiveServer
+    small_limit_server: LiveServer, page: Any
 ) -> None:
+    """The server fixture comes first so that it stops after the page has closed: a stopping
+    server tells its pages to reconnect at once, and this one would find nobody there."""
     sent: list[str] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload))))
     pg = Playground(page, small_limit_server.url).open()

@@ -2,7 +2,7 @@
 benchmark: make a class, join it, read the dashboard's data, steer the class.
 
 What it is: `Teacher` (the routes under /teach/<code>/<key>) and `join` (POST /c/<code>/join).
-What it is not: a browser (tests/browser/test_classroom.py drives real pages).
+What it is not: a browser (tests/browser/test_classroom_pages.py drives real pages).
 Trade-off: the standard library's urllib, so the benchmark needs nothing more than the app.
 """
 
