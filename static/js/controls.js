@@ -65,7 +65,7 @@ export class Controls {
       input.addEventListener("input", () => {
         this.#showSlider(id, input.value);
         const value = Number(input.value);
-        if (this.settings && value !== this.settings[key]) actions.set({ [key]: value });
+        if (!this.settings || value !== this.settings[key]) actions.set({ [key]: value });
       });
     }
     for (const button of document.querySelectorAll(".dataset")) {
@@ -87,11 +87,12 @@ export class Controls {
     document.addEventListener("keydown", (ev) => this.#key(ev));
   }
 
+  // Before the session's first `state` (this.settings null) a pick is sent all the same: the
+  // server applies it after the hello, and an unchanged dataset changes nothing there.
   #pickDataset(name) {
-    if (!this.settings) return;
     const regression = name.startsWith("reg-");
     const key = regression ? "reg_dataset" : "dataset";
-    if (this.settings[key] !== name) this.actions.set({ [key]: name }); // same dataset: ignored (docs/playground-rules.md §5)
+    if (!this.settings || this.settings[key] !== name) this.actions.set({ [key]: name }); // same dataset: ignored (docs/playground-rules.md §5)
   }
 
   // Space: play/pause, →: step, r: reset; not while typing, and a focused button keeps its own

@@ -108,3 +108,39 @@ def test_regenerate_dataset_thumbnails_and_show_test_data(playground: Any) -> No
     page.get_by_label("Show test data", exact=True).uncheck()
     expect(page.locator(".test-points")).to_be_hidden()
     pg.expect_epoch("000,000")
+
+
+def test_a_dataset_picked_before_the_server_answers_is_applied(page: Any, live_server: Any) -> None:
+    """A click between the socket opening and the session's first `state` was dropped while
+    the button showed it picked (a slow first hello made it visible): the page now sends it,
+    and the server applies it after the hello. The server's messages are held back here
+    until the click has gone out, so the race is taken every time."""
+    held: list[Any] = []  # the server's messages, while `holding`
+    sent: list[str] = []  # the page's messages
+    route: dict[str, Any] = {"holding": True}
+
+    def from_server(message: Any) -> None:
+        if route["holding"]:
+            held.append(message)
+        else:
+            route["page"].send(message)
+
+    def connect(ws: Any) -> None:
+        server = ws.connect_to_server()
+        route["page"] = ws
+        ws.on_message(lambda message: (sent.append(str(message)), server.send(message)))
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r".*/ws$"), connect)
+    page.goto(f"{live_server.url}/#seed=0.777")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    page.click('.dataset[data-dataset="xor"]')
+    for _ in range(50):  # the click's `set` goes out while the hello is still unanswered
+        if any('"type":"set"' in m for m in sent):
+            break
+        page.wait_for_timeout(100)
+    assert any('"dataset":"xor"' in m for m in sent), sent
+    while held:
+        route["page"].send(held.pop(0))  # messages that arrive meanwhile join the queue
+    route["holding"] = False
+    expect(page).to_have_url(re.compile(r".*dataset=xor"))
