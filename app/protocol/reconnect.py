@@ -57,11 +57,16 @@ def after_handshake(status: int | None) -> Retry:
     return Retry.NEVER
 
 
+# A generator of its own: the global `random` is the program's (a notebook may seed it, and
+# hypothesis watches it in the tests), and jitter needs no shared state.
+_JITTER = random.Random()
+
+
 def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
     """The wait before try `attempt` (0 = the first retry): 0.25 s doubling up to 8 s, of which
     a random half, so that tries of many clients spread out."""
     ceiling = min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2.0 ** max(0, attempt))
-    draw = rng.random() if rng is not None else random.random()
+    draw = (rng or _JITTER).random()
     return ceiling / 2 + draw * ceiling / 2
 
 

@@ -10,7 +10,7 @@ installed on the event loop when done, so one page's reset never stalls the othe
 old run is paused first, so a reset stops training at once.
 """
 
-import random
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -90,7 +90,7 @@ async def on_hello(conn: DigitsConnection, msg: Hello) -> None:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"
         raise ProtocolError("protocol_version", message, "protocol")
     patch = dict(msg.settings)
-    patch.setdefault("seed", random.randrange(2**31))
+    patch.setdefault("seed", secrets.randbelow(2**31))  # not the global `random`, a shared state
     settings = merge(DigitsSettings(), patch)
     if conn.session is not None:
         conn.stop()
