@@ -191,10 +191,18 @@ class DroppingRelay:
         while True:
             try:
                 client, _ = self.listener.accept()
-                upstream = socket.create_connection(self.target)
             except OSError:
                 return  # closed
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:  # the server is down: the page sees its connection refused
+                client.close()
+                continue
             with self.lock:
+                if self.listener.fileno() == -1:  # closed meanwhile: nobody will drop these
+                    client.close()
+                    upstream.close()
+                    return
                 self.sockets += [client, upstream]
                 self.accepted += 1
             host = (f"Host: 127.0.0.1:{self.port}", f"Host: 127.0.0.1:{self.target[1]}")
