@@ -132,6 +132,7 @@ class Playground {
       url: `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`,
       onOpen: () => this.#hello(),
       onFrame: (buffer) => this.loop.receive(buffer),
+      expecting: () => Boolean(this.server && this.playing), // frames come while it plays
       onStatus: (state, detail) => {
         if (this.server) this.conversation.lineChanged(state, this.playing);
         if (state !== "connected") this.controls.showPlaying(false); // nothing trains now

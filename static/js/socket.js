@@ -32,14 +32,17 @@ export class Connection {
    * @param {(buffer: ArrayBuffer) => void} opts.onFrame binary frames
    * @param {(status: string, detail: string) => void} opts.onStatus "connecting", "connected",
    *   "reconnecting", "idle" (closed for inactivity; reopens on the next click or key) or "refused"
+   * @param {() => boolean} [opts.expecting] whether the server should go on talking by itself
+   *   (a playing session sends frames and checkpoints): then silence is suspect even when
+   *   everything the page sent has had an answer
    */
-  constructor({ url, onOpen, handlers, onFrame, onStatus }) {
-    Object.assign(this, { url, onOpen, handlers, onFrame, onStatus });
+  constructor({ url, onOpen, handlers, onFrame, onStatus, expecting = () => false }) {
+    Object.assign(this, { url, onOpen, handlers, onFrame, onStatus, expecting });
     this.attempt = 0;
     this.ws = null;
     this.timer = null;
     this.refusals = 0; // handshakes in a row that failed while the server's HTTP side answered
-    this.awaitingSince = null; // when the page first sent something not yet answered
+    this.awaitingSince = null; // since when an answer is due (a send, or a playing session)
     this.pinged = false;
     this.watchdog = setInterval(() => this.#watch(), WATCH_MS);
   }
@@ -67,8 +70,10 @@ export class Connection {
     ws.addEventListener("close", (ev) => this.#closed(ws, ev));
   }
 
+  // Something came: the line works now. While the session plays, the next word is due at once
+  // (a checkpoint answering the page's last credit must not leave a stall after it unseen).
   #heard() {
-    this.awaitingSince = null;
+    this.awaitingSince = this.expecting() ? performance.now() : null;
     this.pinged = false;
   }
 

@@ -9,6 +9,7 @@
   reconnects and training resumes.
 """
 
+import re
 import socket
 import threading
 import time
@@ -153,9 +154,13 @@ class StallingRelay:
         while True:
             try:
                 client, _ = self.listener.accept()
-                upstream = socket.create_connection(self.target)
             except OSError:
-                return
+                return  # closed
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:  # the server is down: the page sees its connection refused
+                client.close()
+                continue
             stall = threading.Event()
             self.stalled.append(stall)
             self.sockets += [client, upstream]
@@ -202,3 +207,46 @@ def test_a_stalled_connection_is_noticed_and_replaced(
     finally:
         relay.close()
         server.stop()
+
+
+def test_a_line_that_stalls_right_after_a_checkpoint_is_noticed_too(
+    page: Any, live_server: Any, request: pytest.FixtureRequest
+) -> None:
+    """The watchdog waited for an answer only to what the page sent: a checkpoint arriving
+    after the page's last credit counted as that answer, so a line that stalled just then
+    went unseen for good (the page sends nothing more until a frame comes). While a session
+    plays, the server's silence itself is suspect. Here the first connection goes quiet in
+    both directions right after a checkpoint reaches the page."""
+    request.node.allowed_page_problems = RECONNECT_NOISE
+    lines: list[dict[str, Any]] = []
+
+    def connect(ws: Any) -> None:
+        server = ws.connect_to_server()
+        line = {"quiet": False, "armed": False}
+        lines.append(line)
+
+        def to_server(message: Any) -> None:
+            if not line["quiet"]:
+                server.send(message)
+
+        def to_page(message: Any) -> None:
+            if line["quiet"]:
+                return
+            ws.send(message)
+            if line["armed"] and isinstance(message, str) and '"type":"checkpoint"' in message:
+                line["quiet"] = True  # stall now: nothing more either way
+
+        ws.on_message(to_server)
+        server.on_message(to_page)
+
+    page.route_web_socket(re.compile(r".*/ws$"), connect)
+    pg = Playground(page, live_server.url).open("seed=0.12345")
+    status = page.locator("#connection-status")
+    expect(status).to_have_attribute("data-connects", "1")
+    page.click("#play-pause-button")
+    pg.wait_frames(pg.frames() + 5)
+    lines[0]["armed"] = True  # its next checkpoint (one a second while playing) stalls it
+    expect(status).to_have_attribute("data-connects", "2", timeout=25_000)
+    assert lines[0]["quiet"]
+    frames = pg.frames()
+    pg.wait_frames(frames + 5)  # training goes on over the new connection
