@@ -133,7 +133,11 @@ def test_the_pods_share_one_redis_for_classes_and_only_they_reach_it() -> None:
     service = redis["Service"]["spec"]
     url = env["NN_PLAYGROUND_REDIS_URL"]
     assert url == f"redis://{redis['Service']['metadata']['name']}:{service['ports'][0]['port']}/0"
-    store = redis["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+    store = redis["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
     assert "--appendonly" in store["args"] and store["securityContext"]["readOnlyRootFilesystem"]
+    # Its append-only file is on a claimed volume, so classes outlive Redis's pod too.
+    (data,) = [m for m in store["volumeMounts"] if m["mountPath"] == "/data"]
+    claims = [c["metadata"]["name"] for c in redis["StatefulSet"]["spec"]["volumeClaimTemplates"]]
+    assert data["name"] in claims
     allowed = redis["NetworkPolicy"]["spec"]["ingress"][0]["from"][0]["podSelector"]
     assert allowed["matchLabels"] == {"app.kubernetes.io/name": "nn-playground"}
