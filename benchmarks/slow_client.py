@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support.clients import PAGE_SPEED, measure  # noqa: E402
 from tests.support.crowd import Crowd  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
-from tests.support.processes import cpu_seconds, kernel_backlog, launch, rss_bytes  # noqa: E402
+from tests.support.processes import cpu_seconds, kernel_backlog, launch, process_tree, rss_bytes  # noqa: E402
 
 # -- measuring ------------------------------------------------------------------------------
 
@@ -54,20 +54,20 @@ def describe(tally: dict[str, Any]) -> str:
 def together(port: int, server: subprocess.Popen[bytes], seconds: float, hostile: int) -> None:
     """Every kind at once for `seconds`: RSS, kernel backlog and the normal client's pace
     in 5-second windows."""
-    rss0 = rss_bytes([server.pid])
+    rss0 = rss_bytes(process_tree(server.pid))
     crowd = Crowd(port, never_reads=hostile, never_credits=hostile, flooders=1)
     rows = []
     try:
         start = time.monotonic()
         while (elapsed := time.monotonic() - start) < seconds:
             window = min(5.0, seconds - elapsed)
-            cpu0, t0 = cpu_seconds([server.pid]), time.monotonic()
+            cpu0, t0 = cpu_seconds(process_tree(server.pid)), time.monotonic()
             pace = measure(port, window, 1)
-            cpu = (cpu_seconds([server.pid]) - cpu0) / (time.monotonic() - t0)
+            cpu = (cpu_seconds(process_tree(server.pid)) - cpu0) / (time.monotonic() - t0)
             rows.append(
                 (
                     time.monotonic() - start,
-                    rss_bytes([server.pid]),
+                    rss_bytes(process_tree(server.pid)),
                     kernel_backlog(port, crowd.reader_ports),
                     pace,
                     cpu,
@@ -94,9 +94,9 @@ def each_kind(port: int, server: subprocess.Popen[bytes], seconds: float, hostil
     runs = max(1, round(seconds / 5))
 
     def paced() -> tuple[dict[str, float], float]:
-        cpu0, t0 = cpu_seconds([server.pid]), time.monotonic()
+        cpu0, t0 = cpu_seconds(process_tree(server.pid)), time.monotonic()
         pace = measure(port, seconds, runs)
-        return pace, (cpu_seconds([server.pid]) - cpu0) / (time.monotonic() - t0)
+        return pace, (cpu_seconds(process_tree(server.pid)) - cpu0) / (time.monotonic() - t0)
 
     alone, cpu = paced()
     plans = [

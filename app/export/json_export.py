@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from app.engine.flat import param_shapes
 from app.engine.types import AnyFloatArray, FloatArray
 from app.export.record import RunRecord, layer_sizes
+from app.playground.session import MAX_EPOCH
 from app.playground.settings import PlaygroundSettings
 
 FORMAT = "nn-playground/1"
@@ -122,8 +123,8 @@ def _history(raw: object) -> list[tuple[int, float, float]]:
 
 
 def _check_epoch(epoch: object) -> None:
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"epoch must be an integer >= 0, got {str(epoch)[:40]}")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= MAX_EPOCH:
+        raise ValueError(f"epoch must be an integer from 0 to {MAX_EPOCH}, got {str(epoch)[:40]}")
 
 
 def _load(text: str) -> dict[str, Any]:

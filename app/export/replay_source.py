@@ -165,26 +165,45 @@ def _event_literal(event: tuple[Any, ...]) -> str:
 
 
 def carry_counts(record: RunRecord) -> dict[int, int]:
-    """{epoch e: rows carried after e epochs} of a playground-batched replay (empty under
-    Keras batching, which carries nothing)."""
+    """{e: rows carried after e epochs} for e = 0, every epoch where an event happened and
+    the run's last epoch, of a playground-batched replay (empty under Keras batching, which
+    carries nothing).
+
+    In closed form between events, where the training set's size n is constant: after an
+    epoch with a full batch in it n mod B rows are carried, and an epoch shorter than a batch
+    carries all of its n rows on top of what was carried. So the cost grows with the events
+    (at most 10,000), never with the epochs: a checkpoint may claim a billion of them.
+    """
     s, replay = record.settings, record.replay
     if s.mode != "playground":
         return {}
     n_base, n_added = len(record.Ftr) - replay.n_added, replay.n_added
-    events = list(replay.events)
-    counts, carried = {0: 0}, 0
-    for epoch in range(record.epochs):
-        while events and events[0][0] == epoch:
-            kind, *args = events.pop(0)[1]
-            if kind == "regenerate":
-                n_base = len(replay.datasets[args[0]][0])
-            elif kind in ("add_point", "clear_points"):
-                n_added = n_added + 1 if kind == "add_point" else 0
+    events, i = replay.events, 0
+    counts, carried, done = {0: 0}, 0, 0
+    while done < record.epochs:
+        while i < len(events) and events[i][0] <= done:
+            if events[i][0] == done:  # events are in epoch order; none before `done` is left
+                n_base, n_added = _resized(events[i][1], n_base, n_added, replay.datasets)
+            i += 1
+        end = min(record.epochs, events[i][0]) if i < len(events) else record.epochs
         n = n_base + n_added
-        full = n - n % s.batch_size
-        carried = (carried if full == 0 else 0) + n % s.batch_size
-        counts[epoch + 1] = carried
+        carried = n % s.batch_size if n >= s.batch_size else carried + (end - done) * n
+        counts[end], done = carried, end
     return counts
+
+
+def _resized(
+    event: tuple[Any, ...], n_base: int, n_added: int, datasets: tuple[Any, ...]
+) -> tuple[int, int]:
+    """The training set's (base rows, clicked rows) after `event`."""
+    kind, *args = event
+    if kind == "regenerate":
+        return len(datasets[args[0]][0]), n_added
+    if kind == "add_point":
+        return n_base, n_added + 1
+    if kind == "clear_points":
+        return n_base, 0
+    return n_base, n_added
 
 
 EDIT_NOTE = (

@@ -20,7 +20,7 @@ from app.playground.errors import ProtocolError
 from app.playground.history import LossHistory
 from app.playground.run_link import RunMarker
 from app.playground.run_log import RunLog
-from app.playground.session import LIVE_KEYS, Session
+from app.playground.session import LIVE_KEYS, MAX_EPOCH, Session
 
 CHECKPOINT_VERSION = 2  # 2: the run log (events for exact replays) replaced "caveats"
 COUNTER_MAX = 10**12  # iterations and carried samples: far beyond any real run
@@ -125,8 +125,8 @@ def _check_header(session: Session, data: dict[str, Any]) -> None:
     if _structural(data["settings"]) != _structural(session.settings.model_dump(mode="json")):
         raise ValueError("it was taken under other settings")
     epoch = data["epoch"]
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 10**12:
-        raise ValueError("epoch must be a non-negative integer")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= MAX_EPOCH:
+        raise ValueError(f"epoch must be an integer from 0 to {MAX_EPOCH} (what a run can reach)")
     history = data["history"]
     if not isinstance(history, list) or len(history) > ACCEPTED_HISTORY:
         raise ValueError(f"history must be a list of at most {ACCEPTED_HISTORY} points")

@@ -69,6 +69,10 @@ class RunLog:
     events: list[dict[str, Any]] = field(default_factory=list)
     dropped_at: int | None = None
     first_epoch: int = 0
+    kinds: set[str] = field(default_factory=set, compare=False)  # event types seen
+
+    def __post_init__(self) -> None:
+        self.kinds = {event["type"] for event in self.events}
 
     @classmethod
     def start(
@@ -83,6 +87,7 @@ class RunLog:
                 self.dropped_at = epoch
             return
         self.events.append({"epoch": epoch, "type": kind, **fields})
+        self.kinds.add(kind)  # so a state message need not scan 10,000 events (issue 20)
 
     def to_json(self) -> dict[str, Any]:
         return {

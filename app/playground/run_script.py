@@ -64,6 +64,8 @@ def encode_events(log: RunLog) -> str | None:
     Example: lr 0.3 after epoch 30, a bias typed after 45 -> "30:lr:0.3,45:b:1:0:-0.5"."""
     if log.dropped_at is not None or log.first_epoch != 0:
         return None
+    if len(log.added) + len(log.events) > MAX_LINK_EVENTS and "diverged" not in log.kinds:
+        return None  # too many, known without a pass over them (a state message asks)
     start = [{"epoch": 0, "type": "add_point", "x": x, "y": y, "label": c} for x, y, c in log.added]
     events = [e for e in [*start, *log.events] if e["type"] not in UNCARRIED]
     if len(events) > MAX_LINK_EVENTS or any(e["type"] not in CODES for e in events):

@@ -33,6 +33,9 @@ from app.playground.settings import PlaygroundSettings, merge_settings
 from app.playground.training_state import Training, TrainingState
 
 DATA_KEYS = ("problem", "noise", "percent_train")
+# The most epochs a run may reach (and so a checkpoint claim): ~15 hours of the fastest
+# network at "max" speed; past it a session stops as at an epochs limit (issue 20, item 1).
+MAX_EPOCH = 10**9
 LIVE_KEYS = frozenset({"learning_rate", "speed", "epochs_limit", "gradient_view"})
 
 
@@ -224,8 +227,8 @@ class Session(SessionData, Readouts):
                 fresh = None  # a run link's events changed the weights or data (run_script.py)
                 if self._training.state is Training.PAUSED:
                     break  # one of them reset the run (a cleared upload)
-            limit = self.settings.epochs_limit
-            if limit is not None and self.epoch >= limit:
+            limit = self.settings.epochs_limit or MAX_EPOCH
+            if self.epoch >= limit:
                 events.append(_event("epochs_limit", f"Stopped at epoch {limit}, as asked."))
                 break
             try:

@@ -23,6 +23,7 @@ from app.playground.settings import (
     Strict,
     merge_settings,
 )
+from app.protocol.caps import unknown_settings
 from app.protocol.frame_layout import (
     FLAG_CLASS_MAP,
     FLAG_DIVERGED,
@@ -190,6 +191,8 @@ def parse_with(text: str, adapter: TypeAdapter[M], types: tuple[str, ...]) -> M:
     if kind not in types:
         valid = ", ".join(types)
         raise ProtocolError("invalid_message", f"unknown message type; valid: {valid}", "type")
+    if isinstance(data.get("settings"), dict):
+        unknown_settings(data["settings"])  # before validation, which is slow on many keys
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:

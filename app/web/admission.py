@@ -11,7 +11,7 @@ defaults admit a whole class at once (60 connections in a second, up to 128 open
 hostile address is bounded, not stopped; the hello deadline and the session cap do the rest.
 """
 
-from collections.abc import Mapping
+import ipaddress
 from dataclasses import dataclass, field
 
 from app.web.limits import TokenBucket
@@ -19,22 +19,33 @@ from app.web.limits import TokenBucket
 PRUNE_ABOVE = 4096  # forget idle addresses once the book holds this many
 
 
-def client_address(
-    peer: tuple[str, int] | None, headers: Mapping[str, str], trust_forwarded: bool
-) -> str:
-    """The address to account a connection to.
+def address_group(host: str) -> str:
+    """The address a connection is accounted to: IPv4 as is, IPv6 by its /64.
 
-    Behind a reverse proxy every peer is the proxy, so the proxy's X-Forwarded-For names
-    the client; but anyone can send that header, so it is believed only when the deployer
-    says a proxy is in front (`NN_PLAYGROUND_TRUST_FORWARDED_FOR`). The last entry is the
-    one our proxy appended; earlier ones came from the client and may be forged.
+    One IPv6 host usually holds a whole /64 and may pick any address in it for each
+    connection, so per-address caps on single IPv6 addresses would bound nothing.
+    Example: address_group("2001:db8::1:2") == "2001:db8::/64"; "::ffff:10.0.0.1" -> "10.0.0.1".
     """
-    if trust_forwarded:
-        forwarded = headers.get("x-forwarded-for", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return peer[0] if peer else "unknown"
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def client_address(peer: tuple[str, int] | None) -> str:
+    """The address group to account a connection to.
+
+    Behind a trusted reverse proxy uvicorn has already replaced the peer with the client the
+    proxy names in X-Forwarded-For (proxy_headers, only from `trusted_proxies`, and only when
+    NN_PLAYGROUND_TRUST_FORWARDED_FOR is set: app/web/serving.py); anyone else's header is
+    never read, so a student cannot pick their own address.
+    """
+    return address_group(peer[0]) if peer else "unknown"
 
 
 @dataclass

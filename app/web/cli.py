@@ -1,22 +1,20 @@
-"""The `nn-playground` command: start uvicorn the way this app must run.
+"""The `nn-playground` command: start the supervisor and its workers the way this app must run.
 
-Flags override `NN_PLAYGROUND_*` variables, which override the defaults. Per-message
-deflate is always off: compressing binary grid frames costs ~35x more than sending them
-(docs/architecture.md §2), and browsers would otherwise negotiate it.
+Flags override `NN_PLAYGROUND_*` variables, which override the defaults. uvicorn's options
+(per-message deflate off, the guarded protocols, proxy headers) live in serving.py.
 """
 
 import argparse
 import os
+import secrets
 import sys
 
-import uvicorn
 from pydantic import ValidationError
 
 from app import __version__
 from app.playground.lessons import LessonError, load_lessons
 from app.web.config import ENV_PREFIX, Settings
 from app.web.digits.cli import data_main
-from app.web.drain import serve
 from app.web.workers import supervise
 
 
@@ -50,24 +48,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"nn-playground: {exc}")
     print(f"NN Playground {__version__} on http://{settings.host}:{settings.port}", flush=True)
     # Workers build the app from the environment: hand them the flags too (the Host guard
-    # must know the bind address the operator chose).
+    # must know the bind address the operator chose), and one key to sign browser cookies.
     os.environ[ENV_PREFIX + "HOST"] = settings.host
     os.environ[ENV_PREFIX + "PORT"] = str(settings.port)
     os.environ[ENV_PREFIX + "WORKERS"] = str(settings.workers)
-    if settings.workers > 1:  # one SO_REUSEPORT socket per worker: an even spread
-        limits = (settings.max_message_bytes, settings.shutdown_grace_seconds)
-        supervise(settings.workers, settings.host, settings.port, *limits)
-        return
-    config = uvicorn.Config(
-        "app.web.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        ws_per_message_deflate=False,
-        ws_max_size=settings.max_message_bytes + 1024,
-        log_level="info",
-    )
-    serve(config)  # uvicorn, with a drain on SIGTERM (drain.py)
+    if not settings.secret_key:
+        os.environ[ENV_PREFIX + "SECRET_KEY"] = secrets.token_urlsafe(32)
+    # Always supervised, one worker too: the watchdog must be able to replace a stuck loop;
+    # each worker drains on SIGTERM (drain.py).
+    supervise(settings)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,26 @@ class Settings(BaseModel):
     connections_per_second_per_address: Annotated[float, Field(gt=0, le=10_000)] = 20.0
     connection_burst_per_address: Annotated[int, Field(ge=1, le=100_000)] = 80
     trust_forwarded_for: bool = False
+    # Issue 20. The proxies whose X-Forwarded-For is believed when trust_forwarded_for is set
+    # (uvicorn's forwarded_allow_ips); nobody else's header is read.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Transport limits, below the app (app/web/transport.py, docs/deploy.md).
+    request_head_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    control_frames_per_second: Annotated[float, Field(gt=0, le=10_000)] = 5.0
+    max_write_buffer_bytes: Annotated[int, Field(ge=65536, le=1 << 30)] = 4 * 1024 * 1024
+    message_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    max_buffered_message_bytes: Annotated[int, Field(ge=1 << 20, le=1 << 34)] = 32 * 1024 * 1024
+    # Work off the event loop (app/web/offload.py): an export gets this long in its process.
+    export_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+    # Slots (app/web/slots.py): a session idle this long gives its slot to a new student
+    # when the server is full.
+    reclaim_idle_seconds: Annotated[float, Field(ge=0, le=86_400)] = 10.0
+    # The supervisor replaces a worker whose loop has not beaten for this long.
+    watchdog_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    # /healthz details (pids, CPU per session) for everyone, not only for local requests.
+    health_details: bool = False
+    # Signs the per-browser identity cookie; empty: a random key per start (cli.py).
+    secret_key: str = ""
     send_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0
     max_frames_per_second: Annotated[float, Field(gt=0, le=240)] = 30.0
     checkpoint_interval_seconds: Annotated[float, Field(gt=0, le=3600)] = 1.0
@@ -83,7 +103,7 @@ class Settings(BaseModel):
     join_burst_per_address: Annotated[int, Field(ge=1, le=100_000)] = 60
     joins_per_second_per_address: Annotated[float, Field(gt=0, le=10_000)] = 1.0
 
-    @field_validator("allowed_origins", "allowed_hosts", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         """Accept a comma-separated string from the environment."""

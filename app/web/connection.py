@@ -12,25 +12,46 @@ parallelism; slices keep every other connection responsive (docs/architecture.md
 """
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from fastapi import WebSocket
 
-from app.protocol.inbound import ClientMessage, Credit, Ping, ProtocolError, parse_client_message
+from app.protocol.caps import SMALL_CAP, check_size
+from app.protocol.inbound import (
+    ClientMessage,
+    Credit,
+    Export,
+    Focus,
+    Hello,
+    Ping,
+    ProtocolError,
+    Upload,
+    parse_client_message,
+)
+from app.web.budgets import COMMAND_CHARGE_CAP, charge, wait_turn
 from app.web.config import Settings
-from app.web.handlers import HANDLERS
+from app.web.handlers import HANDLERS, raw_hello
 from app.web.limits import TokenBucket
 from app.web.outbox import CLOSE_GOING_AWAY, Outbox
 from app.web.runner import GONE, run_forever
+from app.web.sessions import RawHello
+from app.web.slots import CLOSE_RECLAIMED, RECLAIMED, Slot, longest_idle
 from app.web.state import ConnectionState
 
 CLOSE_POLICY = 1008
 CLOSE_TRY_LATER = 1013
 STRIKES_BEFORE_CLOSE = 50
-STRIKE_CODES = ("rate_limited", "too_large", "invalid_upload")
+# Refusals of what a client sent (not of what it asked for): each is a strike (issue 20).
+STRIKE_CODES = frozenset(
+    {"rate_limited", "too_large", "invalid_upload", "invalid_json", "invalid_message"}
+    | {"binary_not_accepted", "invalid_checkpoint", "invalid_import"}
+)
 SERVER_FULL = "server full: too many live sessions, try again later"
 NO_HELLO = "no hello in time: a connection must say hello first"
+# Messages that only keep a socket open or ask for frames: not activity (slots.py).
+PASSIVE = (Ping, Credit, Focus)
+SELF_CHARGED = (Hello, Upload, Export)  # they charge what they do off the loop (budgets.py)
 
 
 class Reader:
@@ -64,6 +85,10 @@ class Reader:
                 return
             if not await self.receive_one(message.get("text"), message.get("bytes")):
                 return
+            # One message, then everyone else's turn: a client's burst arrives in one read,
+            # and uvicorn queues all of it, so `receive` would hand it over without ever
+            # suspending, and a hundred commands in a row would hold the loop (issue 20).
+            await anyio.lowlevel.checkpoint()
 
     async def receive_one(self, text: str | None, data: bytes | None) -> bool:
         """Handle one frame from the client; False when the connection must end. The
@@ -131,25 +156,70 @@ class Reader:
 class Connection(ConnectionState, Reader):
     """A websocket's reader beside its runner, over the state in ConnectionState."""
 
+    scope: anyio.CancelScope
+    reclaimed = False
+
     async def run(self) -> None:
         async with anyio.create_task_group() as tg:
+            self.scope = tg.cancel_scope
             tg.start_soon(run_forever, self)
             await self.reader()
             self.close()
             tg.cancel_scope.cancel()
+        if self.reclaimed:  # its slot went to another student (slots.py)
+            with anyio.move_on_after(self.settings.send_timeout_seconds):
+                await self.ws.close(CLOSE_RECLAIMED, RECLAIMED)
+
+    def reclaim(self) -> None:
+        """Give the slot back: out of the registry now, closed by its own task (run)."""
+        self.registry.discard(self)
+        self.reclaimed = True
+        self.close()
+        self.scope.cancel()
 
     # -- reader (the loop, the limits and the refusals are Reader's) -----------------------
 
-    def parse(self, text: str) -> ClientMessage:
-        return parse_client_message(text)
+    def parse(self, text: str) -> ClientMessage | RawHello:
+        """Its type's size cap first (caps.py). A large hello is left unparsed for the build
+        helper (its checkpoint is ~20 ms of JSON); another large message (one long string: a
+        file, ~1 ms a MB) is parsed here and charged to the work budgets."""
+        if check_size(text, self.settings.max_message_bytes) == "hello" and len(text) > SMALL_CAP:
+            return RawHello(text)
+        if len(text) <= SMALL_CAP:
+            return parse_client_message(text)
+        start = time.perf_counter()
+        try:
+            return parse_client_message(text)
+        finally:
+            charge(time.perf_counter() - start, *self.budgets())
 
-    async def handle(self, msg: ClientMessage) -> None:
+    async def handle(self, msg: ClientMessage | RawHello) -> None:
+        if not isinstance(msg, PASSIVE):
+            self.active_at = time.monotonic()  # slots.py: a command is activity
         classroom = self.ws.app.state.classroom  # app/web/classroom/hub.py
-        classroom.before(self, msg)  # classroom hook: a lock or the class's pause may refuse it
-        await HANDLERS[type(msg)](self, msg)
+        classroom.before(self, cast(Any, msg))  # classroom hook: a lock or the pause may refuse it
+        if isinstance(msg, RawHello):  # built and parsed in the helper; the hooks get its gist
+            msg = await raw_hello(self, msg)
+        else:
+            await self.budgeted(msg)
         classroom.after(self, msg)  # classroom hook: where the run's weights came from
 
-    def admitted(self, msg: ClientMessage) -> bool:
+    async def budgeted(self, msg: ClientMessage) -> None:
+        """Run its handler. A command waits while its budgets are in debt and is charged its
+        time (budgets.py); passive messages cost nothing worth counting, and the costly
+        ones (hello, uploads, exports) charge what they did off the loop themselves."""
+        if isinstance(msg, PASSIVE + SELF_CHARGED):
+            await HANDLERS[type(msg)](self, msg)
+            return
+        await wait_turn(*self.budgets())
+        start = time.perf_counter()
+        try:
+            await HANDLERS[type(msg)](self, msg)
+        finally:
+            elapsed = time.perf_counter() - start
+            charge(min(elapsed, COMMAND_CHARGE_CAP), *self.budgets())
+
+    def admitted(self, msg: ClientMessage | RawHello) -> bool:
         """Count this connection toward max_sessions when it first asks for a session.
 
         Only a session costs training time, so only sessions fill the server: pings and
@@ -158,6 +228,10 @@ class Connection(ConnectionState, Reader):
         if self in self.registry or isinstance(msg, Ping | Credit):
             return True
         if len(self.registry) >= self.settings.max_sessions:
-            return False
+            ours = [c for c in self.registry if isinstance(c, Connection)]  # not /digits/ws
+            idle = longest_idle(cast(list[Slot], ours), self.settings.reclaim_idle_seconds)
+            if not isinstance(idle, Connection):
+                return False
+            idle.reclaim()  # slots belong to students who train (slots.py)
         self.registry.add(self)
         return True

@@ -14,9 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
-
-from app.protocol.downloads import export_message
 from app.protocol.inbound import (
     MESSAGE_MODELS,
     AddPoint,
@@ -36,7 +33,16 @@ from app.protocol.inbound import (
     Upload,
 )
 from app.protocol.outbound import confusion_message
-from app.web.sessions import alive, build_session, ensure_session, import_json
+from app.web.budgets import off_loop
+from app.web.offload import export
+from app.web.sessions import (
+    RawHello,
+    alive,
+    build_from_text,
+    build_import,
+    build_session,
+    ensure_session,
+)
 from app.web.state import ConnectionState
 from app.web.uploads import parse_upload
 
@@ -58,8 +64,20 @@ async def changed(conn: ConnectionState) -> None:
 
 
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
-    conn.install(await anyio.to_thread.run_sync(build_session, conn, msg))
+    """Built in the build helper within the work budgets (a run link's rewind, a
+    checkpoint: offload.py, budgets.py)."""
+    conn.install(await off_loop(conn.budgets(), conn.builds, build_session, conn.settings, msg))
     await changed(conn)
+
+
+async def raw_hello(conn: ConnectionState, msg: RawHello) -> Hello:
+    """A large hello, parsed and built in the build helper (connection.py never parsed it);
+    returns the hello without its checkpoint's arrays, for the classroom's hooks."""
+    args = (conn.settings, msg.text)
+    built, hello = await off_loop(conn.budgets(), conn.builds, build_from_text, *args)
+    conn.install(built)
+    await changed(conn)
+    return hello
 
 
 async def on_credit(conn: ConnectionState, msg: Credit) -> None:
@@ -76,10 +94,11 @@ async def on_focus(conn: ConnectionState, msg: Focus) -> None:
 
 async def on_upload(conn: ConnectionState, msg: Upload) -> None:
     if msg.type == "import_json":
-        import_json(conn, msg.content)
+        args = (conn.settings, msg.content)
+        conn.install(await off_loop(conn.budgets(), conn.builds, build_import, *args))
     else:
         session = ensure_session(conn)
-        report = session.use_upload(await parse_upload(session, msg.content))  # a reset
+        report = session.use_upload(await parse_upload(conn, session, msg.content))  # a reset
         await conn.outbox.send_json(report)
     await changed(conn)
 
@@ -89,11 +108,11 @@ async def on_query(conn: ConnectionState, msg: Query) -> None:
 
 
 async def on_export(conn: ConnectionState, msg: Export) -> None:
-    try:
-        answer = export_message(ensure_session(conn), msg.format)
-    except ValueError as exc:
-        raise ProtocolError("export_failed", str(exc), "format") from None
-    await conn.outbox.send_json(answer)
+    """Built in the worker's export process with a time limit (offload.py), within the
+    work budgets: an export's cost grows with the run, which the client shapes."""
+    session = ensure_session(conn)
+    text = await off_loop(conn.budgets(), conn.exports, export, session, msg.format)
+    await conn.outbox.send_raw(text)
 
 
 async def on_set(conn: ConnectionState, msg: SetSettings) -> None:
@@ -170,4 +189,4 @@ HANDLERS: dict[type, Handler] = {
     Command: on_command,
     JoinClass: on_join_class,
 }
-assert set(HANDLERS) == set(MESSAGE_MODELS), "every client message needs a handler"
+assert set(MESSAGE_MODELS) <= set(HANDLERS), "every client message needs a handler"

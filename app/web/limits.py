@@ -19,6 +19,9 @@ class TokenBucket:
         self.tokens = float(burst)
         self.stamp = time.monotonic()
 
+    def full(self) -> bool:
+        return self.tokens + (time.monotonic() - self.stamp) * self.rate >= self.burst
+
     def take(self, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
@@ -27,6 +30,25 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
+
+
+class PerAddress:
+    """A TokenBucket per address group, made on first use; full ones are forgotten when
+    there are many, so memory stays bounded however many addresses come and go."""
+
+    PRUNE_ABOVE = 4096
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def take(self, address: str) -> bool:
+        bucket = self.buckets.get(address)
+        if bucket is None:
+            if len(self.buckets) >= self.PRUNE_ABOVE:
+                self.buckets = {a: b for a, b in self.buckets.items() if not b.full()}
+            bucket = self.buckets[address] = TokenBucket(self.rate, self.burst)
+        return bucket.take()
 
 
 def origin_allowed(headers: Mapping[str, str], allowed: tuple[str, ...]) -> bool:

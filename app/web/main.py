@@ -1,5 +1,6 @@
 """Application assembly: `create_app()` wires settings, assets and routers. Nothing else."""
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.web.admission import AddressBook
+from app.web.budgets import WorkBudgets
 from app.web.classroom.hub import ClassHub
 from app.web.classroom.student_routes import router as student_router
 from app.web.classroom.teacher_routes import router as teacher_router
@@ -19,13 +21,34 @@ from app.web.digits.routes import router as digits_router
 from app.web.drain import Drain, lifespan_for
 from app.web.gangs import GangBook
 from app.web.hosts import HostGuardMiddleware
+from app.web.identity import IDENTITIES_BURST, IDENTITIES_PER_SECOND
 from app.web.lessons import LessonBook
 from app.web.lessons import router as lessons_router
+from app.web.limits import PerAddress
+from app.web.offload import BUILD_TIMEOUT_SECONDS, Helper
 from app.web.pages import not_found
 from app.web.pages import router as pages_router
 from app.web.scheduler import FairScheduler
 from app.web.security import SecurityHeadersMiddleware
 from app.web.server import router as socket_router
+
+# Page loads per address group: a class arriving at once, reloading now and then (issue 20).
+PAGE_LOADS_PER_SECOND, PAGE_LOADS_BURST = 5.0, 120
+
+
+def with_helpers(inner: Any) -> Any:
+    """`inner`, with the build helper started first: the worker listens only once it answers
+    (the first hello must not wait for it); the helpers go with the worker (offload.py)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        await app.state.builds.call(len, "")
+        async with inner(app) as state:
+            yield state
+        app.state.builds.close()
+        app.state.exports.close()
+
+    return lifespan
 
 
 def with_classroom(inner: Any) -> Any:
@@ -53,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        lifespan=with_classroom(lifespan_for(drain)),
+        lifespan=with_classroom(with_helpers(lifespan_for(drain))),
     )
     app.state.settings = settings
     app.state.drain = drain
@@ -65,6 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.digits_sessions = set()  # a subset of sessions: /digits/ws (app/web/digits)
     app.state.scheduler = FairScheduler()
     app.state.gangs = GangBook()
+    app.state.budgets = WorkBudgets()
+    app.state.secret = settings.secret_key or secrets.token_urlsafe(32)
+    app.state.page_loads = PerAddress(PAGE_LOADS_PER_SECOND, PAGE_LOADS_BURST)
+    app.state.identities = PerAddress(IDENTITIES_PER_SECOND, IDENTITIES_BURST)
+    app.state.builds = Helper("build", BUILD_TIMEOUT_SECONDS)
+    app.state.exports = Helper("export", settings.export_timeout_seconds)
     app.state.addresses = AddressBook(
         settings.max_connections_per_address,
         settings.connections_per_second_per_address,

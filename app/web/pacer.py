@@ -13,6 +13,12 @@ from app.playground.registry import MAX_CREDIT
 
 UNWATCHED_SECONDS = 5.0  # a playing session that granted no credit this long stops
 IDLE_SLEEP = 3600.0  # nothing to do: sleep until a message wakes the runner
+# Checkpoints after commands: never closer than this, nor than this many times their own
+# encoding time, nor than 1 s per MB sent (so a connection's checkpoints take at most ~2% of
+# the loop, however large; issue 20, item 7).
+CHECKPOINT_MIN_GAP = 0.25
+CHECKPOINT_COST_RATIO = 50.0
+CHECKPOINT_BYTES_PER_SECOND = 1e6
 
 
 class Pacer:
@@ -28,6 +34,7 @@ class Pacer:
         self.starved_since = now  # when the credit last ran out (or play was pressed)
         self.last_checkpoint = now
         self.checkpoint_due = False  # a command changed the run since the last checkpoint
+        self.checkpoint_gap = 0.0  # how long after the last checkpoint the next may go
         self.reading = False  # credit arrived since the last checkpoint: the client reads
 
     # -- credit -----------------------------------------------------------------------------
@@ -96,8 +103,19 @@ class Pacer:
     def checkpoint_wanted(self, now: float, playing: bool) -> bool:
         """After a command, or every interval while playing; only to a client that reads
         (one that grants nothing is sent nothing unasked)."""
-        periodic = playing and now - self.last_checkpoint >= self.checkpoint_interval
-        return (self.checkpoint_due or periodic) and self.reading
+        since = now - self.last_checkpoint
+        periodic = playing and since >= self.checkpoint_interval
+        return (self.checkpoint_due or periodic) and self.reading and since >= self.checkpoint_gap
 
-    def checkpoint_sent(self, now: float) -> None:
+    def checkpoint_wait(self, now: float) -> float:
+        """How long until a checkpoint a command asked for may go (IDLE_SLEEP: none asked)."""
+        if not (self.checkpoint_due and self.reading):
+            return IDLE_SLEEP
+        return max(0.0, self.last_checkpoint + self.checkpoint_gap - now)
+
+    def checkpoint_sent(self, now: float, cost: float = 0.0, size: int = 0) -> None:
+        """One went out; its encoding time (`cost`, seconds) and `size` (bytes) space out
+        the next."""
         self.last_checkpoint, self.checkpoint_due, self.reading = now, False, False
+        by_size = size / CHECKPOINT_BYTES_PER_SECOND
+        self.checkpoint_gap = max(CHECKPOINT_MIN_GAP, CHECKPOINT_COST_RATIO * cost, by_size)

@@ -5,27 +5,57 @@ HTML) and stays `{"detail": …}` JSON for a program (the API, `*.json`, anythin
 for HTML), so a script reading the API never gets markup it has to parse.
 """
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
 from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.playground.lesson_hash import HIDE_FLAGS
 from app.playground.registry import page_registries
+from app.web.admission import client_address
+from app.web.identity import COOKIE, MAX_AGE_SECONDS, mint, verify
+
+TARPIT_SECONDS = 1.0
+TOO_MANY_LOADS = "too many page loads from your address; try again in a moment\n"
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def index(request: Request) -> HTMLResponse:
-    """The playground page; all state lives in the URL hash and the websocket."""
+async def index(request: Request) -> Response:
+    """The playground page; all state lives in the URL hash and the websocket.
+
+    Rendered once and served from memory (it depends on the settings alone), limited per
+    address group, and carrying the browser's identity cookie (identity.py) when the
+    browser has none yet: what shares the CPU fairly between the tabs behind one address.
+    """
+    state = request.app.state
+    address = client_address(request.client)
+    if not state.page_loads.take(address):
+        await anyio.sleep(TARPIT_SECONDS)  # a flood over keep-alive gets one answer a second
+        headers = {"retry-after": "5", "connection": "close"}
+        return PlainTextResponse(TOO_MANY_LOADS, status_code=429, headers=headers)
+    if getattr(state, "index_html", None) is None:
+        state.index_html = render_index(request).body
+    response = HTMLResponse(state.index_html)
+    cookie = request.cookies.get(COOKIE)
+    if verify(cookie, state.secret) is None and state.identities.take(address):
+        response.set_cookie(
+            COOKIE, mint(state.secret), max_age=MAX_AGE_SECONDS, httponly=True, samesite="lax"
+        )
+    return response
+
+
+def render_index(request: Request) -> HTMLResponse:
     templates = request.app.state.templates
     limits = request.app.state.settings
     registries = page_registries()
@@ -80,23 +110,25 @@ def select_choices(registries: dict[str, Any]) -> dict[str, list[tuple[str, str]
 
 @router.get("/healthz")
 async def healthz(request: Request) -> dict[str, Any]:
-    """Liveness for Docker/Kubernetes: cheap, no training work.
+    """Liveness for Docker/Kubernetes: cheap, no training work; "ok" is all the public sees.
 
-    Also what an operator (and the fairness tests) need to see how a worker shares its CPU:
+    An operator (and the fairness tests) also need to see how a worker shares its CPU:
     which process answered, how busy its loop is, and the CPU seconds of each live session.
+    Those go to a local request (loopback, through no proxy) or with NN_PLAYGROUND_HEALTH_DETAILS.
     """
-    registry = getattr(request.app.state, "sessions", None)
-    active = len(registry) if registry is not None else 0
-    scheduler = request.app.state.scheduler
+    state = request.app.state
+    if not (state.settings.health_details or is_local(request)):
+        return {"status": "ok"}
+    scheduler = state.scheduler
     return {
         "status": "ok",
         "version": __version__,
-        "sessions": active,
+        "sessions": len(state.sessions),
         "pid": os.getpid(),
         "busy": round(scheduler.busy(), 3),
         "cpu_seconds": round(scheduler.total_cpu, 3),
         "session_cpu_seconds": sorted(round(v, 4) for v in scheduler.cpu.values()),
-        "gang_member_epochs": request.app.state.gangs.member_epochs,
+        "gang_member_epochs": state.gangs.member_epochs,
     }
 
 
@@ -113,3 +145,14 @@ async def not_found(request: Request, exc: Exception) -> Response:
         request, "404.html", context, status_code=404
     )
     return response
+
+
+def is_local(request: Request) -> bool:
+    """From this machine and not relayed: a same-host proxy's requests come from loopback
+    too, but they carry its forwarding headers."""
+    host = request.client.host if request.client else ""
+    relayed = "x-forwarded-for" in request.headers or "forwarded" in request.headers
+    try:
+        return ipaddress.ip_address(host).is_loopback and not relayed
+    except ValueError:
+        return False

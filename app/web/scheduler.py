@@ -33,73 +33,115 @@ MAX_WAIT_SECONDS = 1.0
 
 @dataclass
 class FairScheduler:
-    """One per worker process (app.state.scheduler); keys are connection ids."""
+    """One per worker process (app.state.scheduler); keys are connection ids, each in a
+    share group (its browser, else its address: identity.py)."""
 
     hungry: dict[int, float] = field(default_factory=dict)
     cpu: dict[int, float] = field(default_factory=dict)
     debt: dict[int, float] = field(default_factory=dict)
+    group_of: dict[int, str] = field(default_factory=dict)
+    fraction: dict[int, float] = field(default_factory=dict)  # of the loop, at the last slice
     total_cpu: float = 0.0
-    recent: deque[tuple[float, float]] = field(default_factory=deque)  # (when, cpu seconds)
+    recent: deque[tuple[float, float, str]] = field(default_factory=deque)  # when, cpu, group
     recent_cpu: float = 0.0
+    group_cpu: dict[str, float] = field(default_factory=dict)  # recent CPU by group
+
+    def join(self, key: int, group: str) -> None:
+        self.group_of[key] = group
 
     def slice(self, key: int, wanted: float) -> float:
-        """The training budget for `key`'s next turn: its wish, capped at a fair share."""
+        """The training budget for `key`'s next turn: its wish, capped at a fair share.
+
+        Shares go per group first, then per session inside it (issue 20, item 11): with G
+        groups wanting CPU and n of them in key's group, its part of the loop is 1/(G n).
+        So one browser's (or one address's) 40 tabs get one group's share, not 40.
+        """
         now = time.monotonic()
         self.hungry[key] = now
         if len(self.hungry) > 1:
             stale = now - HUNGRY_WINDOW_SECONDS
             for other in [k for k, t in self.hungry.items() if t < stale]:
                 del self.hungry[other]
-        share = ROUND_SECONDS / len(self.hungry)
-        return max(MIN_SLICE_SECONDS, min(wanted, share))
+        group = self.group_of.get(key, "")
+        groups = {self.group_of.get(k, "") for k in self.hungry}
+        mates = sum(1 for k in self.hungry if self.group_of.get(k, "") == group)
+        self.fraction[key] = 1.0 / (len(groups) * mates)
+        return max(MIN_SLICE_SECONDS, min(wanted, ROUND_SECONDS * self.fraction[key]))
 
     def owed(self, key: int) -> float:
         """How long `key` must stand aside before its next turn (then the debt is paid).
 
-        A session that overran its share by d while n sessions want CPU waits d * (n - 1):
-        long enough for each of the others to have had as much. Alone, it owes nothing;
-        never more than MAX_WAIT_SECONDS, so even the heaviest session keeps drawing.
+        A session that overran its share by d, when its part of the loop is f, waits
+        d * (1/f - 1): long enough for the others to have had their parts of as much (with
+        n sessions in n groups: d * (n - 1)). Alone, it owes nothing; never more than
+        MAX_WAIT_SECONDS, so even the heaviest session keeps drawing.
         """
         debt = self.debt.pop(key, 0.0)
-        others = len(self.hungry) - 1
-        return min(MAX_WAIT_SECONDS, debt * others) if debt > 0 and others > 0 else 0.0
+        part = self.fraction.get(key, 1.0)
+        return min(MAX_WAIT_SECONDS, debt * (1.0 / part - 1.0)) if debt > 0 else 0.0
 
     def charge(
         self, key: int, seconds: float, share: float | None = None, elastic: bool = False
     ) -> None:
         """Account loop seconds (of a slice or a frame) to a session. For a training slice
         (`share` given) what went beyond the share is owed while others want CPU; frames
-        are not: the frame-rate cap already bounds them, and a debt for them would cut the
-        frame rate of exactly the light sessions that mostly draw. `elastic` work (a digits
-        slice, app/web/digits) takes whatever time the others leave and yields to them every
-        few ms: it is accounted and owed like any slice but is not the loop's load, or one
-        digits student would stretch every other session's frames as if the worker were
-        overloaded."""
+        only when its group is over its share: the frame-rate cap already bounds a
+        session's frames, and a debt for them would cut the frame rate of exactly the light
+        sessions that mostly draw. `elastic` work (a digits slice, app/web/digits) takes
+        whatever time the others leave and yields to them every few ms: it is accounted and
+        owed like any slice but is not the loop's load, or one digits student would stretch
+        every other session's frames as if the worker were overloaded."""
+        group = self.group_of.get(key, "")
         if share is not None and len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
+        elif share is None and self.over_share(group):
+            self.debt[key] = self.debt.get(key, 0.0) + seconds  # its frames count too
         self.cpu[key] = self.cpu.get(key, 0.0) + seconds
         self.total_cpu += seconds
         if elastic:
             return
         now = time.monotonic()
-        self.recent.append((now, seconds))
+        self.recent.append((now, seconds, group))
         self.recent_cpu += seconds
+        self.group_cpu[group] = self.group_cpu.get(group, 0.0) + seconds
         while self.recent and self.recent[0][0] < now - BUSY_WINDOW_SECONDS:
-            self.recent_cpu -= self.recent.popleft()[1]
+            _, old, old_group = self.recent.popleft()
+            self.recent_cpu -= old
+            left = self.group_cpu.get(old_group, 0.0) - old
+            if left > 1e-9:
+                self.group_cpu[old_group] = left
+            else:
+                self.group_cpu.pop(old_group, None)
+
+    def over_share(self, group: str) -> bool:
+        """Whether `group` used more than an equal part of the loop in the last second,
+        among the groups that used any. Such a group's frames count against its turns
+        too: 40 tabs of one browser drawing 30 frames a second each would otherwise take
+        the loop from everyone else, however short their training turns."""
+        if len(self.group_cpu) < 2:
+            return False
+        return self.group_cpu.get(group, 0.0) > self.recent_cpu / len(self.group_cpu)
 
     def busy(self) -> float:
         """Fraction of the last second the loop spent training and building frames."""
         return max(0.0, self.recent_cpu) / BUSY_WINDOW_SECONDS
 
-    def frame_stretch(self) -> float:
-        """How much longer than usual the gap between frames is (1 = not overloaded)."""
+    def frame_stretch(self, key: int | None = None) -> float:
+        """How much longer than usual the gap between frames is (1 = not overloaded).
+
+        Only for groups that use at least half their part of the loop: a light student
+        beside a heavy group keeps its frame rate, since thinning it would save nothing
+        and give its time to the group that overloads the worker."""
+        if key is not None and self.group_cpu:
+            used = self.group_cpu.get(self.group_of.get(key, ""), 0.0)
+            if used < 0.5 * self.recent_cpu / len(self.group_cpu):
+                return 1.0
         return min(MAX_FRAME_STRETCH, max(1.0, self.busy() / BUSY_THRESHOLD))
 
     def forget(self, key: int) -> None:
         """A session ended: its share goes to the others."""
-        self.hungry.pop(key, None)
-        self.cpu.pop(key, None)
-        self.debt.pop(key, None)
+        for book in (self.hungry, self.cpu, self.debt, self.group_of, self.fraction):
+            book.pop(key, None)
 
 
 class Meter:

@@ -16,6 +16,7 @@ from app.web.admission import AddressBook, client_address
 from app.web.config import Settings
 from app.web.connection import CLOSE_POLICY, CLOSE_TRY_LATER, Connection
 from app.web.drain import CLOSE_SERVICE_RESTART, RESTARTING, Drain
+from app.web.identity import COOKIE, share_group
 from app.web.limits import origin_allowed
 from app.web.runner import GONE
 
@@ -49,7 +50,7 @@ async def admit(websocket: WebSocket) -> str | None:
         await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
         return None
     book: AddressBook = websocket.app.state.addresses
-    address = client_address(websocket.client, websocket.headers, settings.trust_forwarded_for)
+    address = client_address(websocket.client)
     refusal = book.admit(address)  # per-address caps (admission.py)
     await websocket.accept()
     if refusal is not None:
@@ -73,6 +74,9 @@ async def playground_socket(websocket: WebSocket) -> None:
         book.release(address)
         await websocket.close(CLOSE_SERVICE_RESTART, RESTARTING)
         return
+    cookie = websocket.cookies.get(COOKIE)  # the handshake carries the page's cookies
+    connection.group = share_group(cookie, websocket.app.state.secret, address)
+    connection.scheduler.join(id(connection), connection.group)
     try:
         await connection.run()
     except* GONE:

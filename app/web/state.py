@@ -18,9 +18,12 @@ import anyio
 from fastapi import WebSocket
 
 from app.playground.session import Session
+from app.web.budgets import CONNECTION_BURST, CONNECTION_RATE, WorkBudget, WorkBudgets
+from app.web.checkpoints import CheckpointText
 from app.web.config import Settings
 from app.web.gangs import GangBook
 from app.web.limits import TokenBucket
+from app.web.offload import Helper
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
 from app.web.phase import Phase, moved
@@ -50,6 +53,20 @@ class ConnectionState:
         self.hello_deadline = time.monotonic() + settings.hello_timeout_seconds
         self.scheduler: FairScheduler = app_state.scheduler
         self.gangs: GangBook = app_state.gangs
+        # Work a client prices (issue 20): its share group (its browser, else its address:
+        # server.py sets it), its own budget beside its group's (budgets.py), and the
+        # worker's helper processes (offload.py).
+        self.group = "unknown"
+        self.budget = WorkBudget(CONNECTION_RATE, CONNECTION_BURST)
+        self.work: WorkBudgets = app_state.budgets
+        self.builds: Helper = app_state.builds
+        self.exports: Helper = app_state.exports
+        self.checkpoints = CheckpointText()
+        self.active_at = time.monotonic()  # last command or training turn (slots.py)
+
+    def budgets(self) -> tuple[WorkBudget, WorkBudget]:
+        """This connection's work budget and its share group's."""
+        return self.budget, self.work.of(self.group)
 
     # -- session and phase (phase.py) -------------------------------------------------------
 

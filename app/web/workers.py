@@ -1,10 +1,12 @@
-"""Even workers: one SO_REUSEPORT listening socket per worker process (issue 12).
+"""Even workers: one SO_REUSEPORT listening socket per worker process (issue 12), under a
+supervisor that replaces a worker whose loop stopped beating (issue 20).
 
-What it is: a small supervisor for `--workers N`: it starts N worker processes, each binding
-its own socket to the same address with SO_REUSEPORT and serving it with uvicorn; it
-restarts a worker that dies and stops them all on SIGINT/SIGTERM.
-What it is not: a replacement for uvicorn's single-worker path (cli.py still calls
-`uvicorn.run` for one worker).
+What it is: the supervisor for any number of workers (one included): it starts N worker
+processes, each binding its own socket to the same address with SO_REUSEPORT and serving it
+with uvicorn; it restarts a worker that dies, replaces one whose loop stopped beating
+(watchdog.py), and on SIGINT/SIGTERM passes SIGTERM on to each worker, which drains itself.
+What it is not: the heartbeat (watchdog.py), the drain (drain.py) or uvicorn's options
+(serving.py).
 Trade-off: uvicorn's own `--workers` shares one listening socket, so whichever idle worker
 wakes first takes the next connection; with 50 connections opened together the split was
 31% / 67% of CPU. With one socket per worker the kernel hashes each new connection (by its
@@ -12,16 +14,16 @@ address and port) onto one socket, which spreads a class evenly. The price: a wo
 is busy still receives its hashed share, which for many equal sessions is exactly right.
 """
 
-import multiprocessing
 import signal
 import socket
 import time
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 from types import FrameType
 
-import uvicorn
-
-from app.web.drain import serve
+from app.web.config import Settings
+from app.web.serving import raise_open_files, uvicorn_config
+from app.web.watchdog import BeatingServer, Watchdog, die_with_parent, spawn_context
 
 RESTART_PAUSE_SECONDS = 1.0
 
@@ -40,26 +42,24 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_one(host: str, port: int, max_message_bytes: int) -> None:
-    """One worker: its own socket, the app built by the factory (settings from the env)."""
+def serve_one(host: str, port: int, beat: "Synchronized[float] | None" = None) -> None:
+    """One worker: its own socket, the app built by the factory (settings from the env), a
+    loop that beats the watchdog's heartbeat, and a drain on SIGTERM (drain.py)."""
+    die_with_parent()
+    settings = Settings.from_env()
+    raise_open_files()
     sock = reuse_port_socket(host, port)
-    config = uvicorn.Config(
-        "app.web.main:create_app",
-        factory=True,
-        ws_per_message_deflate=False,
-        ws_max_size=max_message_bytes + 1024,
-        log_level="info",
-    )
-    serve(config, sockets=[sock])  # drains on SIGTERM, as the single-worker command does
+    config = uvicorn_config(settings, "app.web.main:create_app", factory=True)
+    BeatingServer(config, beat).run(sockets=[sock])
 
 
-def supervise(
-    workers: int, host: str, port: int, max_message_bytes: int, grace: float = 5.0
-) -> None:
-    """Run `workers` processes until SIGINT/SIGTERM; restart any that dies meanwhile. Each
-    worker drains within `grace` seconds (drain.py), then uvicorn's close may take as long."""
-    context = multiprocessing.get_context("spawn")  # a clean interpreter per worker
-    args = (host, port, max_message_bytes)
+def supervise(settings: Settings) -> None:
+    """Run `settings.workers` processes until SIGINT/SIGTERM; restart any that dies
+    meanwhile, and kill and restart any whose loop stopped beating (watchdog.py). Each worker
+    drains within `shutdown_grace_seconds` (drain.py), then uvicorn's close may take as long."""
+    context = spawn_context()
+    workers, host, port = settings.workers, settings.host, settings.port
+    watchdog = Watchdog(context, workers, settings.watchdog_timeout_seconds)
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -69,21 +69,27 @@ def supervise(
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    def spawn() -> BaseProcess:
+    def spawn(slot: int) -> BaseProcess:
+        args = (host, port, watchdog.starting(slot))
         proc: BaseProcess = context.Process(target=serve_one, args=args, daemon=False)
         proc.start()
         return proc
 
-    procs = [spawn() for _ in range(workers)]
+    procs = [spawn(slot) for slot in range(workers)]
     while not stopping:
         time.sleep(0.2)
         for i, proc in enumerate(procs):
-            if not proc.is_alive() and not stopping:
+            if watchdog.kill_if_stuck(i, proc.pid):
+                proc.join(timeout=5)  # SIGKILL: gone at once, even if stopped
+            elif not proc.is_alive() and not stopping:
                 time.sleep(RESTART_PAUSE_SECONDS)  # a crash loop must not spin
-                procs[i] = spawn()
+            else:
+                continue
+            if not stopping:
+                procs[i] = spawn(i)
     for proc in procs:
         proc.terminate()  # SIGTERM: each worker drains (drain.py) and exits
     for proc in procs:
-        proc.join(timeout=2 * grace + 5)
+        proc.join(timeout=2 * settings.shutdown_grace_seconds + 5)
         if proc.is_alive():
             proc.kill()

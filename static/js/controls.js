@@ -36,6 +36,7 @@ const STATUS_TEXT = {
   connected: "connected",
   reconnecting: "reconnecting…",
   idle: () => `paused while idle: ${clickWord()} to reconnect`,
+  reclaimed: () => `place given to another student: ${clickWord()} to resume`,
   refused: "not connected",
 };
 

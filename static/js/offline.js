@@ -24,6 +24,8 @@ const BANNER = {
   reconnecting: "Not connected to the server: training is stopped. Edits you make now are kept "
     + "and applied when the connection is back.",
   idle: () => `Paused while idle: ${clickWord()} anywhere or press a key to reconnect.`,
+  reclaimed: () => "Paused: this tab was idle while the server was full, so its place went to "
+    + `another student: ${clickWord()} anywhere or press a key to resume where you left off.`,
 };
 
 const BACK = "Connected again, thanks for waiting.";
@@ -69,7 +71,7 @@ export class OfflineState {
 
   /**
    * Follow the connection's status (socket.js onStatus).
-   * @param {string} state "connecting", "connected", "reconnecting", "idle" or "refused"
+   * @param {string} state "connecting", "connected", "reconnecting", "idle", "reclaimed" or "refused"
    * @param {string} detail the reason, if any
    */
   show(state, detail) {

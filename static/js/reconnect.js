@@ -10,6 +10,7 @@ export const CLOSE_GOING_AWAY = 1001; // the server closed an idle session
 export const CLOSE_POLICY = 1008; // refused: origin, host, too many bad messages
 export const CLOSE_ABNORMAL = 1006; // no close frame: a refused handshake or a dead line
 export const CLOSE_SERVICE_RESTART = 1012; // a stopping worker, after its final checkpoint
+export const CLOSE_RECLAIMED = 4001; // the server was full: this idle tab's place went to another student
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 8000;
@@ -18,11 +19,12 @@ const RESTART_SPREAD_MS = 100; // a drained class reconnects at once, spread ove
 /**
  * What a close asks of the page.
  * @param {number} code the close event's code
- * @returns {"now"|"backoff"|"idle"|"refused"}
+ * @returns {"now"|"backoff"|"idle"|"reclaimed"|"refused"} idle and reclaimed wait for the person
  */
 export function afterClose(code) {
   if (code === CLOSE_SERVICE_RESTART) return "now";
   if (code === CLOSE_GOING_AWAY) return "idle";
+  if (code === CLOSE_RECLAIMED) return "reclaimed";
   if (code === CLOSE_POLICY) return "refused";
   return "backoff";
 }

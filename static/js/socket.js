@@ -31,7 +31,9 @@ export class Connection {
    * @param {Object<string, (msg: object) => void>} opts.handlers JSON messages by `type`
    * @param {(buffer: ArrayBuffer) => void} opts.onFrame binary frames
    * @param {(status: string, detail: string) => void} opts.onStatus "connecting", "connected",
-   *   "reconnecting", "idle" (closed for inactivity; reopens on the next click or key) or "refused"
+   *   "reconnecting", "idle" (closed for inactivity; reopens on the next click or key), "reclaimed"
+   *   (idle while the server was full: its place went to another student; reopens the same way)
+   *   or "refused"
    * @param {() => boolean} [opts.expecting] whether the server should go on talking by itself
    *   (a playing session sends frames and checkpoints): then silence is suspect even when
    *   everything the page sent has had an answer
@@ -136,10 +138,10 @@ export class Connection {
       this.onStatus("refused", ev.reason || "the server refused this page's origin");
       return;
     }
-    if (how === "idle") {
+    if (how === "idle" || how === "reclaimed") {
       // Idle: the server freed the session for others. Come back when the person does; the
       // checkpoint makes that seamless.
-      this.onStatus("idle", ev.reason || "closed after a long idle time");
+      this.onStatus(how, ev.reason || "closed after a long idle time");
       const wake = () => {
         for (const type of ["pointerdown", "keydown"]) document.removeEventListener(type, wake, true);
         this.open();

@@ -23,6 +23,8 @@ EXAMPLES = 2500
 TYPED = {"state", "data", "pong", "checkpoint", "event", "error", "confusion", "export",
          "upload_report"}  # fmt: skip
 DOCUMENTED_CLOSES = {1007, 1008, 1009}  # bad UTF-8, flooding, over uvicorn's size cap
+MAX_MESSAGE_BYTES = 65_536
+TRANSPORT_CAP = MAX_MESSAGE_BYTES + 1024  # uvicorn's frame limit (app/web/serving.py)
 
 
 class ErrorLog(logging.Handler):
@@ -39,7 +41,7 @@ def fuzz_server() -> Iterator[tuple[LiveServer, ErrorLog]]:
     log = ErrorLog()
     logging.getLogger().addHandler(log)
     server = start_live_server(
-        messages_per_second=10_000, message_burst=10_000, max_message_bytes=65_536
+        messages_per_second=10_000, message_burst=10_000, max_message_bytes=MAX_MESSAGE_BYTES
     )
     yield server, log
     server.stop()
@@ -80,8 +82,12 @@ def test_every_hostile_message_gets_a_typed_answer(peer: Peer, message: Any) -> 
     try:
         answers = exchange(peer.ws, kind, payload, probe=sum(TALLY.values()))
     except ConnectionClosed as exc:
-        assert exc.rcvd is not None and exc.rcvd.code in DOCUMENTED_CLOSES, exc
-        TALLY[f"closed {exc.rcvd.code}"] += 1
+        if exc.rcvd is None:  # the kernel reset it: the server closed (1009) while it sent on
+            assert len(payload) > TRANSPORT_CAP, exc
+            TALLY["reset over the transport cap"] += 1
+        else:
+            assert exc.rcvd.code in DOCUMENTED_CLOSES, exc
+            TALLY[f"closed {exc.rcvd.code}"] += 1
         peer.ws = peer.open()
         return
     assert all(a.get("type") in TYPED for a in answers), answers
@@ -108,7 +114,8 @@ def test_after_the_fuzz_the_server_and_other_sessions_are_fine(
     assert states[-1]["epoch"] == 3  # the fuzzed session still answers correctly
     with PlaygroundClient(server.ws_url, seed="other") as other:
         assert other.step(2)["epoch"] == 2
-    assert [r.getMessage() for r in log.records] == []
+    # the server logged nothing (the fuzzing client's own library logs the resets it met)
+    assert [r.getMessage() for r in log.records if r.name != "websockets.client"] == []
 
 
 def test_invalid_utf8_text_closes_with_1007_and_nothing_else(

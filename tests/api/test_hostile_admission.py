@@ -107,7 +107,9 @@ def test_one_address_is_capped_in_open_and_new_connections(capped_server: LiveSe
 
 @pytest.mark.parametrize("trusted", [True, False])
 def test_forwarded_for_counts_only_when_trusted(trusted: bool) -> None:
-    server = start_live_server(max_connections_per_address=1, trust_forwarded_for=trusted)
+    server = start_live_server(
+        max_connections_per_address=1, trust_forwarded_for=trusted, trusted_proxies="127.0.0.7"
+    )
     try:
 
         def via_proxy(client: str) -> object:

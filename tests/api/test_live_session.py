@@ -169,7 +169,8 @@ BAD_MESSAGES = [
     (json.dumps({"type": "step", "epochs": 10**9}), "invalid_message", "step.epochs"),
     (json.dumps({"type": "credit", "frames": -1}), "invalid_message", "credit.frames"),
     (json.dumps({"type": "hello", "protocol": 99}), "protocol_version", "protocol"),
-    ("[" * 100_000, "invalid_json", None),
+    ("[" * 10_000, "invalid_json", None),
+    ("[" * 100_000, "too_large", "type"),  # over 16 KiB without its type first: not parsed
 ]  # fmt: skip
 
 

@@ -25,10 +25,16 @@ def test_index_renders_the_playground_page(client: TestClient) -> None:
     assert "<title>NN Playground" in response.text
 
 
-def test_healthz_reports_status_and_version(client: TestClient) -> None:
-    body = client.get("/healthz").json()
-    assert body["status"] == "ok"
-    assert body["version"] == __version__
+def test_healthz_tells_the_public_only_that_it_is_healthy(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}  # TestClient is not loopback
+
+
+def test_healthz_details_need_a_setting() -> None:
+    app = create_app(Settings.from_env(health_details=True))
+    with TestClient(app, base_url="http://localhost") as client:
+        body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["version"] == __version__
+    assert isinstance(body["pid"], int) and body["session_cpu_seconds"] == []
 
 
 def test_static_assets_are_served_with_a_javascript_type(client: TestClient) -> None:

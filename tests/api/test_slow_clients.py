@@ -30,6 +30,7 @@ from tests.support.processes import (
     kernel_backlog,
     launch,
     live_sessions,
+    process_tree,
     rss_bytes,
 )
 
@@ -65,7 +66,7 @@ class RssSampler:
 
     def _run(self) -> None:
         while not self.done.is_set():
-            self.samples.append((time.monotonic(), rss_bytes([self.pid])))
+            self.samples.append((time.monotonic(), rss_bytes(process_tree(self.pid))))
             self.done.wait(0.2)
 
     def stop(self) -> None:

@@ -52,7 +52,9 @@ def text_frame(payload: str) -> bytes:
     return header + mask + masked
 
 
-async def raw_websocket(port: int, receive_buffer: int = 4096) -> asyncio.StreamWriter:
+async def raw_websocket(
+    port: int, receive_buffer: int = 4096, source: str = "127.0.0.1", headers: str = ""
+) -> asyncio.StreamWriter:
     """Open /ws by hand, read the 101 response, then never read again.
 
     The small SO_RCVBUF (set before connecting, so the TCP window stays small) keeps our
@@ -60,6 +62,7 @@ async def raw_websocket(port: int, receive_buffer: int = 4096) -> asyncio.Stream
     """
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind((source, 0))
     sock.setblocking(False)
     await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
     reader, writer = await asyncio.open_connection(sock=sock, limit=receive_buffer)
@@ -67,7 +70,8 @@ async def raw_websocket(port: int, receive_buffer: int = 4096) -> asyncio.Stream
     writer.write(
         (
             f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"{headers}\r\n"
         ).encode()
     )
     response = await reader.readuntil(b"\r\n\r\n")

@@ -16,9 +16,8 @@ import threading
 import time
 from typing import Any
 
-import uvicorn
-
 from app.web.drain import DrainingServer
+from app.web.serving import uvicorn_config
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -53,9 +52,8 @@ class LiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
-        config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", ws_per_message_deflate=False
-        )
+        # The options `nn-playground` runs with (app/web/serving.py), guarded protocols included.
+        config = uvicorn_config(app.state.settings, app, log_level="warning", lifespan="on")
         self.server = DrainingServer(config)  # drains on stop(), as nn-playground does
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True

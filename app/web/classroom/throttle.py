@@ -22,7 +22,7 @@ Buckets = dict[tuple[str, str], TokenBucket]
 def throttle(request: Request, kind: str) -> None:
     settings: Settings = request.app.state.settings
     peer = (request.client.host, request.client.port) if request.client else None
-    address = client_address(peer, request.headers, settings.trust_forwarded_for)
+    address = client_address(peer)  # uvicorn read X-Forwarded-For if trusted (serving.py)
     buckets: Buckets = request.app.state.classroom.buckets  # this worker's
     bucket = buckets.get((kind, address))
     if bucket is None:
