@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.classroom import Teacher, join  # noqa: E402
 from tests.support.clients import CONFIGS, PAGE_SPEED, pct, session  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
-from tests.support.processes import cpu_seconds, process_tree, start_server  # noqa: E402
+from tests.support.processes import cpu_seconds, start_server  # noqa: E402
 
 JUNK = "a\n" * 650_000
 HELLO = json.dumps({"type": "hello", "protocol": 1})
@@ -157,11 +157,24 @@ HOSTILE = {
 }
 
 
+def children(pid: int) -> list[int]:
+    """The direct children of `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
 def worker_pids(server_pid: int) -> list[int]:
     """The worker processes (spawned by the supervisor), not the supervisor itself nor
-    multiprocessing's resource tracker."""
+    multiprocessing's resource tracker, nor the workers' helper processes (their children)."""
     workers = []
-    for pid in process_tree(server_pid):
+    for pid in children(server_pid):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:

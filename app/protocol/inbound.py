@@ -11,6 +11,7 @@ price of field paths that include the message type.
 """
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -174,13 +175,20 @@ MESSAGE_TYPES = tuple(
 
 
 def parse_client_message(text: str) -> ClientMessage:
-    """Validate one text frame; raises ProtocolError with a code the UI can show."""
-    return parse_with(text, _CLIENT_MESSAGE, MESSAGE_TYPES)
+    """Validate one text frame; raises ProtocolError with a code the UI can show. A
+    `settings` object with a key no setting has is refused before validation (caps.py)."""
+    return parse_with(text, _CLIENT_MESSAGE, MESSAGE_TYPES, unknown_settings)
 
 
-def parse_with(text: str, adapter: TypeAdapter[M], types: tuple[str, ...]) -> M:
+def parse_with(
+    text: str,
+    adapter: TypeAdapter[M],
+    types: tuple[str, ...],
+    check_settings: Callable[[dict[str, Any]], None] | None = None,
+) -> M:
     """One text frame validated by `adapter`, whose messages have these `type`s: the rules
-    every websocket of this server shares (the digits workspace has its own messages)."""
+    every websocket of this server shares (the digits workspace has its own messages);
+    `check_settings` sees a `settings` object before validation does."""
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
@@ -191,8 +199,8 @@ def parse_with(text: str, adapter: TypeAdapter[M], types: tuple[str, ...]) -> M:
     if kind not in types:
         valid = ", ".join(types)
         raise ProtocolError("invalid_message", f"unknown message type; valid: {valid}", "type")
-    if isinstance(data.get("settings"), dict):
-        unknown_settings(data["settings"])  # before validation, which is slow on many keys
+    if check_settings is not None and isinstance(data.get("settings"), dict):
+        check_settings(data["settings"])  # before validation, which is slow on many keys
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ address and port) onto one socket, which spreads a class evenly. The price: a wo
 is busy still receives its hashed share, which for many equal sessions is exactly right.
 """
 
+import os
 import signal
 import socket
 import time
@@ -60,11 +61,11 @@ def supervise(settings: Settings) -> None:
     context = spawn_context()
     workers, host, port = settings.workers, settings.host, settings.port
     watchdog = Watchdog(context, workers, settings.watchdog_timeout_seconds)
-    stopping = False
+    stopping, received = False, signal.SIGTERM
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+        nonlocal stopping, received
+        stopping, received = True, signal.Signals(signum)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -93,3 +94,7 @@ def supervise(settings: Settings) -> None:
         proc.join(timeout=2 * settings.shutdown_grace_seconds + 5)
         if proc.is_alive():
             proc.kill()
+    # End as the signal would have ended us (as uvicorn does): a supervisor of the process
+    # (a shell, systemd, a test) sees a stop by signal, not a clean exit.
+    signal.signal(received, signal.SIG_DFL)
+    os.kill(os.getpid(), received)

@@ -20,7 +20,7 @@ from tests.support.clients import measure
 from tests.support.digits import STEMS, fake_arrays, write_idx
 from tests.support.digits_client import DigitsClient, DigitsPlayer
 from tests.support.live_server import free_port
-from tests.support.processes import launch, rss_bytes
+from tests.support.processes import launch, process_tree, rss_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -73,12 +73,12 @@ def test_memory_does_not_grow_with_the_number_of_digits_sessions(tmp_path: Path)
         clients.append(DigitsClient(url))
         clients[0].hello(**settings)
         clients[0].expect("evaluation")  # the data is loaded and the first session built
-        one = rss_bytes([process.pid])
+        one = rss_bytes(process_tree(process.pid))
         for _ in range(6):
             clients.append(DigitsClient(url))
             clients[-1].hello(**settings)
             clients[-1].expect("evaluation")
-        seven = rss_bytes([process.pid])
+        seven = rss_bytes(process_tree(process.pid))
     finally:
         for c in clients:
             c.close()
