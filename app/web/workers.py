@@ -94,7 +94,6 @@ def supervise(settings: Settings) -> None:
         proc.join(timeout=2 * settings.shutdown_grace_seconds + 5)
         if proc.is_alive():
             proc.kill()
-    # End as the signal would have ended us (as uvicorn does): a supervisor of the process
-    # (a shell, systemd, a test) sees a stop by signal, not a clean exit.
-    signal.signal(received, signal.SIG_DFL)
-    os.kill(os.getpid(), received)
+    if workers == 1:  # end as the signal would have ended us, as uvicorn alone does
+        signal.signal(received, signal.SIG_DFL)
+        os.kill(os.getpid(), received)
