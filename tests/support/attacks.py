@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.support.clients import CONFIGS
 from tests.support.hostile import raw_websocket
+from tests.support.training import train
 
 SOURCE = "127.0.0.2"
 Options = dict[str, Any]
@@ -123,7 +124,7 @@ def checkpoint_of(settings: dict[str, Any], points: int = 0, events: int = 0) ->
         session.add_point(rng.uniform(-5, 5), rng.uniform(-5, 5), 1.0)
     for _ in range(events):
         session.set_weight(0, 0, 0, rng.uniform(-1, 1))
-    session.advance(2)
+    train(session, 2)
     return checkpoint.take(session)
 
 

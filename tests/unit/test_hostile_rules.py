@@ -26,6 +26,7 @@ from app.web.pacer import Pacer
 from app.web.phase import Phase
 from app.web.scheduler import FairScheduler
 from app.web.slots import idle_for, longest_idle
+from tests.support.training import train
 
 LARGE = 2 * 1024 * 1024
 
@@ -145,7 +146,7 @@ def test_incremental_checkpoints_are_the_checkpoint() -> None:
         for i in range(50):
             session.set_weight(0, 0, 0, 0.01 * i)
         session.add_point(1.0, float(round_), 1.0)
-        session.advance(2)
+        train(session, 2)
         sent = json.loads(encoder.message(session))
         assert sent["type"] == "checkpoint"
         assert sent["checkpoint"] == json.loads(json.dumps(checkpoint.take(session)))
@@ -167,12 +168,12 @@ def test_a_session_built_in_a_helper_trains_and_draws_as_the_original(settings: 
 
     def run(through_helper: bool) -> tuple[bytes, list[float]]:
         session = Session(PlaygroundSettings(seed="0.12345", **settings), 6, 8, 2000)
-        session.advance(3)
+        train(session, 3)
         if through_helper:
             session = loads(dumps(session))
-        session.advance(5)
+        train(session, 5)
         session.set_weight(0, 0, 0, 0.5)
-        session.advance(5)
+        train(session, 5)
         return build_frame(session, 1, with_inputs=True), session.net.params.flat.tolist()
 
     assert run(True) == run(False)
