@@ -8,12 +8,16 @@ from playwright.sync_api import expect
 
 from app.client import PlaygroundClient
 from tests.browser.conftest import Playground
+from tests.browser.test_faults import RECONNECT_NOISE
 from tests.support.live_server import start_live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 
-def test_an_idle_tab_gives_its_slot_to_a_new_student_and_resumes_on_a_click(page: Any) -> None:
+def test_an_idle_tab_gives_its_slot_to_a_new_student_and_resumes_on_a_click(
+    page: Any, request: pytest.FixtureRequest
+) -> None:
+    request.node.allowed_page_problems = RECONNECT_NOISE  # the server stops before the page
     server = start_live_server(max_sessions=1, reclaim_idle_seconds=1)
     try:
         pg = Playground(page, server.url).open("seed=0.12345")
