@@ -13,7 +13,8 @@ proxy in front, because uvicorn has no setting for any of these: no timeout for 
 head (slowloris), no limit on PINGs (each PONG is written without looking at the write
 buffer), and no deadline or per-worker cap for a message that is never finished. The
 subclasses override a handful of hooks and call uvicorn for everything else; the price is
-that a uvicorn upgrade may move a hook, which tests/api/test_hostile_transport.py catches.
+that a uvicorn upgrade may move a hook, which the PING-flood, slowloris and fragment tests
+of tests/api/test_hostile_class.py catch.
 """
 
 import asyncio
