@@ -92,6 +92,8 @@ class FairScheduler:
         owed like any slice but is not the loop's load, or one digits student would stretch
         every other session's frames as if the worker were overloaded."""
         group = self.group_of.get(key, "")
+        if share is not None:  # owed beyond its part of a round, not beyond the floor of a slice
+            share = min(share, ROUND_SECONDS * self.fraction.get(key, 1.0))
         if share is not None and len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
         elif share is None and self.over_share(group):
