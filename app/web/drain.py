@@ -5,9 +5,10 @@ connection; and `DrainingServer`, uvicorn's server with one step added to its sh
 SIGTERM (or SIGINT) the server stops listening first, so the balancer's next connection attempt
 fails at once and goes to another replica; then every connection is frozen (nothing trains any
 more), sent a final checkpoint of exactly where it stopped, and closed with 1012 "service
-restart", which the page and the Python client read as "reconnect now". Only then does uvicorn's
-own shutdown run. The whole drain is bounded by `shutdown_grace_seconds`: a client that stopped
-reading cannot hold a stopping worker.
+restart", which the page and the Python client read as "reconnect now"; the worker then waits
+for each client to answer that close before the TCP connection ends, so nothing sent is lost
+to a reset. Only then does uvicorn's own shutdown run. The whole drain is bounded by
+`shutdown_grace_seconds`: a client that stopped reading cannot hold a stopping worker.
 What it is not: the supervisor of `--workers N` (workers.py: it passes SIGTERM on to each
 worker, and each drains itself), nor a delay before stopping: in Kubernetes the preStop hook
 waits until the Service and the Ingress have stopped sending new connections
@@ -18,6 +19,7 @@ in between, so no epoch is trained after its checkpoint (what makes a drain cost
 the sweep holds the event loop for about a millisecond per session, once, at exit.
 """
 
+import asyncio
 import logging
 import math
 import time
@@ -118,11 +120,33 @@ class DrainingServer(uvicorn.Server):
             for sock in sockets or []:
                 sock.close()
             closed = await drain.run()
+            await self.close_handshakes(start + drain.grace_seconds)
             spent = time.monotonic() - start
             logger.info("drained %d connection(s) in %.3f s", closed, spent)
             # uvicorn then waits for the closing handshakes, within what is left of the grace.
             self.config.timeout_graceful_shutdown = max(1, math.ceil(drain.grace_seconds - spent))
         await super().shutdown(sockets=sockets)
+
+    async def close_handshakes(self, deadline: float) -> None:
+        """Wait, until `deadline`, for every client to answer the close it was sent, so the
+        client's side ends the TCP connection first (RFC 6455 §7.1.1). uvicorn's shutdown
+        closes it at once instead, and a client that sends anything before it reads the
+        close (a credit for the frame it just drew) then meets a reset, after which its
+        websocket library drops what it had not read yet: the final checkpoint
+        (tests/api/test_drain.py, the client that reads late)."""
+        while time.monotonic() < deadline and any(
+            awaits_close_reply(c) for c in self.server_state.connections
+        ):
+            await asyncio.sleep(0.02)
+
+
+def awaits_close_reply(connection: Any) -> bool:
+    """A websocket connection whose close frame went out and whose client has not answered
+    it yet (uvicorn's protocols: the transport closes when the answer comes)."""
+    transport = getattr(connection, "transport", None)
+    return bool(getattr(connection, "close_sent", False)) and not (
+        transport is None or transport.is_closing()
+    )
 
 
 def serve(config: uvicorn.Config, sockets: list[Any] | None = None) -> None:

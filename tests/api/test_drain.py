@@ -185,3 +185,46 @@ def test_with_workers_the_supervisor_passes_sigterm_on_and_every_worker_drains()
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def test_a_client_that_reads_late_still_gets_its_final_checkpoint_and_close(
+    server: tuple[int, subprocess.Popen[bytes]],
+) -> None:
+    """The server keeps the TCP connection open until the client answers its close (or the
+    grace runs out), as RFC 6455 §7.1.1 asks. Closing it at once, as uvicorn's shutdown does,
+    let a client that was busy elsewhere, with the final checkpoint still unread in its
+    socket, send a credit into a closed connection: the reset made its websocket library give
+    the connection up, final checkpoint unread (a loaded run of the test above, now and then).
+    Here the client's library reads at most two frames ahead (max_queue), so the checkpoint
+    and the close wait in the socket while it sends, as they did on the loaded machine."""
+    port, process = server
+    ws = connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_queue=2).__enter__()
+    try:
+        ws.send(json.dumps({"type": "hello", "protocol": 1, "settings": {"seed": "late"}}))
+        ws.send(json.dumps({"type": "credit", "frames": 8}))
+        ws.send(json.dumps({"type": "play"}))
+        time.sleep(1.0)  # its library's queue fills and it stops reading the socket
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1.0)  # the final checkpoint and the close arrive, unread
+        for _ in range(3):  # credits for frames it drew meanwhile
+            with contextlib.suppress(ConnectionClosed):
+                ws.send(CREDIT)
+            time.sleep(0.2)
+        log: list[Any] = []
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                raw = ws.recv(timeout=10)
+                log.append(
+                    ("frame", decode_header(raw).epoch)
+                    if isinstance(raw, bytes)
+                    else json.loads(raw)
+                )
+    finally:
+        ws.close()
+    code = ws.protocol.close_rcvd.code if ws.protocol.close_rcvd else None
+    finals = [
+        m["checkpoint"]["epoch"] for m in log if isinstance(m, dict) and m["type"] == "checkpoint"
+    ]
+    shown = [epoch for _, epoch in _frames(log)]
+    assert code == 1012, (code, log[-3:])
+    assert finals and shown and finals[-1] >= max(shown), (finals, shown)
