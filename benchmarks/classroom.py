@@ -40,13 +40,14 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.classroom import Teacher, join  # noqa: E402
-from tests.support.clients import CONFIGS, PAGE_SPEED, pct, session  # noqa: E402
+from tests.support.clients import CONFIGS, PAGE_SPEED, browser_cookie, pct, session  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
 from tests.support.processes import cpu_seconds, start_server  # noqa: E402
 
@@ -194,11 +195,15 @@ async def run(
                  if hostile]  # fmt: skip
     if hostile:
         await asyncio.sleep(1.0)  # the attack is on before the class starts
+    port = urlsplit(url).port or 80
+    cookies = [browser_cookie(port) for _ in range(n)]  # each student its own browser, as a page
     pids = worker_pids(server_pid)
     cpu0 = {pid: cpu_seconds([pid]) for pid in pids}
     own0 = time.process_time()
     t0 = time.monotonic()
-    students = [session(url, CONFIGS["A"], seconds, 0.5, PAGE_SPEED) for _ in range(n)]
+    students = [
+        session(url, CONFIGS["A"], seconds, 0.5, PAGE_SPEED, cookie=cookies[i]) for i in range(n)
+    ]
     results = await asyncio.gather(*students, return_exceptions=True)
     wall = time.monotonic() - t0
     own = 100 * (time.process_time() - own0) / wall

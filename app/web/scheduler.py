@@ -29,6 +29,7 @@ BUSY_WINDOW_SECONDS = 1.0
 BUSY_THRESHOLD = 0.8  # above this fraction of the loop busy, frame rates stretch
 MAX_FRAME_STRETCH = 2.0
 MAX_WAIT_SECONDS = 1.0
+FLOOR_DEBT_MARGIN = 1.5  # a group above 1.5 equal parts repays even its slices' floor
 
 
 @dataclass
@@ -92,7 +93,12 @@ class FairScheduler:
         owed like any slice but is not the loop's load, or one digits student would stretch
         every other session's frames as if the worker were overloaded."""
         group = self.group_of.get(key, "")
-        if share is not None:  # owed beyond its part of a round, not beyond the floor of a slice
+        if share is not None and self.over_share(group, FLOOR_DEBT_MARGIN):
+            # A group well over its share owes beyond its part of a round, not beyond the
+            # floor of a slice: forty tabs of one browser each taking the 1 ms floor would
+            # otherwise owe nothing and take 40 ms a round from a neighbour's 1. Groups
+            # near an equal part (a class) keep the floor, or all would owe and wait alike,
+            # leaving the loop idle (benchmarks/classroom.py lost a fifth of its frames).
             share = min(share, ROUND_SECONDS * self.fraction.get(key, 1.0))
         if share is not None and len(self.hungry) > 1 and seconds > share:
             self.debt[key] = self.debt.get(key, 0.0) + seconds - share
@@ -115,14 +121,14 @@ class FairScheduler:
             else:
                 self.group_cpu.pop(old_group, None)
 
-    def over_share(self, group: str) -> bool:
-        """Whether `group` used more than an equal part of the loop in the last second,
-        among the groups that used any. Such a group's frames count against its turns
+    def over_share(self, group: str, margin: float = 1.0) -> bool:
+        """Whether `group` used more than `margin` times an equal part of the loop in the
+        last second, among the groups that used any. Such a group's frames count against its turns
         too: 40 tabs of one browser drawing 30 frames a second each would otherwise take
         the loop from everyone else, however short their training turns."""
         if len(self.group_cpu) < 2:
             return False
-        return self.group_cpu.get(group, 0.0) > self.recent_cpu / len(self.group_cpu)
+        return self.group_cpu.get(group, 0.0) > margin * self.recent_cpu / len(self.group_cpu)
 
     def busy(self) -> float:
         """Fraction of the last second the loop spent training and building frames."""

@@ -12,6 +12,7 @@ import asyncio
 import json
 import statistics
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,11 +39,14 @@ async def session(
     probe_every: float,
     speed: float | None,
     after_hello: list[dict[str, Any]] | None = None,
+    cookie: str | None = None,
 ) -> dict[str, Any]:
     """Play for `seconds`, one credit per frame; every `probe_every` s toggle the focus and
     time how long until a frame shows it (control -> first frame reflecting it).
-    `after_hello`: messages sent right after the hello (a class member's `join_class`)."""
-    async with connect(url, compression=None, max_size=2**24) as ws:
+    `after_hello`: messages sent right after the hello (a class member's `join_class`);
+    `cookie`: the Cookie header the page's browser would send (its identity, identity.py)."""
+    headers = {"Cookie": cookie} if cookie else None
+    async with connect(url, compression=None, max_size=2**24, additional_headers=headers) as ws:
         hello = {"type": "hello", "settings": {**settings, "speed": speed, "seed": "bench"}}
         await ws.send(json.dumps(hello))
         for message in after_hello or []:
@@ -107,3 +111,12 @@ def measure(port: int, seconds: float, runs: int) -> dict[str, float]:
     may already run an event loop (Playwright's sync API does, under pytest)."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, normal_client(port, seconds / runs, runs)).result()
+
+
+def browser_cookie(port: int) -> str | None:
+    """The identity cookie a browser gets with the page (app/web/pages.py), as a Cookie
+    header value: students measured with it share the CPU per browser, as real pages do."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            return header.split(";", 1)[0]
+    return None
