@@ -28,12 +28,12 @@ class GangWork:
     """Epochs gangs trained for `session`, in order, since its owner last took any."""
 
     session: Session
-    version: int  # the session's version when the first of them was stacked
+    version: int  # the session's run_version when the first of them was stacked
     epochs: list[Trained] = field(default_factory=list)
 
     def fresh(self, session: Session | None) -> bool:
-        """Whether they still apply to `session`: the same one, unchanged since."""
-        return session is self.session and session.version == self.version
+        """Whether they still apply to `session`: the same one, its run unchanged since."""
+        return session is self.session and session.run_version == self.version
 
     def start(self) -> Start:
         """Where the next epoch for this session starts: after the last of these."""

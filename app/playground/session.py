@@ -60,6 +60,7 @@ class Session(SessionData, Readouts):
         self.script: RunScript | None = None  # a run link's events still to come
         self.replayed = 0  # events of a run link applied so far (the runner sends a state)
         self.version = 0  # bumped on every visible change; the server sends a frame per bump
+        self.view_changes = 0  # of those bumps, the ones that changed only the view (focus)
         self.data_version = 0
         self._outputs: tuple[int, FloatArray, FloatArray] | None = None
         check_limits(settings, self.max_layers, self.max_neurons)
@@ -201,6 +202,7 @@ class Session(SessionData, Readouts):
         if layer is not None and not self._has_node(layer, unit):
             raise ProtocolError("invalid_message", f"no node {unit} in layer {layer}", "unit")
         self.focus = None if layer is None else (layer, unit)
+        self.view_changes += 1
         self.touch()
 
     def _has_node(self, layer: int, unit: int) -> bool:
@@ -271,6 +273,14 @@ class Session(SessionData, Readouts):
             self.history.add((self.epoch, *self.losses()))
 
     # -- internals --------------------------------------------------------------------------
+
+    @property
+    def run_version(self) -> int:
+        """The version less the changes of view: it moves when the run changes (an epoch,
+        weights, data, settings), not when another node is focused. Gang epochs trained
+        for this session stay good across a focus change (app/playground/gangs.py): a page
+        that hovers over neurons no longer has its class's gang work thrown away."""
+        return self.version - self.view_changes
 
     def touch(self) -> None:
         """Something visible changed: the next frame (and any cached outputs) are due."""

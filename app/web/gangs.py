@@ -146,7 +146,7 @@ class GangBook:
                 session.record_trained(result)
             else:
                 if work is None:
-                    work = self.work[member] = GangWork(session, session.version)
+                    work = self.work[member] = GangWork(session, session.run_version)
                 work.epochs.append(result)
         return [result is not None for result in results]
 

@@ -169,6 +169,24 @@ def test_work_waiting_for_a_mate_is_dropped_when_its_session_changed() -> None:
     assert mate.session.epoch == 0 and np.array_equal(mate.session.net.params.flat, weights)
 
 
+def test_work_waiting_for_a_mate_survives_a_change_of_what_its_page_shows() -> None:
+    """Focusing another node changes the frames, not the run: the epoch the gang trained
+    still applies, and is the same as the one the mate would have trained alone. (Dropping
+    it made a class whose pages hover over neurons train every such epoch twice: at 80
+    students benchmarks/classroom.py, whose students move the focus every 0.5 s, lost 40%
+    of its epochs.)"""
+    book = GangBook()
+    leader, mate = playing(book, ["a", "b"])
+    alone = Session(PlaygroundSettings(dataset="circle", network_shape=[4, 2], seed="b", speed=60))
+    alone.play()
+    alone.advance(1)
+    leader.pacer.accrue(60, 0.05)
+    assert gang_turn(leader, 1, 0.05) == Turn(1, alone=True)
+    mate.session.set_focus(1, 0)  # the reader applied a focus message meanwhile
+    assert take_gang_work(mate) == 1 and mate.session.epoch == 1
+    assert np.array_equal(mate.session.net.params.flat, alone.net.params.flat)
+
+
 def test_a_paused_mate_takes_nothing_and_is_not_trained_again() -> None:
     book = GangBook()
     leader, mate, other = playing(book, ["a", "b", "c"])
