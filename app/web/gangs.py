@@ -107,7 +107,7 @@ class GangBook:
         assert conn.session is not None and conn.session.settings.speed is not None
         work = self.work.get(conn)
         waiting = 0 if work is None else len(work.epochs)
-        return conn.pacer.owed(conn.session.settings.speed, now) - waiting
+        return conn.pacer.owed(conn.session.settings.speed, now, waiting)
 
     def mates(self, conn: Member, key: GangKey, now: float) -> list[Member]:
         """Others of `key` that can gang and owe an epoch, or nearly: a member may be

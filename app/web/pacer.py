@@ -66,13 +66,18 @@ class Pacer:
         """Play pressed: no debt from before, and the watch clock starts now."""
         self.epoch_debt, self.last_tick, self.starved_since = 0.0, None, now
 
-    def owed(self, speed: float, now: float) -> float:
-        """Epochs owed at `speed` epochs/s by `now`, changing nothing (a gang's leader reads
+    def owed(self, speed: float, now: float, waiting: int = 0) -> float:
+        """Epochs owed at `speed` epochs/s by `now`, less the `waiting` ones gangs already
+        trained that its runner has not taken yet, changing nothing (a gang's leader reads
         its mates' debts with it). At most one frame's worth is owed: an overloaded worker
-        then trains slower than asked but keeps drawing, instead of training in silence."""
+        then trains slower than asked but keeps drawing, instead of training in silence.
+        The cap comes after the waiting epochs are paid: capped first, a mate whose own
+        turns come rarely (an overloaded worker) would stop being trained by gangs once a
+        frame's worth waited for it, the gangs would shrink, and each epoch would cost more
+        just when the worker has least to spare (80 students lost 40% of their epochs)."""
         elapsed = 0.0 if self.last_tick is None else now - self.last_tick
         frame_worth = speed * self.frame_gap
-        return min(self.epoch_debt + speed * elapsed, max(1.0, frame_worth))
+        return min(self.epoch_debt + speed * elapsed - waiting, max(1.0, frame_worth))
 
     def accrue(self, speed: float, now: float) -> int:
         """Bring the debt up to `now` (its own runner, once a turn); whole epochs owed."""
