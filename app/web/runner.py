@@ -89,8 +89,8 @@ async def turn(conn: ConnectionState) -> None:
 async def play_slice(conn: ConnectionState, session: Session, now: float) -> None:
     budget = conn.pacer.slice_budget(now, SLICE_SECONDS, MIN_SLICE_SECONDS)
     speed = session.settings.speed
-    if speed is None:
-        await train_slice(conn, session, 10**6, budget)
+    if speed is None:  # as fast as possible: it fills the time left (scheduler.charge)
+        await train_slice(conn, session, 10**6, budget, filler=True)
         return
     due = conn.pacer.accrue(speed, now)
     if due > 0:
@@ -111,7 +111,7 @@ async def step_slice(conn: ConnectionState, session: Session) -> None:
 
 
 async def train_slice(
-    conn: ConnectionState, session: Session, epochs: int, budget: float
+    conn: ConnectionState, session: Session, epochs: int, budget: float, filler: bool = False
 ) -> tuple[int, bool]:
     """Up to `epochs` epochs within `budget` seconds; (epochs done, whether an event
     stopped the run). Events (divergence, epoch limit) go out with the new state."""
@@ -125,7 +125,7 @@ async def train_slice(
     start, replayed = session.epoch, session.replayed
     with Meter() as meter:
         events = session.advance(epochs, share)
-    scheduler.charge(key, meter.seconds, share)
+    scheduler.charge(key, meter.seconds, share, filler=filler)
     for event in events:
         await conn.outbox.send_json(event)
     # A stop, or a run link's event that changed the settings shown: the client learns it.

@@ -43,8 +43,10 @@ class FairScheduler:
     group_of: dict[int, str] = field(default_factory=dict)
     fraction: dict[int, float] = field(default_factory=dict)  # of the loop, at the last slice
     total_cpu: float = 0.0
-    recent: deque[tuple[float, float, str]] = field(default_factory=deque)  # when, cpu, group
+    # when, cpu, group, and whether it was filler (speed "max": see charge)
+    recent: deque[tuple[float, float, str, bool]] = field(default_factory=deque)
     recent_cpu: float = 0.0
+    recent_filler: float = 0.0
     group_cpu: dict[str, float] = field(default_factory=dict)  # recent CPU by group
 
     def join(self, key: int, group: str) -> None:
@@ -82,7 +84,12 @@ class FairScheduler:
         return min(MAX_WAIT_SECONDS, debt * (1.0 / part - 1.0)) if debt > 0 else 0.0
 
     def charge(
-        self, key: int, seconds: float, share: float | None = None, elastic: bool = False
+        self,
+        key: int,
+        seconds: float,
+        share: float | None = None,
+        elastic: bool = False,
+        filler: bool = False,
     ) -> None:
         """Account loop seconds (of a slice or a frame) to a session. For a training slice
         (`share` given) what went beyond the share is owed while others want CPU; frames
@@ -91,7 +98,11 @@ class FairScheduler:
         sessions that mostly draw. `elastic` work (a digits slice, app/web/digits) takes
         whatever time the others leave and yields to them every few ms: it is accounted and
         owed like any slice but is not the loop's load, or one digits student would stretch
-        every other session's frames as if the worker were overloaded."""
+        every other session's frames as if the worker were overloaded. `filler` training (speed
+        "max": as many epochs as the time left allows) counts for its group's share like any
+        slice but not as load that stretches frames: the loop is busy only because that
+        session fills what is idle, and one student at "max" would otherwise cut everyone's
+        frame rate by a quarter (a lone one saw 24 frames/s, benchmarks/browser.py)."""
         group = self.group_of.get(key, "")
         if share is not None and self.over_share(group, FLOOR_DEBT_MARGIN):
             # A group well over its share owes beyond its part of a round, not beyond the
@@ -109,12 +120,14 @@ class FairScheduler:
         if elastic:
             return
         now = time.monotonic()
-        self.recent.append((now, seconds, group))
+        self.recent.append((now, seconds, group, filler))
         self.recent_cpu += seconds
+        self.recent_filler += seconds if filler else 0.0
         self.group_cpu[group] = self.group_cpu.get(group, 0.0) + seconds
         while self.recent and self.recent[0][0] < now - BUSY_WINDOW_SECONDS:
-            _, old, old_group = self.recent.popleft()
+            _, old, old_group, old_filler = self.recent.popleft()
             self.recent_cpu -= old
+            self.recent_filler -= old if old_filler else 0.0
             left = self.group_cpu.get(old_group, 0.0) - old
             if left > 1e-9:
                 self.group_cpu[old_group] = left
@@ -131,8 +144,9 @@ class FairScheduler:
         return self.group_cpu.get(group, 0.0) > margin * self.recent_cpu / len(self.group_cpu)
 
     def busy(self) -> float:
-        """Fraction of the last second the loop spent training and building frames."""
-        return max(0.0, self.recent_cpu) / BUSY_WINDOW_SECONDS
+        """Fraction of the last second the loop spent training and building frames, less
+        the filler training of sessions at speed "max" (see charge)."""
+        return max(0.0, self.recent_cpu - self.recent_filler) / BUSY_WINDOW_SECONDS
 
     def frame_stretch(self, key: int | None = None) -> float:
         """How much longer than usual the gap between frames is (1 = not overloaded).

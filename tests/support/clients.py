@@ -20,6 +20,7 @@ from websockets.asyncio.client import connect
 
 from app.client import decode_header
 from app.protocol.frame_layout import OUTPUT_FOCUS
+from app.web.identity import COOKIE
 
 PAGE_SPEED = 60  # epochs/s, the page's default
 CREDIT = json.dumps({"type": "credit", "frames": 1})
@@ -118,5 +119,6 @@ def browser_cookie(port: int) -> str | None:
     header value: students measured with it share the CPU per browser, as real pages do."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         for header in response.headers.get_all("Set-Cookie") or []:
-            return header.split(";", 1)[0]
+            if header.startswith(f"{COOKIE}="):
+                return header.split(";", 1)[0]
     return None

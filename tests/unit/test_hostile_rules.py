@@ -100,6 +100,21 @@ def test_forty_tabs_of_one_group_share_what_one_student_gets() -> None:
     assert scheduler.owed(0) == pytest.approx(0.079)
 
 
+def test_training_at_speed_max_fills_the_loop_without_stretching_frames() -> None:
+    """A session at "max" keeps the loop busy by its own choice: that is not overload, so
+    frames keep their rate (a lone one saw 24 of 30 frames/s); its time still counts for
+    its group's share, so forty such tabs are still one group over its share."""
+    filler, paced = FairScheduler(), FairScheduler()
+    for scheduler, is_filler in ((filler, True), (paced, False)):
+        scheduler.join(1, "tabs")
+        for _ in range(100):  # 0.9 s of the last second training
+            scheduler.charge(1, 0.009, share=0.012, filler=is_filler)
+    assert filler.frame_stretch(1) == 1.0 and paced.frame_stretch(1) > 1.1
+    filler.join(2, "light")
+    filler.charge(2, 0.02)
+    assert filler.over_share("tabs") and not filler.over_share("light")
+
+
 def test_a_light_group_beside_a_heavy_one_keeps_its_frame_rate() -> None:
     scheduler = FairScheduler()
     scheduler.join(1, "heavy")
