@@ -30,6 +30,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Playground
 from tests.support.live_server import free_port, start_live_server
 from tests.support.processes import launch
+from tests.support.relay import Relay
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -170,46 +171,22 @@ def killable() -> Iterator[KillableServer]:
         server.kill()
 
 
-class DroppingRelay:
+class DroppingRelay(Relay):
     """A TCP relay in front of a server. `drop()` resets every connection through it at
     once, as a broken network path does: no websocket close frame, just a dead TCP stream.
     With `upstream_host` it also passes the upstream's address as Host, like a reverse proxy
     configured without `proxy_set_header Host $host`."""
 
     def __init__(self, target_port: int, upstream_host: bool = False) -> None:
-        self.target = ("127.0.0.1", target_port)
         self.upstream_host = upstream_host  # rewrite Host to the upstream's, as some proxies do
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.accepted = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(target_port)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return  # closed
-            try:
-                upstream = socket.create_connection(self.target)
-            except OSError:  # the server is down: the page sees its connection refused
-                client.close()
-                continue
-            with self.lock:
-                if self.listener.fileno() == -1:  # closed meanwhile: nobody will drop these
-                    client.close()
-                    upstream.close()
-                    return
-                self.sockets += [client, upstream]
-                self.accepted += 1
-            host = (f"Host: 127.0.0.1:{self.port}", f"Host: 127.0.0.1:{self.target[1]}")
-            rewrite = tuple(h.encode() for h in host) if self.upstream_host else None
-            for src, dst, change in ((client, upstream, rewrite), (upstream, client, None)):
-                args = (src, dst, change)
-                threading.Thread(target=self._pump, args=args, daemon=True).start()
+    def relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        host = (f"Host: 127.0.0.1:{self.port}", f"Host: 127.0.0.1:{self.target[1]}")
+        rewrite = tuple(h.encode() for h in host) if self.upstream_host else None
+        for src, dst, change in ((client, upstream, rewrite), (upstream, client, None)):
+            args = (src, dst, change)
+            threading.Thread(target=self._pump, args=args, daemon=True).start()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, change: tuple[bytes, bytes] | None) -> None:

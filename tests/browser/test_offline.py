@@ -22,6 +22,7 @@ from tests.browser.conftest import Playground
 from tests.browser.test_faults import RECONNECT_NOISE, KillableServer, killable
 from tests.browser.test_small_screens import meet, open_on
 from tests.support.live_server import start_live_server
+from tests.support.relay import Relay
 
 __all__ = ["killable"]  # the fixture, used by name below
 
@@ -138,34 +139,19 @@ def test_a_notice_says_the_connection_is_back_then_goes_away(
     expect(notice).to_have_text("")
 
 
-class StallingRelay:
+class StallingRelay(Relay):
     """A TCP relay whose `stall()` stops forwarding on every open connection while keeping
     them open: what a hung proxy or a sleeping NAT does. New connections pass normally."""
 
     def __init__(self, target_port: int) -> None:
-        self.target = ("127.0.0.1", target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.stalled: list[threading.Event] = []
-        self.sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(target_port)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return  # closed
-            try:
-                upstream = socket.create_connection(self.target)
-            except OSError:  # the server is down: the page sees its connection refused
-                client.close()
-                continue
-            stall = threading.Event()
-            self.stalled.append(stall)
-            self.sockets += [client, upstream]
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst, stall), daemon=True).start()
+    def relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        stall = threading.Event()
+        self.stalled.append(stall)
+        for src, dst in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(src, dst, stall), daemon=True).start()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket, stall: threading.Event) -> None:
@@ -178,11 +164,6 @@ class StallingRelay:
     def stall(self) -> None:
         for event in self.stalled:
             event.set()
-
-    def close(self) -> None:
-        self.listener.close()
-        for sock in self.sockets:
-            sock.close()
 
 
 def test_a_stalled_connection_is_noticed_and_replaced(
