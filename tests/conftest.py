@@ -61,7 +61,16 @@ class PageProblems:
             "response",
             lambda r: self.items.append(f"http {r.status}: {r.url}") if r.status >= 400 else None,
         )
-        page.on("requestfailed", lambda r: self.items.append(f"failed: {r.url}"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request: Any) -> None:
+        """A load the browser cancelled (net::ERR_ABORTED) is not a breakage: it is what a
+        navigation or a closing page does to fetches still in flight, such as the links
+        worker's modules when a test moves on right after the page connected. A refused,
+        reset or empty answer is still a problem."""
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.items.append(f"failed: {request.url} ({request.failure})")
 
 
 @pytest.fixture
