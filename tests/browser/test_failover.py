@@ -39,8 +39,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 SPEED = 60  # epochs/s, the page's default
 RESUME_SECONDS = 3.0  # issue 23: every page and script trains again within this
 # A kill costs what was trained since the last checkpoint: one interval (1 s, the default),
-# and a runner's turn (1/60 s) by which that checkpoint can be late.
-KILL_LOSS_SECONDS = 1.0 + 1 / SPEED
+# and what that checkpoint can be late by: it goes out on the first frame's turn after the
+# interval (frames are 1/30 s apart) at which the student has granted a credit (its reply to
+# the frame before, up to another frame's gap). app/web/pacer.py, checkpoint_wanted.
+FRAME_GAP_SECONDS = 1 / 30
+KILL_LOSS_SECONDS = 1.0 + 2 * FRAME_GAP_SECONDS
 DRAIN_LOSS_SECONDS = 0.1
 
 TIMELINE = """() => {
@@ -67,21 +70,34 @@ class Figures:
     who: str
     resumed_after: float  # seconds from the fault to the first frame trained after it
     epochs_lost: int  # shown before the fault, minus where training resumed (< 0: none lost)
+    seconds_lost: float  # how long before its last frame this student was at that epoch
     rate: float  # epochs/s this student trained at just before the fault (60 on a quiet machine)
 
-    @property
-    def seconds_lost(self) -> float:
-        """The epochs lost in seconds of this student's own training: on a loaded machine a
-        student trains slower than 60 epochs/s, and an interval of it holds fewer epochs."""
-        return max(0, self.epochs_lost) / self.rate
 
+def figures(
+    who: str, points: list[tuple[float, int]], fault: float, resumed_from: int, first: float
+) -> Figures:
+    """What the fault cost a student whose (time, epoch) `points` were shown before `fault`,
+    who trained again from epoch `resumed_from` at time `first`.
 
-def rate_before(points: list[tuple[float, int]], fault: float) -> float:
-    """Epochs per second over the 3 s before `fault`, from (time, epoch) points."""
-    window = [(t, e) for t, e in points if fault - 3 <= t < fault]
+    Training lost is measured on the student's own clock, as the interval of a checkpoint is:
+    from when it was at `resumed_from` (interpolated between the two frames around it) to its
+    last frame. Epochs over an averaged rate would not do: under load a student's rate varies
+    from second to second, and the same lost second holds more or fewer epochs."""
+    shown = [(t, e) for t, e in points if t < fault]
+    window = [(t, e) for t, e in shown if t >= fault - 3]
     assert len(window) >= 2, "nothing shown before the fault"
     (t0, e0), (t1, e1) = window[0], window[-1]
-    return (e1 - e0) / (t1 - t0)
+    lost = e1 - resumed_from
+    seconds = 0.0
+    if lost > 0:
+        after = next(i for i, (_, e) in enumerate(shown) if e > resumed_from)
+        if after == 0:  # it resumed from before anything recorded: lost at least all of it
+            seconds = t1 - shown[0][0]
+        else:
+            (ta, ea), (tb, eb) = shown[after - 1], shown[after]
+            seconds = t1 - (ta + (tb - ta) * (resumed_from - ea) / (eb - ea))
+    return Figures(who, first - fault, lost, seconds, (e1 - e0) / (t1 - t0))
 
 
 class Script(threading.Thread):
@@ -121,8 +137,8 @@ class Script(threading.Thread):
         first = next(
             t for t, epoch, n in self.log if n > resumes_before and epoch > resume.epoch_after
         )
-        rate = rate_before([(t, epoch) for t, epoch, _ in self.log], fault)
-        return Figures(self.name, first - fault, resume.epoch_before - resume.epoch_after, rate)
+        points = [(t, epoch) for t, epoch, _ in self.log]
+        return figures(self.name, points, fault, resume.epoch_after, first)
 
 
 class Student:
@@ -158,10 +174,9 @@ class Student:
         drop = lost[0]
         back = next(i for i in range(drop, len(log)) if log[i][1:] == ("state", "connected"))
         saved = [int(v) for _, kind, v in log[:back] if kind == "saved" and v is not None]
-        shown = [number(v) for _, kind, v in log[:back] if kind == "epoch"]
         first = next(t for t, kind, v in log[back:] if kind == "epoch" and number(v) > saved[-1])
-        rate = rate_before([(t, number(v)) for t, kind, v in log if kind == "epoch"], fault)
-        return Figures(self.name, first - fault, shown[-1] - saved[-1], rate)
+        points = [(t, number(v)) for t, kind, v in log[:back] if kind == "epoch"]
+        return figures(self.name, points, fault, saved[-1], first)
 
 
 def received_per_second(page: Any, seconds: float) -> float:
