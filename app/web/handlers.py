@@ -64,14 +64,16 @@ async def changed(conn: ConnectionState) -> None:
 
 
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
-    """Built in the build helper within the work budgets (a run link's rewind, a
-    checkpoint: offload.py, budgets.py)."""
-    conn.install(await off_loop(conn.budgets(), conn.builds, build_session, conn.settings, msg))
+    """Built in the hellos' helper within the work budgets (offload.py, budgets.py): a hello
+    parsed on the loop is at most SMALL_CAP, so its checkpoint restores and its run link
+    rewinds (MAX_DRAWS) in bounded time, and a student is waiting for it."""
+    conn.install(await off_loop(conn.budgets(), conn.hellos, build_session, conn.settings, msg))
     await changed(conn)
 
 
 async def raw_hello(conn: ConnectionState, msg: RawHello) -> Hello:
-    """A large hello, parsed and built in the build helper (connection.py never parsed it);
+    """A large hello, parsed and built in the priced work's helper (connection.py never
+    parsed it: its checkpoint's JSON costs the client's choice of time);
     returns the hello without its checkpoint's arrays, for the classroom's hooks."""
     args = (conn.settings, msg.text)
     built, hello = await off_loop(conn.budgets(), conn.builds, build_from_text, *args)

@@ -1,5 +1,6 @@
 """Application assembly: `create_app()` wires settings, assets and routers. Nothing else."""
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +26,7 @@ from app.web.identity import IDENTITIES_BURST, IDENTITIES_PER_SECOND
 from app.web.lessons import LessonBook
 from app.web.lessons import router as lessons_router
 from app.web.limits import PerAddress
-from app.web.offload import BUILD_TIMEOUT_SECONDS, Helper
+from app.web.offload import BUILD_TIMEOUT_SECONDS, INTERACTIVE, Helper
 from app.web.pages import not_found
 from app.web.pages import router as pages_router
 from app.web.scheduler import FairScheduler
@@ -37,16 +38,17 @@ PAGE_LOADS_PER_SECOND, PAGE_LOADS_BURST = 5.0, 120
 
 
 def with_helpers(inner: Any) -> Any:
-    """`inner`, with the build helper started first: the worker listens only once it answers
+    """`inner`, with the build helpers started first: the worker listens only once they answer
     (the first hello must not wait for it); the helpers go with the worker (offload.py)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        await app.state.builds.call(len, "")
+        await asyncio.gather(app.state.hellos.call(len, ""), app.state.builds.call(len, ""))
         async with inner(app) as state:
             yield state
-        app.state.builds.close()
-        app.state.exports.close()
+        app.state.hellos.shutdown()
+        app.state.builds.shutdown()
+        app.state.exports.shutdown()
 
     return lifespan
 
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret = settings.secret_key or secrets.token_urlsafe(32)
     app.state.page_loads = PerAddress(PAGE_LOADS_PER_SECOND, PAGE_LOADS_BURST)
     app.state.identities = PerAddress(IDENTITIES_PER_SECOND, IDENTITIES_BURST)
+    app.state.hellos = Helper("build", BUILD_TIMEOUT_SECONDS, nice=INTERACTIVE)
     app.state.builds = Helper("build", BUILD_TIMEOUT_SECONDS)
     app.state.exports = Helper("export", settings.export_timeout_seconds)
     app.state.addresses = AddressBook(

@@ -1,9 +1,10 @@
 """Work a client prices, in helper processes with a time limit (issue 20, items 1, 3, 8).
 
-What it is: `Helper`, one process per worker and kind of work (session builds, exports)
-that runs a named function on pickled arguments, one call at a time, and answers with its
-result and the CPU seconds it took; a call that runs past the time limit kills the helper
-(a new one starts for the next call) and is answered with a typed error.
+What it is: `Helper`, one process per worker and kind of work (plain hellos, the other
+session builds, exports) that runs a named function on pickled arguments, one call at a
+time, and answers with its result and the CPU seconds it took; a call that runs past the
+time limit kills the helper (a new one starts for the next call) and is answered with a
+typed error.
 What it is not: the work itself (app/web/sessions.py, app/protocol/downloads.py) or the
 budgets that decide how much of it a client may ask for (budgets.py).
 Trade-off: a process, not a thread. The work is pure Python that holds the GIL for tens of
@@ -11,9 +12,11 @@ milliseconds (a hello with a run link or a 1 MB checkpoint) up to seconds (a rep
 regenerated datasets); in a thread it would leave the event loop a share of the GIL in 5 ms
 slices, and it cannot be stopped, so a forged or huge run could freeze the worker for good.
 A helper costs ~1 s to start and ~60 MB, and each call a pickle each way (~1–5 ms); it runs
-on the machine's other core, at a lower priority than the worker's loop.
+on the machine's other core, at a lower priority than the worker's loop unless its work is
+bounded and waited for (plain hellos: LOW_PRIORITY, INTERACTIVE).
 """
 
+import asyncio
 import io
 import json
 import multiprocessing
@@ -21,11 +24,11 @@ import os
 import pickle
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-import anyio
 import numpy as np
 
 from app.playground.errors import ProtocolError
@@ -33,15 +36,21 @@ from app.playground.session import Session
 from app.protocol.downloads import export_message
 
 QUEUE_SECONDS = 30.0  # a call that cannot start within this is refused as busy
+# The niceness of a helper for work a client prices (checkpoints, run links, imports, CSVs,
+# exports): the worker's event loop comes first when they share a core, so a client who asks
+# for much of it slows the class little. A plain hello's build is bounded (~15 ms, whatever
+# the settings) and a student waits for it: its helper runs at the loop's priority
+# (INTERACTIVE), or a class joining a loaded worker waited seconds for its sessions.
+LOW_PRIORITY, INTERACTIVE = 10, 0
 BUILD_TIMEOUT_SECONDS = 10.0  # a session build: ~12 ms, up to ~0.2 s with a large checkpoint
 
 
-def serve(pipe: Connection) -> None:
+def serve(pipe: Connection, nice: int) -> None:
     """The helper process: (function, arguments) in, (status, value, cpu seconds) out.
 
     Not tied to its parent by a death signal: Linux sends that when the *thread* that
     started the process ends, and helpers start in the worker's thread pool."""
-    os.nice(10)  # the worker's event loop comes first when they share a core
+    os.nice(nice)
     while True:
         try:
             request = pipe.recv_bytes()
@@ -95,25 +104,41 @@ def loads(data: bytes) -> Any:
 
 
 class Helper:
-    """One worker's helper for one kind of work; `await call(work, *args)`."""
+    """One worker's helper for one kind of work; `await call(work, *args)`.
 
-    def __init__(self, name: str, timeout: float) -> None:
-        self.name, self.timeout = name, timeout
-        self.lock = anyio.Lock()
+    Calls queue for one thread of the worker that talks to the helper process, one round trip
+    after another. The queue is that thread's, not the event loop's: with a lock on the loop,
+    each call had to wait for the loop to wake the next caller and hand it to a thread, a few
+    loop turns of ~0.1 s each on a busy worker, so 55 students joining at once waited up to
+    13 s for their sessions while the helper sat idle between calls (benchmarks/classroom.py).
+    """
+
+    def __init__(self, name: str, timeout: float, nice: int = LOW_PRIORITY) -> None:
+        self.name, self.timeout, self.nice = name, timeout, nice
+        self.queue = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-helper")
         self.process: BaseProcess | None = None
         self.pipe: Connection | None = None
 
     async def call(self, work: Callable[..., Any], *args: Any) -> tuple[Any, float]:
         """`work(*args)` in the helper: its result and CPU seconds. ProtocolError when the
-        helper is busy too long or the call runs past the time limit, or as `work` raised
-        it; `ValueError` from `work` comes back as ProtocolError "<name>_failed"."""
-        with anyio.move_on_after(QUEUE_SECONDS):
-            async with self.lock:
-                return await anyio.to_thread.run_sync(self._round_trip, work, args)
-        raise ProtocolError(f"{self.name}_busy", "the server is busy; try again in a moment")
+        call cannot start within QUEUE_SECONDS or runs past the time limit, or as `work`
+        raised it; `ValueError` from `work` comes back as ProtocolError "<name>_failed".
+        A caller that goes away (cancelled) before its call started takes it off the queue."""
+        queued = self.queue.submit(self._round_trip, work, args)
+        waiting = asyncio.wrap_future(queued)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting), QUEUE_SECONDS)
+        except TimeoutError:
+            if queued.cancel():  # it never started
+                message = "the server is busy; try again in a moment"
+                raise ProtocolError(f"{self.name}_busy", message) from None
+            return await waiting  # started: it ends within the time limit
+        finally:
+            queued.cancel()  # a no-op once started; a cancelled caller's call never runs
 
     def _round_trip(self, work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, float]:
-        """In a thread: send, wait up to the time limit, receive (or kill the helper)."""
+        """In the queue's thread: send, wait up to the time limit, receive (or kill the
+        helper)."""
         pipe = self.start()
         pipe.send_bytes(dumps((work, args)))
         if not pipe.poll(self.timeout):
@@ -133,11 +158,17 @@ class Helper:
             self.close()
             context = multiprocessing.get_context("spawn")  # a clean interpreter
             ours, theirs = context.Pipe()
-            self.process = context.Process(target=serve, args=(theirs,), daemon=True)
+            self.process = context.Process(target=serve, args=(theirs, self.nice), daemon=True)
             self.process.start()
             theirs.close()
             self.pipe = ours
         return self.pipe
+
+    def shutdown(self) -> None:
+        """The worker is stopping: calls still queued are dropped, and the helper stopped
+        (the call under way, if any, then ends at once with the helper's pipe)."""
+        self.queue.shutdown(wait=False, cancel_futures=True)
+        self.close()
 
     def close(self) -> None:
         """Stop the helper (SIGKILL: it may be deep in a call); the next call starts one."""

@@ -57,7 +57,7 @@ def start_session(conn: ConnectionState, msg: Hello) -> None:
 
 def build_session(limits: Settings, msg: Hello) -> Session:
     """The session a hello asks for, checkpoint restored. Pure: the server runs it in its
-    build helper (offload.py), since building costs ~12 ms (over the 10 ms a message may
+    hellos' helper (offload.py), since building costs ~12 ms (over the 10 ms a message may
     hold the event loop), a run link's rewind and a large checkpoint tens more."""
     if msg.protocol != PROTOCOL_VERSION:
         message = f"this server speaks protocol {PROTOCOL_VERSION}, not {msg.protocol}"

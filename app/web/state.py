@@ -59,6 +59,7 @@ class ConnectionState:
         self.group = "unknown"
         self.budget = WorkBudget(CONNECTION_RATE, CONNECTION_BURST)
         self.work: WorkBudgets = app_state.budgets
+        self.hellos: Helper = app_state.hellos
         self.builds: Helper = app_state.builds
         self.exports: Helper = app_state.exports
         self.checkpoints = CheckpointText()

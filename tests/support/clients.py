@@ -55,7 +55,7 @@ async def session(
         await ws.send(json.dumps({"type": "credit", "frames": 2}))
         await ws.send(json.dumps({"type": "play"}))
         frames, sizes, latencies, epochs = 0, [], [], []
-        start = time.monotonic()
+        start, first = time.monotonic(), None
         next_probe, probe_sent, focus = start + probe_every, None, None
         while (now := time.monotonic()) - start < seconds:
             if probe_sent is None and now >= next_probe:
@@ -73,6 +73,7 @@ async def session(
             header = decode_header(message)
             epoch, focus_layer = header.epoch, header.focus[0]
             frames += 1
+            first = first if first is not None else time.monotonic() - start
             sizes.append(len(message))
             epochs.append(epoch)
             await ws.send(CREDIT)
@@ -86,6 +87,7 @@ async def session(
             "eps": (epochs[-1] - epochs[0]) / elapsed if epochs else 0,
             "bytes": statistics.median(sizes) if sizes else 0,
             "latency": latencies,
+            "first": first,  # seconds from the hello to the first frame (None: no frame)
         }
 
 
