@@ -9,7 +9,7 @@ directory on disk, not something the code under test reports about itself.
 import asyncio
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,12 @@ def helper() -> Iterator[Helper]:
     helper.start()  # ~1 s: not inside the timings below
     yield helper
     helper.shutdown()
+
+
+@pytest.fixture
+def short_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call that cannot start within 0.3 s is refused (QUEUE_SECONDS, 30 s in the server)."""
+    monkeypatch.setattr(offload, "QUEUE_SECONDS", 0.3)
 
 
 def run(coroutine: Any) -> Any:
@@ -55,47 +61,52 @@ def test_queued_calls_run_while_the_event_loop_is_busy(helper: Helper, tmp_path:
     assert run(main()) == [True, True, True]
 
 
+async def while_busy(helper: Helper, seconds: float, action: Callable[[], Awaitable[Any]]) -> Any:
+    """`action()` while the helper spends `seconds` on a call before it; once both are done,
+    one more call shows the queue has moved past where `action` left it."""
+    busy = asyncio.create_task(helper.call(time.sleep, seconds))
+    await asyncio.sleep(0.05)  # the busy call is under way
+    try:
+        return await action()
+    finally:
+        await busy
+        await helper.call(len, "after")
+
+
 def test_a_caller_that_leaves_takes_its_call_off_the_queue(helper: Helper, tmp_path: Path) -> None:
     gone = tmp_path / "gone"
 
-    async def main() -> None:
-        busy = asyncio.create_task(helper.call(time.sleep, 0.5))
+    async def leave() -> None:
         leaving = asyncio.create_task(helper.call(os.mkdir, str(gone)))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
         leaving.cancel()  # its client disconnected while the helper was busy
-        await busy
-        await helper.call(len, "after")  # the queue has moved past where it stood
 
-    run(main())
+    run(while_busy(helper, 0.5, leave))
     assert not gone.exists()
 
 
+@pytest.mark.usefixtures("short_queue")
 def test_a_call_that_cannot_start_in_time_is_busy_and_never_runs(
-    helper: Helper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    helper: Helper, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(offload, "QUEUE_SECONDS", 0.3)
     late = tmp_path / "late"
 
-    async def main() -> ProtocolError:
-        busy = asyncio.create_task(helper.call(time.sleep, 1.0))
-        await asyncio.sleep(0.05)
+    async def wait_in_vain() -> ProtocolError:
         with pytest.raises(ProtocolError) as refused:
             await helper.call(os.mkdir, str(late))
-        await busy
-        await helper.call(len, "after")  # the queue has moved past where it stood
         return refused.value
 
-    error = run(main())
+    error = run(while_busy(helper, 1.0, wait_in_vain))
     assert error.code == "build_busy"
     assert "busy" in error.message
     assert not late.exists()
 
 
+@pytest.mark.usefixtures("short_queue")
 def test_a_call_that_started_is_answered_even_past_the_queue_time(
-    helper: Helper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    helper: Helper, tmp_path: Path
 ) -> None:
     """The queue time bounds the wait to start, not the work (the time limit does that)."""
-    monkeypatch.setattr(offload, "QUEUE_SECONDS", 0.3)
     made = tmp_path / "made"
 
     async def main() -> Any:
