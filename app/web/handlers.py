@@ -66,8 +66,10 @@ async def changed(conn: ConnectionState) -> None:
 async def on_hello(conn: ConnectionState, msg: Hello) -> None:
     """Built in the hellos' helper within the work budgets (offload.py, budgets.py): a hello
     parsed on the loop is at most SMALL_CAP, so its checkpoint restores and its run link
-    rewinds (MAX_DRAWS) in bounded time, and a student is waiting for it."""
-    conn.install(await off_loop(conn.budgets(), conn.hellos, build_session, conn.settings, msg))
+    rewinds (MAX_DRAWS) in bounded time, and a student is waiting for it. An address past
+    its joins at that priority (INTERACTIVE_JOINS_BURST) has them built at the lower one."""
+    helper = conn.hellos if conn.joins.take(conn.address) else conn.builds
+    conn.install(await off_loop(conn.budgets(), helper, build_session, conn.settings, msg))
     await changed(conn)
 
 

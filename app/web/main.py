@@ -26,7 +26,13 @@ from app.web.identity import IDENTITIES_BURST, IDENTITIES_PER_SECOND
 from app.web.lessons import LessonBook
 from app.web.lessons import router as lessons_router
 from app.web.limits import PerAddress
-from app.web.offload import BUILD_TIMEOUT_SECONDS, INTERACTIVE, Helper
+from app.web.offload import (
+    BUILD_TIMEOUT_SECONDS,
+    INTERACTIVE,
+    INTERACTIVE_JOINS_BURST,
+    INTERACTIVE_JOINS_PER_SECOND,
+    Helper,
+)
 from app.web.pages import not_found
 from app.web.pages import router as pages_router
 from app.web.scheduler import FairScheduler
@@ -95,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.page_loads = PerAddress(PAGE_LOADS_PER_SECOND, PAGE_LOADS_BURST)
     app.state.identities = PerAddress(IDENTITIES_PER_SECOND, IDENTITIES_BURST)
     app.state.hellos = Helper("build", BUILD_TIMEOUT_SECONDS, nice=INTERACTIVE)
+    app.state.joins = PerAddress(INTERACTIVE_JOINS_PER_SECOND, INTERACTIVE_JOINS_BURST)
     app.state.builds = Helper("build", BUILD_TIMEOUT_SECONDS)
     app.state.exports = Helper("export", settings.export_timeout_seconds)
     app.state.addresses = AddressBook(

@@ -42,6 +42,11 @@ QUEUE_SECONDS = 30.0  # a call that cannot start within this is refused as busy
 # the settings) and a student waits for it: its helper runs at the loop's priority
 # (INTERACTIVE), or a class joining a loaded worker waited seconds for its sessions.
 LOW_PRIORITY, INTERACTIVE = 10, 0
+# How many hellos an address group may have built at INTERACTIVE priority: a class behind
+# one NAT joining at once (as many as it may mint browser identities, identity.py), then a
+# couple a second (reloads, reconnects). Past that its hellos are still built, at
+# LOW_PRIORITY: a client churning connections cannot take the worker's priority with them.
+INTERACTIVE_JOINS_BURST, INTERACTIVE_JOINS_PER_SECOND = 80, 2.0
 BUILD_TIMEOUT_SECONDS = 10.0  # a session build: ~12 ms, up to ~0.2 s with a large checkpoint
 
 

@@ -76,6 +76,7 @@ async def playground_socket(websocket: WebSocket) -> None:
         return
     cookie = websocket.cookies.get(COOKIE)  # the handshake carries the page's cookies
     connection.group = share_group(cookie, websocket.app.state.secret, address)
+    connection.address = address
     connection.scheduler.join(id(connection), connection.group)
     try:
         await connection.run()

@@ -22,7 +22,7 @@ from app.web.budgets import CONNECTION_BURST, CONNECTION_RATE, WorkBudget, WorkB
 from app.web.checkpoints import CheckpointText
 from app.web.config import Settings
 from app.web.gangs import GangBook
-from app.web.limits import TokenBucket
+from app.web.limits import PerAddress, TokenBucket
 from app.web.offload import Helper
 from app.web.outbox import Outbox
 from app.web.pacer import Pacer
@@ -57,6 +57,8 @@ class ConnectionState:
         # server.py sets it), its own budget beside its group's (budgets.py), and the
         # worker's helper processes (offload.py).
         self.group = "unknown"
+        self.address = "unknown"  # its address group (admission.py; server.py sets it)
+        self.joins: PerAddress = app_state.joins
         self.budget = WorkBudget(CONNECTION_RATE, CONNECTION_BURST)
         self.work: WorkBudgets = app_state.budgets
         self.hellos: Helper = app_state.hellos
