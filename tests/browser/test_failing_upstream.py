@@ -23,40 +23,33 @@ from tests.browser.test_faults import (
     wait_until,
 )
 from tests.support.live_server import start_live_server
+from tests.support.relay import Relay
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
-class FailingBalancer:
+class FailingBalancer(Relay):
     """A relay to one server that can fail websocket handshakes and drop what it carries."""
 
     def __init__(self, target_port: int) -> None:
-        self.target = ("127.0.0.1", target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.failing = False
         self.refused_upgrades = 0
-        self.open: list[socket.socket] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(target_port)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+    def relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        threading.Thread(target=self._serve, args=(client, upstream), daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
+    def _serve(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Read the request's head; a websocket handshake while failing gets 503 (as haproxy
+        answers when its only server is down), anything else goes to the server."""
         head = b""
         while b"\r\n\r\n" not in head:
             chunk = client.recv(65536)
             if not chunk:
                 client.close()
+                upstream.close()
                 return
             head += chunk
         if self.failing and head.startswith(b"GET /ws "):
@@ -64,11 +57,9 @@ class FailingBalancer:
                 self.refused_upgrades += 1
             client.sendall(UNAVAILABLE)
             client.close()
+            upstream.close()
             return
-        upstream = socket.create_connection(self.target)
         upstream.sendall(head)
-        with self.lock:
-            self.open += [client, upstream]
         for src, dst in ((client, upstream), (upstream, client)):
             threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
 
@@ -87,14 +78,14 @@ class FailingBalancer:
         """The replica behind the websocket died: its connections drop, new ones get 503."""
         self.failing = True
         with self.lock:
-            doomed, self.open = self.open, []
+            doomed, self.sockets = self.sockets, []
         for sock in doomed:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
-        self.listener.close()
         self.fail()
+        super().close()
 
 
 def test_a_balancer_failing_the_websocket_is_retried_not_called_a_refusal(
