@@ -4,7 +4,9 @@ Issue 23's failover test, as a school's IT person would run it: two `nn-playgrou
 (processes started the README's way), Debian's haproxy with the shipped deploy/haproxy.cfg in
 front (tests/support/replicas.py rewrites only its addresses), two browser pages and four Python
 scripts, all playing. Half of the class is on each replica: the first half connects while only
-replica 1 is up, the second half once replica 2 is (least-connections sends it all of them).
+replica 1 is up, the second half while replica 1 is set to drain from HAProxy's stats socket.
+(Least-connections alone would not do: while page 2 still loads its scripts, its requests count
+as connections on replica 2, and a script starting then goes to replica 1.)
 
 1. `kill -9` replica 1: its page and its two scripts resume on replica 2 within 3 s, having
    lost at most one checkpoint interval (1 s) of training; the other half never notices.
@@ -248,11 +250,15 @@ def test_a_class_survives_a_killed_replica_and_a_rolling_update(
         wait(lambda: first.sessions() == 3, "three sessions on replica 1")
         second.start()
         proxy.wait_until("replica2", "UP")
+        proxy.set_state("replica1", "drain")
         pages.append(Student(browser, proxy.url, "page-2"))
         scripts += [Script(proxy.ws_url, f"script-{i}") for i in (3, 4)]
         for script in scripts[2:]:
             script.start()
         wait(lambda: second.sessions() == 3, "three sessions on replica 2")
+        proxy.set_state("replica1", "ready")
+        proxy.wait_until("replica1", "UP")
+        assert first.sessions() == 3  # draining kept the first half where it was
 
         # Everybody trains and holds a checkpoint; bandwidth through the proxy meanwhile.
         for page in pages:

@@ -88,7 +88,8 @@ def haproxy_config(port: int, replicas: list[int], stats: Path) -> str:
     text = replace_lines(text, r"server replica\d \S+:8000", servers)
     check = r"http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host \S+"
     text = replace_lines(text, check, [check.replace(r"\S+", "127.0.0.1")])
-    return replace_lines(text, r"maxconn 4096 .*", [f"maxconn 4096\n    stats socket {stats}"])
+    socket = f"stats socket {stats} level admin"  # admin: the test drains a replica from it
+    return replace_lines(text, r"maxconn 4096 .*", [f"maxconn 4096\n    {socket}"])
 
 
 class Foreground:
@@ -153,6 +154,12 @@ class HAProxy(Foreground):
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
         return b"".join(chunks).decode()
+
+    def set_state(self, replica: str, state: str) -> None:
+        """What an operator does from the stats socket: "drain" takes no new connections but
+        keeps those it has (and its checks), "ready" takes them again."""
+        answer = self.command(f"set server replicas/{replica} state {state}")
+        assert not answer.strip(), answer
 
     def wait_until(self, replica: str, state: str, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
