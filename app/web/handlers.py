@@ -54,10 +54,12 @@ Handler = Callable[[ConnectionState, Any], Awaitable[None]]
 
 
 async def changed(conn: ConnectionState) -> None:
-    """After a command: a checkpoint is due, and the client learns the new state."""
-    conn.pacer.checkpoint_due = True
+    """After a command the client learns the new state, then a checkpoint is due. In that
+    order: the runner sends checkpoints while this handler may wait for the socket to drain,
+    and a page takes an import's loss history from the first checkpoint after its state."""
     assert conn.session is not None
     await conn.outbox.send_state(conn.session)
+    conn.pacer.checkpoint_due = True
 
 
 # -- handlers ---------------------------------------------------------------------------------

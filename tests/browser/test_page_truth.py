@@ -89,8 +89,13 @@ def test_an_imported_json_shows_the_exported_run(
         }
         # The chart is the exporter's saved history (the session takes its own points: every
         # epoch to 31, then every other one, docs/protocol.md §2), not the frames its page drew.
+        # It comes with the imported session's first checkpoint, which may follow its first
+        # frame (the point at epoch 40) by a checkpoint gap (app/web/pacer.py): wait for it.
         history = json.loads(file.read_text())["history"]
-        assert len(history) == 37 and got["chart"] == history
+        assert len(history) == 37
+        chart_length = "(n) => window.__playground.chart.points().length === n"
+        student_page.wait_for_function(chart_length, arg=len(history), timeout=10_000)
+        assert seen(student_page)["chart"] == history
         # No seed draws imported weights, so no link replays them; the button says what does.
         link = student_page.locator("#run-link-button")
         expect(link).to_be_disabled()
