@@ -15,6 +15,7 @@ behind one NAT each have their own. Waiting holds the connection's reader, so it
 stops being read: the kernel, not this process, holds whatever the client sends meanwhile.
 """
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class WorkBudget:
         self.rate, self.burst = rate, burst
         self.level, self.stamp = burst, time.monotonic()
         self.lock = anyio.Lock()  # off-loop calls of one group go one after the other
+        self.turn_taken = False  # a command of this group ran in this turn of the event loop
 
     def refill(self, now: float) -> None:
         self.level = min(self.burst, self.level + (now - self.stamp) * self.rate)
@@ -97,6 +99,28 @@ async def wait_turn(*budgets: WorkBudget) -> None:
             raise ProtocolError("rate_limited", message)
         await anyio.sleep(delay)
         waited += delay
+
+
+async def take_turn(*budgets: WorkBudget) -> None:
+    """Wait until none of `budgets` is in debt, in a turn of the event loop in which no other
+    command of the share group (the last budget) has run yet, and take that turn. Budgets
+    bound how much of the loop a group gets, not how it comes: 13 connections of one address
+    each handling a command (a regenerate: ~10 ms) in the same turn would hold every other
+    student's ping for all 13 (~200 ms). One a turn, the group's others yield, and a student
+    waits for one of them at most. The budget check and the taking happen in one step, so a
+    command that waited its turn is still charged against what the others spent."""
+    group = budgets[-1]
+    while True:
+        await wait_turn(*budgets)  # returns at once when nothing is owed
+        if not group.turn_taken:
+            break
+        await asyncio.sleep(0)  # to the back of the ready queue: after the turn is given back
+    group.turn_taken = True
+    asyncio.get_running_loop().call_soon(give_back_turn, group)  # runs in the next turn
+
+
+def give_back_turn(budget: WorkBudget) -> None:
+    budget.turn_taken = False
 
 
 async def off_loop(

@@ -29,7 +29,7 @@ from app.protocol.inbound import (
     Upload,
     parse_client_message,
 )
-from app.web.budgets import COMMAND_CHARGE_CAP, charge, wait_turn
+from app.web.budgets import COMMAND_CHARGE_CAP, charge, take_turn
 from app.web.config import Settings
 from app.web.handlers import HANDLERS, raw_hello
 from app.web.limits import TokenBucket
@@ -211,13 +211,14 @@ class Connection(ConnectionState, Reader):
         if isinstance(msg, PASSIVE + SELF_CHARGED):
             await HANDLERS[type(msg)](self, msg)
             return
-        await wait_turn(*self.budgets())
+        budgets = self.budgets()
+        await take_turn(*budgets)  # out of debt, and one command of a group per loop turn
         start = time.perf_counter()
         try:
             await HANDLERS[type(msg)](self, msg)
         finally:
             elapsed = time.perf_counter() - start
-            charge(min(elapsed, COMMAND_CHARGE_CAP), *self.budgets())
+            charge(min(elapsed, COMMAND_CHARGE_CAP), *budgets)
 
     def admitted(self, msg: ClientMessage | RawHello) -> bool:
         """Count this connection toward max_sessions when it first asks for a session.
