@@ -3,8 +3,9 @@ browser else its address (identity.py) (issue 20; docs/protocol.md §12).
 
 What it is: `WorkBudget`, a bucket of seconds of work refilled at a steady rate (what
 handling a command, parsing a large message, building a session, importing and exporting
-cost), and `WorkBudgets`, the worker's book of one per share group; `off_loop` runs such work in
-a helper process within them.
+cost), and `WorkBudgets`, the worker's book of one per share group; `take_turn` admits a
+command to the event loop within them, one per share group a turn of the loop, and `off_loop`
+runs such work in a helper process within them, one call per share group at a time.
 What it is not: the message rate limit (limits.py counts messages, not their cost) or the
 fair share of training (scheduler.py).
 Trade-off: over budget, work waits rather than being refused: a class that reconnects at
