@@ -13,7 +13,6 @@ import json
 import statistics
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from websockets.asyncio.client import connect
@@ -21,6 +20,7 @@ from websockets.asyncio.client import connect
 from app.client import decode_header
 from app.protocol.frame_layout import OUTPUT_FOCUS
 from app.web.identity import COOKIE
+from tests.support.loops import run_in_thread
 
 PAGE_SPEED = 60  # epochs/s, the page's default
 CREDIT = json.dumps({"type": "credit", "frames": 1})
@@ -112,8 +112,7 @@ async def normal_client(port: int, seconds: float, runs: int) -> dict[str, float
 def measure(port: int, seconds: float, runs: int) -> dict[str, float]:
     """`normal_client` from synchronous code, on a thread of its own: the caller's thread
     may already run an event loop (Playwright's sync API does, under pytest)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, normal_client(port, seconds / runs, runs)).result()
+    return run_in_thread(normal_client(port, seconds / runs, runs))
 
 
 def browser_cookie(port: int) -> str | None:

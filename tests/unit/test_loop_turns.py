@@ -8,21 +8,11 @@ loop, and every other student's ping waited for the 13 of them (~200 ms measured
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import anyio
 
 from app.web.budgets import WorkBudget, take_turn
-
-T = TypeVar("T")
-
-
-def run(main: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
-    """In a thread of its own: the browser tests' sync Playwright keeps a loop in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(main(*args))).result()
+from tests.support.loops import run_in_thread
 
 
 def budget() -> WorkBudget:
@@ -52,14 +42,14 @@ async def commands_beside_a_student(groups: list[WorkBudget]) -> list[str]:
 
 def test_commands_of_one_group_take_a_turn_each_and_the_others_go_between() -> None:
     group = budget()
-    log = run(commands_beside_a_student, [group] * 13)
+    log = run_in_thread(commands_beside_a_student([group] * 13))
     assert log.count("command") == 13
     pairs = zip(log, log[1:], strict=False)
     assert ("command", "command") not in set(pairs), log  # a student's turn between any two
 
 
 def test_commands_of_different_groups_are_not_held_back() -> None:
-    log = run(commands_beside_a_student, [budget() for _ in range(13)])
+    log = run_in_thread(commands_beside_a_student([budget() for _ in range(13)]))
     assert log[:13] == ["command"] * 13, log  # a class of 13 browsers: all in the first turn
 
 
@@ -72,4 +62,4 @@ def test_a_turn_still_waits_for_the_group_budget() -> None:
         await take_turn(budget(), group)
         return time.monotonic() - start
 
-    assert run(main) >= 0.05 / group.rate * 0.9  # 0.2 s at a quarter of a core
+    assert run_in_thread(main()) >= 0.05 / group.rate * 0.9  # 0.2 s at a quarter of a core

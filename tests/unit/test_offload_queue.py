@@ -10,7 +10,6 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from app.playground.errors import ProtocolError
 from app.web import offload
 from app.web.offload import Helper
+from tests.support.loops import run_in_thread
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,13 +37,6 @@ def short_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(offload, "QUEUE_SECONDS", 0.3)
 
 
-def run(coroutine: Any) -> Any:
-    """In a thread of its own: after the browser tests, Playwright leaves an event loop
-    registered as running in pytest's main thread (tests/unit/test_runner_sleep.py)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def test_queued_calls_run_while_the_event_loop_is_busy(helper: Helper, tmp_path: Path) -> None:
     """A worker's loop under load takes ~0.1 s a turn; the calls must not wait for turns
     of it between them (55 students joining waited 13 s, benchmarks/classroom.py)."""
@@ -58,7 +51,7 @@ def test_queued_calls_run_while_the_event_loop_is_busy(helper: Helper, tmp_path:
         await asyncio.gather(*calls)
         return done
 
-    assert run(main()) == [True, True, True]
+    assert run_in_thread(main()) == [True, True, True]
 
 
 async def while_busy(helper: Helper, seconds: float, action: Callable[[], Awaitable[Any]]) -> Any:
@@ -81,7 +74,7 @@ def test_a_caller_that_leaves_takes_its_call_off_the_queue(helper: Helper, tmp_p
         await asyncio.sleep(0.05)
         leaving.cancel()  # its client disconnected while the helper was busy
 
-    run(while_busy(helper, 0.5, leave))
+    run_in_thread(while_busy(helper, 0.5, leave))
     assert not gone.exists()
 
 
@@ -96,7 +89,7 @@ def test_a_call_that_cannot_start_in_time_is_busy_and_never_runs(
             await helper.call(os.mkdir, str(late))
         return refused.value
 
-    error = run(while_busy(helper, 1.0, wait_in_vain))
+    error = run_in_thread(while_busy(helper, 1.0, wait_in_vain))
     assert error.code == "build_busy"
     assert "busy" in error.message
     assert not late.exists()
@@ -113,6 +106,6 @@ def test_a_call_that_started_is_answered_even_past_the_queue_time(
         await helper.call(time.sleep, 0.6)  # started at once, ran past the queue time
         return await helper.call(os.mkdir, str(made))
 
-    result, cpu = run(main())
+    result, cpu = run_in_thread(main())
     assert result is None and cpu >= 0
     assert made.is_dir()

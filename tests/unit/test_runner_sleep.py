@@ -7,20 +7,11 @@ tests of the same pytest run, leaves a loop registered as running in the main th
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import anyio
 
 from app.web.runner import wait_for
-
-T = TypeVar("T")
-
-
-def run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(main())).result()
+from tests.support.loops import run_in_thread
 
 
 def test_the_sleep_ends_by_the_clock_when_nothing_wakes_it() -> None:
@@ -29,7 +20,7 @@ def test_the_sleep_ends_by_the_clock_when_nothing_wakes_it() -> None:
         await wait_for(anyio.Event(), 0.05)
         return time.monotonic() - start
 
-    assert 0.045 <= run(main) < 2.0
+    assert 0.045 <= run_in_thread(main()) < 2.0
 
 
 def test_a_message_wakes_the_sleeper_long_before_its_clock() -> None:
@@ -40,7 +31,7 @@ def test_a_message_wakes_the_sleeper_long_before_its_clock() -> None:
         await wait_for(wake, 3600.0)
         return time.monotonic() - start
 
-    assert run(main) < 2.0
+    assert run_in_thread(main()) < 2.0
 
 
 def test_a_cancelled_sleeper_stops_at_once_and_leaves_no_timer_behind() -> None:
@@ -53,6 +44,6 @@ def test_a_cancelled_sleeper_stops_at_once_and_leaves_no_timer_behind() -> None:
         await asyncio.sleep(0.5)  # past the sleeper's own clock
         return elapsed, wake.is_set()
 
-    elapsed, woken_later = run(main)
+    elapsed, woken_later = run_in_thread(main())
     assert elapsed < 0.25
     assert not woken_later  # the timer was cancelled with the sleep
