@@ -172,6 +172,15 @@ def test_the_gradient_view_shows_gradients_whenever_training_has_run(playground:
         re.compile(r"over all training points at the current weights.*largest, \d")
     )
     assert pg.epoch() != "000,000"
+    # A reload resumes only a saved checkpoint whose settings match the page's: wait for the
+    # one the tick made due (it follows the state; under load it can lag the note's frame).
+    page.wait_for_function(
+        """() => {
+          const c = JSON.parse(sessionStorage.getItem("nn-playground.checkpoint") || "null");
+          return c !== null && c.epoch > 0 && c.settings.gradient_view === true;
+        }""",
+        timeout=10_000,
+    )
     page.reload()  # the resumed run has trained too
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
     expect(note).to_contain_text("over all training points at the current weights")

@@ -203,7 +203,13 @@ def test_a_goal_met_before_a_reload_says_by_which_epoch_not_at_which(
     expect(goal).to_have_attribute("data-met", "true", timeout=90_000)
     page.locator("#play-pause-button").click()
     expect(page.locator("#lesson-goal-state")).to_contain_text("Met at epoch")
-    page.wait_for_timeout(500)  # the checkpoint after the pause reaches sessionStorage
+    # The checkpoint the pause made due, at the paused epoch, is what the reload resumes from.
+    page.wait_for_function(
+        """() => document.querySelector("#connection-status").dataset.checkpointEpoch
+              === document.querySelector("#iter-number").textContent.replaceAll(",", "")
+              .replace(/^0+(?=.)/, "")""",
+        timeout=10_000,
+    )
     epoch = int(page.locator("#iter-number").inner_text().replace(",", ""))
     assert 0 < epoch < 500, epoch
     page.reload()
