@@ -39,6 +39,10 @@ SPEED = 60  # epochs/s, the page's default
 # What a fault may cost: one checkpoint interval of training (§5), plus room for a
 # loaded CI machine where the checkpoint before the fault was a few frames late.
 MOST_EPOCHS_LOST = int(SPEED * (CHECKPOINT_INTERVAL + 0.7))
+# A checkpoint can also be a little ahead of the screen: the runner sends one in a turn that
+# trained but sent no frame (frames go at most 30 a second, at 60 epochs a second; up to 2x
+# stretched under load), and a frame that has arrived waits for the next animation frame.
+MOST_SAVED_AHEAD = 2 * SPEED // 15
 # Chromium logs every reconnect attempt that finds no server as a console error, and so is the
 # page's /socket-check probe (socket.js: it tells a refused handshake from a server that is down).
 RECONNECT_NOISE = ("WebSocket connection to", "/socket-check", "ERR_CONNECTION_REFUSED")
@@ -118,6 +122,12 @@ class Shown:
         after = [number(v) for kind, v in log[back:] if kind == "epoch"]
         assert saved and epochs, f"nothing saved or shown before the fault: {log}"
         return saved[-1], epochs[-1], after
+
+
+def settle(page: Any) -> None:
+    """Wait two animation frames: a frame that arrived before the socket died is drawn by
+    then, so the epoch on screen is the one the page will compare the resumed run with."""
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def train_through(page: Any, url: str) -> tuple[Any, Any, Shown, int]:
@@ -231,6 +241,7 @@ def test_a_killed_server_costs_at_most_one_checkpoint_interval(
     killable.kill()
     expect(status).to_have_attribute("data-state", "reconnecting")
     expect(status).to_have_text("reconnecting…")
+    settle(page)
     frozen = pg.epoch()
 
     # Back on the same port: the run continues from the checkpoint and keeps training.
@@ -240,7 +251,7 @@ def test_a_killed_server_costs_at_most_one_checkpoint_interval(
     expect(counter).to_have_text(epoch_text_at_least(number(frozen) + 30))
     saved, last_shown, after = shown.across_the_fault(since)
     assert last_shown == number(frozen)
-    assert 0 < saved <= last_shown
+    assert 0 < saved <= last_shown + MOST_SAVED_AHEAD, (saved, last_shown)
     assert last_shown - saved <= MOST_EPOCHS_LOST, (saved, last_shown)
     assert after and min(after) >= saved, (saved, after[:5])  # never back to 000,000
     assert after == sorted(after), after[:20]  # and only forwards from there
@@ -248,7 +259,18 @@ def test_a_killed_server_costs_at_most_one_checkpoint_interval(
     # Paused, the weights survive a kill exactly: same epoch, losses, map pixels, card.
     page.click("#play-pause-button")
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
-    wait_until(lambda: status.get_attribute("data-checkpoint-epoch") == str(number(pg.epoch())))
+    # The pause's own checkpoint and frame: at the epoch the server paused at (a periodic
+    # checkpoint from just before the pause may match the screen for a moment).
+    page.wait_for_function(
+        """() => {
+          const server = window.__playground.server;
+          const epoch = String(server.epoch);
+          return !server.playing
+            && document.querySelector("#connection-status").dataset.checkpointEpoch === epoch
+            && document.querySelector("#iter-number").textContent.replaceAll(",", "")
+                 .replace(/^0+(?=.)/, "") === epoch;
+        }"""
+    )
     paused = pg.epoch()
     page.mouse.move(*OFF)
     before = {
@@ -289,13 +311,14 @@ def test_after_a_restart_the_notice_says_how_many_epochs_are_trained_again(
     expect(counter).to_have_text(epoch_text_at_least(60))
     killable.kill()
     expect(status).to_have_attribute("data-state", "reconnecting")
+    settle(page)
     shown = number(pg.epoch())
     saved = int(status.get_attribute("data-checkpoint-epoch") or -1)
-    assert 0 < saved <= shown
+    assert 0 < saved <= shown + MOST_SAVED_AHEAD, (saved, shown)
     killable.start()
     notice = page.locator("#online-notice")
     expect(status).to_have_attribute("data-connects", "2", timeout=30_000)
-    if saved == shown:  # the kill came just after a checkpoint: nothing to train again
+    if saved >= shown:  # the kill came just after a checkpoint: nothing to train again
         expect(notice).to_have_text("Connected again, thanks for waiting.")
         return
     lost = (
@@ -325,7 +348,8 @@ def test_a_dropped_network_path_reconnects_and_resumes(
         saved, last_shown, _ = shown.across_the_fault(since)
         expect(counter).to_have_text(epoch_text_at_least(last_shown + 30))
         _, _, after = shown.across_the_fault(since)
-        assert 0 < saved <= last_shown and last_shown - saved <= MOST_EPOCHS_LOST
+        assert 0 < saved <= last_shown + MOST_SAVED_AHEAD, (saved, last_shown)
+        assert last_shown - saved <= MOST_EPOCHS_LOST, (saved, last_shown)
         assert after and min(after) >= saved and after == sorted(after), (saved, after[:20])
         assert relay.accepted >= 2  # the new socket really went through the relay again
     finally:
@@ -346,10 +370,11 @@ def test_divergence_is_explained_pauses_training_and_shows_no_nan(playground: An
     expect(message).to_contain_text("smaller learning rate")
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
 
-    # Paused for real: fresh frames (hover a neuron, then leave) show the same epoch.
-    epoch = pg.epoch()
+    # Paused for real: fresh frames (hover a neuron, then leave) show the same epoch. The
+    # epoch is read off the hover's frame: the stop's own frame may follow the state.
     page.hover("#node-1-0")
     expect(page.locator("#heatmap")).to_have_attribute("data-focus", "1-0")
+    epoch = pg.epoch()
     page.mouse.move(*OFF)
     expect(page.locator("#heatmap")).to_have_attribute("data-focus", "output")
     pg.expect_epoch(epoch)

@@ -203,6 +203,7 @@ def test_a_goal_met_before_a_reload_says_by_which_epoch_not_at_which(
     expect(goal).to_have_attribute("data-met", "true", timeout=90_000)
     page.locator("#play-pause-button").click()
     expect(page.locator("#lesson-goal-state")).to_contain_text("Met at epoch")
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
     # The checkpoint the pause made due, at the paused epoch, is what the reload resumes from.
     page.wait_for_function(
         """() => document.querySelector("#connection-status").dataset.checkpointEpoch

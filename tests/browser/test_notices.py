@@ -56,6 +56,7 @@ def test_fewer_points_than_the_batch_size_is_explained_and_fixed(playground: Any
         "keeps the other 4 for testing. That is fewer than the batch size 10"
     )
     expect(notice).to_contain_text("never trains")
+    pg.step(1)  # read off a frame of the uploaded data (the notice comes with the state)
     loss = page.inner_text("#loss-train")
     pg.step(2)
     assert page.inner_text("#loss-train") == loss  # true: the playground's rule
@@ -63,6 +64,7 @@ def test_fewer_points_than_the_batch_size_is_explained_and_fixed(playground: Any
     page.get_by_role("button", name="Set the batch size to 4").click()
     pg.expect_hash("batchSize=4&")
     expect(notice).to_be_hidden()
+    pg.expect_epoch("000,000")  # the new batch size restarted the run
     pg.step(2)
     assert page.inner_text("#loss-train") != loss  # now it learns
 

@@ -179,12 +179,16 @@ def test_the_callouts_under_the_network_do_not_overlap_on_a_phone(
 
 def test_the_desktop_layout_is_unchanged(page: Any, live_server: Any, artifacts: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    Playground(page, live_server.url).open("seed=0.12345")
-    page.wait_for_timeout(300)  # layout settles after the first frame's network build
-    boxes = {}
-    for selector in DESKTOP_BOXES:
-        box = page.locator(selector).first.bounding_box()
-        assert box is not None, selector
-        boxes[selector] = [round(box[k]) for k in ("x", "y", "width", "height")]
-    assert boxes == DESKTOP_BOXES
+    pg = Playground(page, live_server.url)
+    pg.open("seed=0.12345")
+    boxes: dict[str, list[int]] = {}
+
+    def laid_out() -> bool:  # the layout settles after the first frame's network build
+        for selector in DESKTOP_BOXES:
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None, selector
+            boxes[selector] = [round(box[k]) for k in ("x", "y", "width", "height")]
+        return boxes == DESKTOP_BOXES
+
+    pg.until(laid_out, lambda: f"the desktop boxes {boxes}, not {DESKTOP_BOXES}")
     page.screenshot(path=str(artifacts / "desktop-1280x900.png"))
