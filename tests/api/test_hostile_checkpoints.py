@@ -100,6 +100,17 @@ def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
         assert not [e for e in pc.errors if e["code"] == "internal"]
     worst = bystander.stop()
     assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
-    before = cpu_seconds(process_tree(pid))
-    time.sleep(1.0)
-    assert cpu_seconds(process_tree(pid)) - before <= 0.1  # back to idle
+    assert idle_seconds(pid) <= 0.1  # back to idle
+
+
+def idle_seconds(pid: int, tries: int = 5) -> float:
+    """The server's CPU seconds in a one-second window, once one is quiet (work in flight,
+    such as a session's last frame, may finish first): the smallest of up to `tries`."""
+    used = float("inf")
+    for _ in range(tries):
+        before = cpu_seconds(process_tree(pid))
+        time.sleep(1.0)
+        used = min(used, cpu_seconds(process_tree(pid)) - before)
+        if used <= 0.1:
+            break
+    return used
