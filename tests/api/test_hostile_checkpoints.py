@@ -3,16 +3,15 @@ whatever they would raise inside; the connection's session goes on as before."""
 
 import copy
 import json
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from app.client import PlaygroundClient
-from tests.support.bystander import WORST_PING_SECONDS, Bystander
+from tests.support.bystander import WORST_PING_SECONDS, Bystander, wait_until_idle
 from tests.support.live_server import free_port
-from tests.support.processes import cpu_seconds, launch, process_tree
+from tests.support.processes import cpu_fraction, launch
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -100,17 +99,5 @@ def test_a_forged_checkpoint_is_refused_and_the_session_goes_on(
         assert not [e for e in pc.errors if e["code"] == "internal"]
     worst = bystander.stop()
     assert worst <= WORST_PING_SECONDS, f"a bystander's ping took {worst * 1000:.0f} ms"
-    assert idle_seconds(pid) <= 0.1  # back to idle
-
-
-def idle_seconds(pid: int, tries: int = 5) -> float:
-    """The server's CPU seconds in a one-second window, once one is quiet (work in flight,
-    such as a session's last frame, may finish first): the smallest of up to `tries`."""
-    used = float("inf")
-    for _ in range(tries):
-        before = cpu_seconds(process_tree(pid))
-        time.sleep(1.0)
-        used = min(used, cpu_seconds(process_tree(pid)) - before)
-        if used <= 0.1:
-            break
-    return used
+    # Back to idle: at most 0.1 s of CPU in a one-second window, once one is quiet.
+    assert wait_until_idle(tries=5, measure=lambda: cpu_fraction(pid, 1.0)) <= 0.1

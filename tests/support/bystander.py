@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,11 +19,16 @@ from websockets.sync.client import ClientConnection, connect
 WORST_PING_SECONDS = 0.25
 
 
-def connect_from(ws_url: str, source: str = "127.0.0.1", **kwargs: Any) -> ClientConnection:
-    """A websocket whose TCP source address is `source` (any 127.x.y.z works on Linux),
-    so one test can play several client addresses."""
+def source_socket(ws_url: str, source: str) -> socket.socket:
+    """A TCP connection to `ws_url`'s server from loopback address `source` (any 127.x.y.z
+    works on Linux), so one test can play several client addresses."""
     parts = urlsplit(ws_url)
-    sock = socket.create_connection((parts.hostname, parts.port), source_address=(source, 0))
+    return socket.create_connection((parts.hostname, parts.port), source_address=(source, 0))
+
+
+def connect_from(ws_url: str, source: str = "127.0.0.1", **kwargs: Any) -> ClientConnection:
+    """A websocket whose TCP source address is `source` (`source_socket`)."""
+    sock = source_socket(ws_url, source)
     connection = connect(ws_url, sock=sock, open_timeout=10, compression=None, **kwargs)
     connection.__enter__()  # marks it used as intended; `with` on it again is harmless
     return connection
@@ -94,11 +100,15 @@ def idle_cpu_fraction(seconds: float = 1.0) -> float:
     return (time.process_time() - cpu0) / (time.monotonic() - wall0)
 
 
-def wait_until_idle(limit: float = 0.1, tries: int = 10) -> float:
-    """Wait for the server to go quiet (work in flight may finish); the last fraction."""
+def wait_until_idle(
+    limit: float = 0.1, tries: int = 10, measure: Callable[[], float] | None = None
+) -> float:
+    """Wait for the server to go quiet (work in flight may finish); the last fraction.
+    `measure` takes one window's CPU fraction: by default this process's (the in-thread
+    server's) over half a second; a server in a subprocess passes its own."""
     fraction = 1.0
     for _ in range(tries):
-        fraction = idle_cpu_fraction(0.5)
+        fraction = measure() if measure is not None else idle_cpu_fraction(0.5)
         if fraction <= limit:
             break
     return fraction

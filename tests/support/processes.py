@@ -140,6 +140,13 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def cpu_fraction(pid: int, seconds: float = 1.0) -> float:
+    """CPU used by process `pid` and its children per wall second, over `seconds`."""
+    cpu0, wall0 = cpu_seconds(process_tree(pid)), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds(process_tree(pid)) - cpu0) / (time.monotonic() - wall0)
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (/proc/stat): whatever else runs on the
     machine shows up as busy time that is neither the server's nor the load generator's."""

@@ -10,20 +10,19 @@ Here the sockets are one asyncio loop in another process, as a real attacker's w
 
 import asyncio
 import json
-import socket
 import sys
-from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from tests.support.bystander import source_socket
 
 CLOSE_WAIT_SECONDS = 30.0
 
 
 async def open_from(url: str, source: str) -> ClientConnection:
     """A websocket whose TCP source address is `source`."""
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port), source_address=(source, 0))
+    sock = source_socket(url, source)
     sock.setblocking(False)
     return await connect(url, sock=sock, open_timeout=10, compression=None)
 
