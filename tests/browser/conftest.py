@@ -117,6 +117,22 @@ class Playground:
 
         self.until(drawn, lambda: f"link {link} drawn {width} px {color} (it is {seen[0]})")
 
+    def wait_pause_saved(self) -> None:
+        """After a pause: wait until the server says paused, and the checkpoint a reload or
+        reconnect resumes from is the pause's own, at the epoch on screen (a periodic one
+        from just before the pause may match the screen for a moment)."""
+        seen: list[Any] = []
+
+        def saved() -> bool:
+            seen[:] = self.page.evaluate(
+                """() => [window.__playground.server.playing, window.__playground.server.epoch,
+                          document.querySelector("#connection-status").dataset.checkpointEpoch]"""
+            )
+            playing, epoch, checkpoint = seen
+            return not playing and checkpoint == str(epoch) and self.epoch() == _epoch_text(epoch)
+
+        self.until(saved, lambda: f"the pause's checkpoint on screen: {seen}", timeout=10.0)
+
     def until(self, check: Any, what: Any, timeout: float = 5.0) -> None:
         """Poll `check()` (e.g. something read off the screen) until it is true, or fail.
 

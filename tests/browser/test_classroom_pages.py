@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PageProblems
 from tests.support.live_server import free_port, start_live_server
+from tests.support.polling import wait_until
 from tests.support.processes import process_tree
 from tests.support.redis_server import RedisServer
 
@@ -157,9 +158,14 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
 
         tiles = teacher.locator("#roster .student[data-status=active]")
         expect(tiles).to_have_count(3, timeout=3000)  # within 3 s, whichever worker
-        before = {
-            t.get_attribute("data-name"): int(t.get_attribute("data-epoch")) for t in tiles.all()
-        }
+
+        def epochs() -> dict[str, int]:
+            return {
+                t.get_attribute("data-name"): int(t.get_attribute("data-epoch"))
+                for t in tiles.all()
+            }
+
+        before = epochs()
         expect(
             teacher.locator(f'#roster .student[data-name="{HTML_NAME}"] .student-name')
         ).to_have_text(HTML_NAME)
@@ -167,16 +173,11 @@ def test_a_class_from_first_join_to_a_restart(browser: Any, class_server: ClassS
         assert set(before) == {n for n, _ in STUDENTS}
         # Rising: each worker publishes once a second and the dashboard polls once a second,
         # out of step with each other, so the rise is awaited rather than sampled once.
-        deadline = time.monotonic() + 6.0
-        while True:
-            after = {
-                t.get_attribute("data-name"): int(t.get_attribute("data-epoch"))
-                for t in tiles.all()
-            }
-            if all(after.get(n, -1) > before[n] for n in before) or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert all(after.get(n, -1) > before[n] for n in before), (before, after)
+        wait_until(
+            lambda: all(epochs().get(n, -1) > before[n] for n in before),
+            lambda: f"rising epochs: {before}, then {epochs()}",
+            seconds=6.0,
+        )
 
         teacher.select_option("#sort", "name")
         shown = [t.get_attribute("data-name") for t in teacher.locator("#roster .student").all()]

@@ -21,9 +21,9 @@ from tests.browser.test_faults import (
     RECONNECT_NOISE,
     epoch_text_at_least,
     train_through,
-    wait_until,
 )
 from tests.support.live_server import start_live_server
+from tests.support.polling import wait_until
 from tests.support.relay import Relay
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -101,7 +101,7 @@ def test_a_balancer_failing_the_websocket_is_retried_not_called_a_refusal(
         expect(status).to_have_attribute("data-state", "reconnecting")
         # Several refused handshakes (more than the two after which a refusal is announced),
         # each followed by a probe that the server answers "admitted".
-        wait_until(lambda: balancer.refused_upgrades >= 4, seconds=20)
+        wait_until(lambda: balancer.refused_upgrades >= 4, "four refused upgrades", seconds=20)
         expect(status).to_have_attribute(
             "data-detail",
             "the server answers, but its balancer could not reach a replica; retrying",

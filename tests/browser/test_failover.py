@@ -20,6 +20,7 @@ docs/deploy.md, "Several machines", quotes them.
 """
 
 import base64
+import functools
 import os
 import threading
 import time
@@ -34,6 +35,7 @@ from app.client import PlaygroundClient
 from tests.browser.conftest import Playground
 from tests.browser.test_faults import RECONNECT_NOISE, epoch_text_at_least
 from tests.conftest import PageProblems
+from tests.support.polling import wait_until
 from tests.support.replicas import HAProxy, Replica
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -211,11 +213,8 @@ def replicas() -> Iterator[list[Replica]]:
         replica.kill()
 
 
-def wait(condition: Any, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+# A replica, the proxy or the class may take a while to get somewhere on a loaded machine.
+wait = functools.partial(wait_until, seconds=60.0)
 
 
 def load() -> str:

@@ -20,8 +20,7 @@ import socket
 import struct
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -84,14 +83,6 @@ def epoch_text_at_least(n: int) -> re.Pattern[str]:
 
 def number(epoch_text: str | None) -> int:
     return int((epoch_text or "").replace(",", ""))
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 15.0) -> None:
-    """Poll a condition that no DOM attribute expresses (two values agreeing)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 class Shown:
@@ -259,18 +250,7 @@ def test_a_killed_server_costs_at_most_one_checkpoint_interval(
     # Paused, the weights survive a kill exactly: same epoch, losses, map pixels, card.
     page.click("#play-pause-button")
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
-    # The pause's own checkpoint and frame: at the epoch the server paused at (a periodic
-    # checkpoint from just before the pause may match the screen for a moment).
-    page.wait_for_function(
-        """() => {
-          const server = window.__playground.server;
-          const epoch = String(server.epoch);
-          return !server.playing
-            && document.querySelector("#connection-status").dataset.checkpointEpoch === epoch
-            && document.querySelector("#iter-number").textContent.replaceAll(",", "")
-                 .replace(/^0+(?=.)/, "") === epoch;
-        }"""
-    )
+    pg.wait_pause_saved()
     paused = pg.epoch()
     page.mouse.move(*OFF)
     before = {

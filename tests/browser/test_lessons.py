@@ -23,6 +23,7 @@ from app.playground.lesson_hash import HIDE_FLAGS, split_hash
 from app.playground.lesson_text import CONTROLS, claims
 from app.playground.lessons import Step, load_lessons
 from app.playground.session import Session
+from tests.browser.conftest import Playground
 
 pytestmark = pytest.mark.browser
 SEED = "0.01000"
@@ -204,13 +205,7 @@ def test_a_goal_met_before_a_reload_says_by_which_epoch_not_at_which(
     page.locator("#play-pause-button").click()
     expect(page.locator("#lesson-goal-state")).to_contain_text("Met at epoch")
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
-    # The checkpoint the pause made due, at the paused epoch, is what the reload resumes from.
-    page.wait_for_function(
-        """() => document.querySelector("#connection-status").dataset.checkpointEpoch
-              === document.querySelector("#iter-number").textContent.replaceAll(",", "")
-              .replace(/^0+(?=.)/, "")""",
-        timeout=10_000,
-    )
+    Playground(page, live_server.url).wait_pause_saved()  # what the reload resumes from
     epoch = int(page.locator("#iter-number").inner_text().replace(",", ""))
     assert 0 < epoch < 500, epoch
     page.reload()
